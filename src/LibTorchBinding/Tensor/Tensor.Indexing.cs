@@ -172,37 +172,23 @@ public static partial class torch
             for (int k = 0; k < n; k++)
             {
                 var idx = indices[k];
-                switch (idx.kind)
+                kinds[k] = idx.kind switch
                 {
-                    case TensorIndex.Kind.None:
-                    case TensorIndex.Kind.Null:
-                        kinds[k] = 0;
-                        break;
-                    case TensorIndex.Kind.Single:
-                        kinds[k] = 1;
-                        starts[k] = idx.startIndexOrBoolOrSingle ?? 0;
-                        break;
-                    case TensorIndex.Kind.Ellipsis:
-                        kinds[k] = 2;
-                        break;
-                    case TensorIndex.Kind.Bool:
-                        kinds[k] = 3;
-                        starts[k] = idx.startIndexOrBoolOrSingle ?? 0;
-                        break;
-                    case TensorIndex.Kind.Tensor:
-                        kinds[k] = 4;
-                        tensors[k] = (idx.tensor ?? throw new ArgumentNullException(nameof(indices), $"index {k} is a null tensor")).Handle;
-                        break;
-                    default:
-                        kinds[k] = 5
-                            | (idx.startIndexOrBoolOrSingle.HasValue ? SliceHasStart : 0)
-                            | (idx.stopIndex.HasValue ? SliceHasStop : 0)
-                            | (idx.step.HasValue ? SliceHasStep : 0);
-                        starts[k] = idx.startIndexOrBoolOrSingle ?? 0;
-                        stops[k] = idx.stopIndex ?? 0;
-                        steps[k] = idx.step ?? 0;
-                        break;
-                }
+                    TensorIndex.Kind.None or TensorIndex.Kind.Null => 0,
+                    TensorIndex.Kind.Single => 1,
+                    TensorIndex.Kind.Ellipsis => 2,
+                    TensorIndex.Kind.Bool => 3,
+                    TensorIndex.Kind.Tensor => 4,
+                    _ => 5 | (idx.startIndexOrBoolOrSingle.HasValue ? SliceHasStart : 0)
+                           | (idx.stopIndex.HasValue ? SliceHasStop : 0)
+                           | (idx.step.HasValue ? SliceHasStep : 0),
+                };
+                // Kinds that do not use a value ignore it.
+                starts[k] = idx.startIndexOrBoolOrSingle ?? 0;
+                stops[k] = idx.stopIndex ?? 0;
+                steps[k] = idx.step ?? 0;
+                if (idx.kind == TensorIndex.Kind.Tensor)
+                    tensors[k] = (idx.tensor ?? throw new ArgumentNullException(nameof(indices), $"index {k} is a null tensor")).Handle;
             }
             try
             {
