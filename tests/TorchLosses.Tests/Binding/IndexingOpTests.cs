@@ -92,10 +92,11 @@ public sealed class IndexingOpTests
         OpAssert.Exact(new double[] { 0, 0, 9, 1, 2, 3 }, x);
         x[TensorIndex.Colon, 0] = tensor(-1.0);
         OpAssert.Exact(new double[] { -1, 0, 9, -1, 2, 3 }, x);
-        x.index_put_(7.0, TensorIndex.Ellipsis, TensorIndex.Single(1));
+        Scalar seven = 7.0, four = 4.0; // typed, so the Scalar overloads are chosen
+        x.index_put_(seven, TensorIndex.Ellipsis, TensorIndex.Single(1));
         OpAssert.Exact(new double[] { -1, 7, 9, -1, 7, 3 }, x);
         x[tensor(new long[] { 0 }), tensor(new long[] { 1 })] = tensor(5.0);
-        x.index_put_(4.0, tensor(new long[] { 1 }), tensor(new long[] { 2 }));
+        x.index_put_(four, tensor(new long[] { 1 }), tensor(new long[] { 2 }));
         x.index_put_(tensor(8.0), tensor(new long[] { 1 }), tensor(new long[] { 0 }));
         OpAssert.Exact(new double[] { -1, 5, 9, 8, 7, 4 }, x);
         var c = zeros(new long[] { 2, 1, 1, 1, 1, 2 }, ScalarType.Float64);

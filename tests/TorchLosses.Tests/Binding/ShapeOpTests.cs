@@ -60,9 +60,9 @@ public sealed class ShapeOpTests
         using var scope = NewDisposeScope();
         var x = Arange(6).reshape(2, 3);
         var v = x.view(6);
-        v.index_put_(42.0, TensorIndex.Single(4));
+        v.index_put_(tensor(42.0), TensorIndex.Single(4));
         Assert.AreEqual(42.0, x[1, 1].item<double>());
-        x.t().index_put_(-1.0, TensorIndex.Single(2), TensorIndex.Single(0));
+        x.t().index_put_(tensor(-1.0), TensorIndex.Single(2), TensorIndex.Single(0));
         Assert.AreEqual(-1.0, v[2].item<double>());
     }
 
