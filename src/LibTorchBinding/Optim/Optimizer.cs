@@ -47,7 +47,7 @@ public static partial class torch
             /// are skipped). If <paramref name="closure"/> is given it is called first, with gradients
             /// enabled, and its result (the loss) is returned; otherwise null.
             /// </summary>
-            public Tensor? step(Func<Tensor>? closure = null)
+            public virtual Tensor? step(Func<Tensor>? closure = null)
             {
                 Tensor? loss = null;
                 if (closure is not null)
