@@ -32,6 +32,11 @@ public static partial class torch
         public Tensor add(Scalar scalar, Scalar alpha) => FromNative(tl_add_scalar(Native, scalar.Native, alpha.Native));
 
         public Tensor sub(Tensor target) => FromNative(tl_sub(Native, target.Native, One.Native));
+        /// <summary>
+        /// this − alpha · target. Not in TorchSharp (whose sub takes no alpha): kept because code on
+        /// main uses it; portable code writes add(target, -alpha).
+        /// </summary>
+        public Tensor sub(Tensor target, Scalar alpha) => FromNative(tl_sub(Native, target.Native, alpha.Native));
         public Tensor sub(Scalar target) => FromNative(tl_sub_scalar(Native, target.Native, One.Native));
         public Tensor subtract(Tensor target) => sub(target);
         public Tensor subtract(Scalar target) => sub(target);

@@ -14,10 +14,8 @@ public static partial class torch
 
         public Tensor sum(ScalarType? type = null) => FromNative(tl_sum(Native, DType(type)));
         public Tensor sum(long[] dim, bool keepdim = false, ScalarType? type = null) => sum((ReadOnlySpan<long>)dim, keepdim, type);
-        public unsafe Tensor sum(ReadOnlySpan<long> dim, bool keepdim = false, ScalarType? type = null)
-        {
-            fixed (long* d = dim) return FromNative(tl_sum_dims(Native, d, dim.Length, keepdim ? 1 : 0, DType(type)));
-        }
+        public unsafe Tensor sum(ReadOnlySpan<long> dim, bool keepdim = false, ScalarType? type = null) =>
+            OverDims(&tl_sum_dims, dim, keepdim, type);
         public Tensor sum(long dim, bool keepdim = false, ScalarType? type = null) => sum(new[] { dim }, keepdim, type);
         public Tensor sum(long dim0, long dim1, bool keepdim = false, ScalarType? type = null) => sum(new[] { dim0, dim1 }, keepdim, type);
         public Tensor sum(long dim0, long dim1, long dim2, bool keepdim = false, ScalarType? type = null) =>
@@ -25,11 +23,8 @@ public static partial class torch
 
         /// <summary>The mean of all elements (floating or complex input only, as in PyTorch).</summary>
         public Tensor mean() => FromNative(tl_mean(Native, -1));
-        public unsafe Tensor mean(long[] dimensions, bool keepdim = false, ScalarType? type = null)
-        {
-            fixed (long* d = dimensions)
-                return FromNative(tl_mean_dims(Native, d, dimensions.Length, keepdim ? 1 : 0, DType(type)));
-        }
+        public unsafe Tensor mean(long[] dimensions, bool keepdim = false, ScalarType? type = null) =>
+            OverDims(&tl_mean_dims, dimensions, keepdim, type);
 
         public Tensor prod(ScalarType? type = null) => FromNative(tl_prod(Native, DType(type)));
         public Tensor prod(long dim, bool keepdim = false, ScalarType? type = null) =>
@@ -45,20 +40,10 @@ public static partial class torch
         public Tensor min() => FromNative(tl_min_all(Native));
 
         /// <summary>The largest values along <paramref name="dim"/> and their positions (int64).</summary>
-        public unsafe (Tensor values, Tensor indexes) max(long dim, bool keepdim = false)
-        {
-            IntPtr values, indexes;
-            Check(tl_max_dim(Native, dim, keepdim ? 1 : 0, &values, &indexes));
-            return (Adopt(values), Adopt(indexes));
-        }
+        public unsafe (Tensor values, Tensor indexes) max(long dim, bool keepdim = false) => Extremum(&tl_max_dim, dim, keepdim);
 
         /// <summary>The smallest values along <paramref name="dim"/> and their positions (int64).</summary>
-        public unsafe (Tensor values, Tensor indexes) min(long dim, bool keepdim = false)
-        {
-            IntPtr values, indexes;
-            Check(tl_min_dim(Native, dim, keepdim ? 1 : 0, &values, &indexes));
-            return (Adopt(values), Adopt(indexes));
-        }
+        public unsafe (Tensor values, Tensor indexes) min(long dim, bool keepdim = false) => Extremum(&tl_min_dim, dim, keepdim);
 
         /// <summary>The index of the largest element of the flattened tensor.</summary>
         public Tensor argmax() => FromNative(tl_argmax(Native, 0, 0, 0));
@@ -89,23 +74,38 @@ public static partial class torch
 
         /// <summary>Standard deviation of all elements (Bessel-corrected when <paramref name="unbiased"/>).</summary>
         public Tensor std(bool unbiased = true) => FromNative(tl_std(Native, unbiased ? 1 : 0));
-        public unsafe Tensor std(long[] dimensions, bool unbiased = true, bool keepdim = false, ScalarType? type = null)
-        {
-            fixed (long* d = dimensions)
-                return FromNative(tl_std_dims(Native, d, dimensions.Length, unbiased ? 1 : 0, keepdim ? 1 : 0, DType(type)));
-        }
+        public unsafe Tensor std(long[] dimensions, bool unbiased = true, bool keepdim = false, ScalarType? type = null) =>
+            Moment(&tl_std_dims, dimensions, unbiased, keepdim, type);
         public Tensor std(long dimensions, bool unbiased = true, bool keepdim = false, ScalarType? type = null) =>
             std(new[] { dimensions }, unbiased, keepdim, type);
 
         /// <summary>Variance of all elements (Bessel-corrected when <paramref name="unbiased"/>).</summary>
         public Tensor var(bool unbiased = true) => FromNative(tl_var(Native, unbiased ? 1 : 0));
-        public unsafe Tensor var(long[] dimensions, bool unbiased = true, bool keepdim = false, ScalarType? type = null)
-        {
-            fixed (long* d = dimensions)
-                return FromNative(tl_var_dims(Native, d, dimensions.Length, unbiased ? 1 : 0, keepdim ? 1 : 0, DType(type)));
-        }
+        public unsafe Tensor var(long[] dimensions, bool unbiased = true, bool keepdim = false, ScalarType? type = null) =>
+            Moment(&tl_var_dims, dimensions, unbiased, keepdim, type);
         public Tensor var(long dimensions, bool unbiased = true, bool keepdim = false, ScalarType? type = null) =>
             var(new[] { dimensions }, unbiased, keepdim, type);
+
+        // The shared shape of the dims-taking reductions: pin the dims, call the export, wrap the result.
+        private unsafe Tensor OverDims(delegate*<TensorHandle, long*, int, int, sbyte, TensorHandle> reduce,
+            ReadOnlySpan<long> dims, bool keepdim, ScalarType? type)
+        {
+            fixed (long* d = dims) return FromNative(reduce(Native, d, dims.Length, keepdim ? 1 : 0, DType(type)));
+        }
+
+        private unsafe Tensor Moment(delegate*<TensorHandle, long*, int, int, int, sbyte, TensorHandle> moment,
+            ReadOnlySpan<long> dims, bool unbiased, bool keepdim, ScalarType? type)
+        {
+            fixed (long* d = dims) return FromNative(moment(Native, d, dims.Length, unbiased ? 1 : 0, keepdim ? 1 : 0, DType(type)));
+        }
+
+        private unsafe (Tensor values, Tensor indexes) Extremum(delegate*<TensorHandle, long, int, IntPtr*, IntPtr*, int> extremum,
+            long dim, bool keepdim)
+        {
+            IntPtr values, indexes;
+            Check(extremum(Native, dim, keepdim ? 1 : 0, &values, &indexes));
+            return (Adopt(values), Adopt(indexes));
+        }
 
         /// <summary>The shim's code for an optional dtype: -1 for none.</summary>
         internal static sbyte DType(ScalarType? type) => type is null ? (sbyte)-1 : (sbyte)type.Value;

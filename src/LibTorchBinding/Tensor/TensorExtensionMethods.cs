@@ -18,20 +18,15 @@ public static partial class TensorExtensionMethods
     public static byte ToByte(this torch.Tensor value) => (byte)ReadInteger(value, 6);
     public static bool ToBoolean(this torch.Tensor value) => ReadInteger(value, 2) != 0;
 
-    private static unsafe double ReadDouble(torch.Tensor value)
-    {
-        double d = 0;
-        long i = 0;
-        Check(tl_tensor_item(value.Native, 0, &d, &i));
-        return d;
-    }
+    private static double ReadDouble(torch.Tensor value) => Read(value, 0).d;
+    private static long ReadInteger(torch.Tensor value, int kind) => Read(value, kind).i;
 
-    // kind: the shim's item kind (1 int64, 2 bool, 3 int32, 4 int16, 5 int8, 6 uint8).
-    private static unsafe long ReadInteger(torch.Tensor value, int kind)
+    // kind: the shim's item kind (0 double, 1 int64, 2 bool, 3 int32, 4 int16, 5 int8, 6 uint8).
+    private static unsafe (double d, long i) Read(torch.Tensor value, int kind)
     {
         double d = 0;
         long i = 0;
         Check(tl_tensor_item(value.Native, kind, &d, &i));
-        return i;
+        return (d, i);
     }
 }
