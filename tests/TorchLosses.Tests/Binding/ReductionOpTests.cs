@@ -1,4 +1,4 @@
-using static TorchLosses.Tests.Binding.OpAssert;
+using static TorchLosses.Tests.Binding.ValueAssert;
 
 namespace TorchLosses.Tests.Binding;
 

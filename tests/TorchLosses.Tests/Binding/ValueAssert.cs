@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace TorchLosses.Tests.Binding;
 
-/// <summary>Assertions shared by the binding's op tests.</summary>
-internal static class OpAssert
+/// <summary>Value assertions shared by the pointwise, comparison and reduction op tests.</summary>
+internal static class ValueAssert
 {
     /// <summary>The elements of <paramref name="t"/> as doubles (converted exactly from any real dtype).</summary>
     public static double[] Values(torch.Tensor t) => t.to(torch.float64).data<double>().ToArray();
