@@ -7,6 +7,7 @@ namespace TorchLosses;
 /// </summary>
 internal static class PointwiseLoss
 {
+    /// <summary>Computes a loss and reduces it, after PyTorch's checks.</summary>
     /// <param name="input">The prediction.</param>
     /// <param name="target">The target; broadcast against the input (with PyTorch's warning when the sizes differ).</param>
     /// <param name="reduction">none, mean or sum.</param>
@@ -24,7 +25,21 @@ internal static class PointwiseLoss
         if (supported is not null) Check.KernelSupports(kernel, Check.Promote(input.dtype, target.dtype), supported);
 
         using var scope = torch.NewDisposeScope();
-        var result = Reductions.Apply(elementwise(input, target), kind);
+        var result = Reductions.Apply(HalfViaFloat(input, target, elementwise), kind);
         return scope.MoveToOuter(result);
+    }
+
+    /// <summary>
+    /// Evaluates a per-element formula; float16 operands are computed in float32 and the per-element
+    /// result is rounded back to float16, as libtorch's half kernels do internally (several primitive
+    /// ops, e.g. clamp, have no float16 CPU kernel in libtorch 1.13).
+    /// </summary>
+    internal static Tensor HalfViaFloat(Tensor input, Tensor target, Func<Tensor, Tensor, Tensor> elementwise)
+    {
+        if (input.dtype != torch.ScalarType.Float16 && target.dtype != torch.ScalarType.Float16) return elementwise(input, target);
+        var resultType = Check.Promote(input.dtype, target.dtype);
+        var x = input.dtype == torch.ScalarType.Float16 ? input.to(torch.ScalarType.Float32) : input;
+        var y = target.dtype == torch.ScalarType.Float16 ? target.to(torch.ScalarType.Float32) : target;
+        return elementwise(x, y).to(resultType);
     }
 }

@@ -46,14 +46,11 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element Huber loss as m·(d − m/2) with m = clamp(d, −δ, δ): both branches in one
-            /// formula whose autograd gradient is exactly clamp(d, −δ, δ).
+            /// The per-element Huber loss, <see cref="QuadraticThenLinear"/> of d = input − target, in the input's dtype.
             /// </summary>
             internal static Tensor HuberElementwise(Tensor input, Tensor target, double delta)
             {
-                var d = input - target;
-                var m = d.clamp(-delta, delta);
-                var loss = m.mul(d.sub(m, 0.5));
+                var loss = QuadraticThenLinear(input - target, delta);
                 return loss.dtype == input.dtype ? loss : loss.to(input.dtype);
             }
         }

@@ -37,7 +37,8 @@ namespace TorchLosses
             /// <param name="input">Prediction, any shape, floating point (float16, bfloat16, float32, float64).</param>
             /// <param name="target">Target, broadcastable to <paramref name="input"/> (a warning is raised when the sizes differ).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
-            /// <param name="beta">Width of the quadratic zone. Range: β ≥ 0 (−0 is 0); +∞ is allowed and gives 0 for finite d.</param>
+            /// <param name="beta">Width of the quadratic zone. Range: β ≥ 0 (−0 is 0); +∞ is allowed and gives 0 for finite d
+            /// (an infinite d with β = +∞ gives NaN, as in libtorch, but a NaN gradient where libtorch's kernel gives ±1).</param>
             /// <exception cref="ArgumentOutOfRangeException">β is negative or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
             /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
@@ -60,16 +61,25 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element smooth L1 loss. With m = clamp(d, −β, β) it is (m/β)·(d − m/2): one formula
-            /// for both branches, whose autograd gradient is exactly clamp(d, −β, β)/β, including at |d| = β
-            /// (clamp passes the gradient on its boundary) and without any division by zero.
+            /// The per-element smooth L1 loss: the Huber form (see <see cref="HuberElementwise"/>) divided by β.
             /// </summary>
             internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta)
             {
-                var d = input - target;
-                if (beta == 0) return AbsoluteWithKernelSubgradients(input, target, d);
-                var m = d.clamp(-beta, beta);
-                return (m / beta).mul(d.sub(m, 0.5));
+                if (beta == 0) return AbsoluteWithKernelSubgradients(input, target, input - target);
+                return QuadraticThenLinear(input - target, beta) / beta;
+            }
+
+            /// <summary>
+            /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
+            /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
+            /// |d| = δ (clamp passes the gradient on its boundary), and nothing infinite ever flows back into the
+            /// clamp (an infinite d would otherwise send ∞·0 = NaN through it). Differentiating the gradient
+            /// again gives 1 inside and 0 outside, so double backward is right too.
+            /// </summary>
+            internal static Tensor QuadraticThenLinear(Tensor d, double delta)
+            {
+                var m = d.clamp(-delta, delta);
+                return (m.detach() * (d - m)).add(m.square(), 0.5);
             }
 
             /// <summary>

@@ -1,6 +1,6 @@
 using F = TorchSharp.torch.nn.functional;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 [TestClass]
 public sealed class FunctionalOpTests

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 [TestClass]
 public sealed class InPlaceOpTests

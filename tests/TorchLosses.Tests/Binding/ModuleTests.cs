@@ -2,14 +2,14 @@ using System.Runtime.InteropServices;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 [TestClass]
 public sealed class ModuleTests
 {
     // ---- modules used by the tests ------------------------------------------------------------
 
-    private abstract class Base : nn.Module<Tensor, Tensor>
+    private abstract class Base : torch.nn.Module<Tensor, Tensor>
     {
         private readonly Parameter baseScale = new(ones(1));
         protected Base(string name) : base(name) { }
@@ -48,15 +48,15 @@ public sealed class ModuleTests
 
     private sealed class MeanAbsoluteError : Loss<Tensor, Tensor, Tensor>
     {
-        public MeanAbsoluteError(nn.Reduction reduction = nn.Reduction.Mean) : base(reduction) { }
+        public MeanAbsoluteError(torch.nn.Reduction reduction = torch.nn.Reduction.Mean) : base(reduction) { }
 
         public override Tensor forward(Tensor input, Tensor target)
         {
             var loss = (input - target).abs();
             return reduction switch
             {
-                nn.Reduction.Mean => loss.mean(),
-                nn.Reduction.Sum => loss.sum(),
+                torch.nn.Reduction.Mean => loss.mean(),
+                torch.nn.Reduction.Sum => loss.sum(),
                 _ => loss,
             };
         }
@@ -64,7 +64,7 @@ public sealed class ModuleTests
 
     private sealed class WeightedSquares : WeightedLoss<Tensor, Tensor, Tensor>
     {
-        public WeightedSquares(Tensor? weight = null) : base(weight, nn.Reduction.Sum) { }
+        public WeightedSquares(Tensor? weight = null) : base(weight, torch.nn.Reduction.Sum) { }
 
         public override Tensor forward(Tensor input, Tensor target)
         {
@@ -74,7 +74,7 @@ public sealed class ModuleTests
         }
     }
 
-    private sealed class ScaleBy : nn.Module<Tensor, Tensor>
+    private sealed class ScaleBy : torch.nn.Module<Tensor, Tensor>
     {
         private readonly Parameter factor;
         public ScaleBy(float value) : base(nameof(ScaleBy))
@@ -429,7 +429,7 @@ public sealed class ModuleTests
     {
         using var scope = NewDisposeScope();
         Loss<Tensor, Tensor, Tensor> loss = new MeanAbsoluteError();
-        Assert.AreEqual(nn.Reduction.Mean, loss.reduction);
+        Assert.AreEqual(torch.nn.Reduction.Mean, loss.reduction);
         Assert.AreEqual("Loss", loss.GetName());
         var input = tensor(new[] { 1f, 2f, 3f }, requires_grad: true);
         var target = tensor(new[] { 2f, 2f, 0f });
@@ -437,7 +437,7 @@ public sealed class ModuleTests
         Assert.AreEqual(4f / 3, value.item<float>(), 1e-7f);
         value.backward();
         NNAssert.Close(new[] { -1.0 / 3, 0, 1.0 / 3 }, input.grad!, 1e-7, "d|x-y|/dx / n");
-        Assert.AreEqual(4f, new MeanAbsoluteError(nn.Reduction.Sum).call(input, target).item<float>());
+        Assert.AreEqual(4f, new MeanAbsoluteError(torch.nn.Reduction.Sum).call(input, target).item<float>());
         Assert.AreEqual(0, loss.parameters().Count());
     }
 

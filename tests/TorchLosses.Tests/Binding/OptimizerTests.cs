@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp.Modules;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 [TestClass]
 public sealed class OptimizerTests

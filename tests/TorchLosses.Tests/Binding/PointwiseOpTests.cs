@@ -1,6 +1,6 @@
-using static TorchLosses.Tests.Binding.ValueAssert;
+using static TorchLossesTests.Binding.ValueAssert;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 [TestClass]
 public sealed class PointwiseOpTests

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 /// <summary>Value and shape checks shared by the shape, indexing and functional op tests.</summary>
 internal static class OpAssert

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 /// <summary>Value assertions shared by the pointwise, comparison and reduction op tests.</summary>
 internal static class ValueAssert

@@ -1,7 +1,8 @@
+using TorchLosses;
 using L = TorchLosses.nn.functional;
 using R = TorchSharp.torch.nn.Reduction;
 
-namespace TorchLosses.Tests.Losses;
+namespace TorchLossesTests.Losses;
 
 /// <summary>PyTorch's legacy_get_string mapping and its deprecation warning.</summary>
 [TestClass]

@@ -1,9 +1,10 @@
-using static TorchLosses.Tests.Support.Parity;
+using TorchLosses;
+using static TorchLossesTests.Support.Parity;
 using L = TorchLosses.nn.functional;
 using N = TorchSharp.torch.nn.functional;
 using R = TorchSharp.torch.nn.Reduction;
 
-namespace TorchLosses.Tests.Losses;
+namespace TorchLossesTests.Losses;
 
 /// <summary>Huber, L1 and MSE: values, regimes, gradients, identities and errors.</summary>
 [TestClass]
@@ -29,7 +30,7 @@ public sealed class RegressionLossTests
     {
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
-                AssertSame(a => L.huber_loss(a[0], a[1], reduction, delta), a => N.huber_loss(a[0], a[1], reduction, delta),
+                AssertSame(a => L.huber_loss(a[0], a[1], reduction, delta), a => N.huber_loss(a[0], a[1], delta, reduction),
                     T(X, dtype), T(Y, dtype));
     }
 
@@ -51,7 +52,7 @@ public sealed class RegressionLossTests
         var y = new[] { 0.0, 0.0, 0.0, double.NaN, double.PositiveInfinity, 0.0 };
         AssertSame(a => L.l1_loss(a[0], a[1], R.None), a => N.l1_loss(a[0], a[1], R.None), T(x), T(y));
         AssertSame(a => L.mse_loss(a[0], a[1], R.None), a => N.mse_loss(a[0], a[1], R.None), T(x), T(y));
-        AssertSame(a => L.huber_loss(a[0], a[1], R.None, 1.0), a => N.huber_loss(a[0], a[1], R.None, 1.0), T(x), T(y));
+        AssertSame(a => L.huber_loss(a[0], a[1], R.None, 1.0), a => N.huber_loss(a[0], a[1], 1.0, R.None), T(x), T(y));
     }
 
     [TestMethod]
@@ -163,7 +164,7 @@ public sealed class RegressionLossTests
         foreach (var dtype in new[] { ScalarType.Float16, ScalarType.BFloat16 })
         {
             AssertSame(a => L.smooth_l1_loss(a[0], a[1], R.Mean, 1.0), a => N.smooth_l1_loss(a[0], a[1], R.Mean, 1.0), T(X, dtype, false), T(Y, dtype, false));
-            AssertSame(a => L.huber_loss(a[0], a[1], R.Mean, 1.0), a => N.huber_loss(a[0], a[1], R.Mean, 1.0), T(X, dtype, false), T(Y, dtype, false));
+            AssertSame(a => L.huber_loss(a[0], a[1], R.Mean, 1.0), a => N.huber_loss(a[0], a[1], 1.0, R.Mean), T(X, dtype, false), T(Y, dtype, false));
             AssertSame(a => L.l1_loss(a[0], a[1], R.Mean), a => N.l1_loss(a[0], a[1], R.Mean), T(X, dtype, false), T(Y, dtype, false));
         }
         AssertSame(a => L.mse_loss(a[0], a[1], R.Mean), a => N.mse_loss(a[0], a[1], R.Mean), T(X, ScalarType.Float16, false), T(Y, ScalarType.Float16, false));

@@ -1,4 +1,4 @@
-namespace TorchLosses.Tests.Support;
+namespace TorchLossesTests.Support;
 
 /// <summary>
 /// Compares a composed loss with libtorch's native one on the same inputs: the value, and the
@@ -48,14 +48,25 @@ internal static class Parity
         var grads = new Tensor?[leaves.Length];
         if (differentiable.Length > 0 && value.requires_grad)
         {
-            manual_seed(1234);
-            var upstream = randn(value.shape, dtype: value.dtype);
+            var upstream = Upstream(value);
             var computed = autograd.grad(new[] { value }, differentiable, new[] { upstream }, allow_unused: true);
             int j = 0;
             for (int k = 0; k < leaves.Length; k++)
                 if (leaves[k].requires_grad) grads[k] = computed[j++];
         }
         return (value.detach(), grads);
+    }
+
+    /// <summary>
+    /// A fixed pseudo-random upstream gradient shaped like <paramref name="value"/>. It does not touch
+    /// libtorch's global generator, which tests running in parallel share.
+    /// </summary>
+    private static Tensor Upstream(Tensor value)
+    {
+        var random = new Random(1234);
+        var values = new double[value.numel()];
+        for (int i = 0; i < values.Length; i++) values[i] = random.NextDouble() * 2 - 1;
+        return tensor(values, value.shape).to(value.dtype);
     }
 
     /// <summary>Asserts equal shape, dtype and values (NaN matches NaN, infinities must match exactly).</summary>
@@ -76,6 +87,19 @@ internal static class Parity
             Assert.IsTrue(Math.Abs(e[i] - a[i]) <= atol + rtol * Math.Abs(e[i]),
                 $"{what}[{i}]: expected {e[i]:R}, got {a[i]:R} (rtol {rtol}, atol {atol})");
         }
+    }
+
+    /// <summary>
+    /// Reproducible standard-normal-ish values (Box–Muller over a seeded <see cref="Random"/>), without
+    /// touching libtorch's global generator, which tests running in parallel share.
+    /// </summary>
+    internal static Tensor Normal(int seed, ScalarType dtype, bool grad, params long[] shape)
+    {
+        var random = new Random(seed);
+        var values = new double[shape.Aggregate(1L, (a, b) => a * b)];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        return T(values, dtype, grad, shape);
     }
 
     /// <summary>A float64 or float32 tensor from values, optionally requiring grad.</summary>
