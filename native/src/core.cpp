@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <ATen/core/grad_mode.h>
+#include <c10/util/Logging.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/version.h>
 
@@ -12,6 +13,14 @@ namespace tl {
 namespace {
 thread_local std::string last_error;
 thread_local bool has_error = false;
+
+// libtorch symbolizes a C++ stack trace into every c10::Error it constructs (milliseconds per
+// error); the shim only ever reports what_without_backtrace(), so that work is skipped once, when
+// the library loads.
+[[maybe_unused]] const bool no_error_backtraces = [] {
+  c10::SetStackTraceFetcher([] { return std::string(); });
+  return true;
+}();
 }  // namespace
 
 void set_error(const char* message) {
