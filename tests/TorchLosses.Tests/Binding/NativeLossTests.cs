@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using static TorchSharp.torch.nn;
 using F = TorchSharp.torch.nn.functional;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 /// <summary>
 /// The native loss references in <c>torch.nn.functional</c> against values and gradients that real

@@ -1,4 +1,4 @@
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 [TestClass]
 public sealed class NativeLossSmokeTests

@@ -1,0 +1,163 @@
+using System.Globalization;
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates a <see cref="Modules.CrossEntropyLoss"/>.</summary>
+        /// <param name="weight">Optional per-class weights, shape (C).</param>
+        /// <param name="ignore_index">A class-index target value that contributes nothing (default −100).</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        /// <param name="label_smoothing">Range: [0, 1]; mixes the target with the uniform distribution.</param>
+        /// <remarks>Unlike TorchSharp's factory, this one has <paramref name="label_smoothing"/>, as PyTorch's.</remarks>
+        public static CrossEntropyLoss CrossEntropyLoss(Tensor? weight = null, long ignore_index = -100,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double label_smoothing = 0.0) =>
+            new(weight, ignore_index, reduction, label_smoothing);
+
+        /// <summary>Creates a <see cref="Modules.CrossEntropyLoss"/> from PyTorch's deprecated <c>size_average</c>/<c>reduce</c> pair (they override <paramref name="reduction"/>).</summary>
+        public static CrossEntropyLoss CrossEntropyLoss(Tensor? weight, bool? size_average, long ignore_index = -100,
+            bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double label_smoothing = 0.0) =>
+            new(weight, ignore_index, Reductions.LegacyOr(size_average, reduce, reduction, "cross_entropy"), label_smoothing);
+
+        public static partial class functional
+        {
+            /// <summary>
+            /// Cross entropy between logits and a target, PyTorch's <c>F.cross_entropy</c>: log-softmax over
+            /// the class dimension followed by a negative log-likelihood.
+            /// <para>With lp = log_softmax(input) over the class dimension (0 for 1-D input, else 1),
+            /// w the class weights (1 without) and ε = <paramref name="label_smoothing"/>:</para>
+            /// <para>Class-index target (its shape is the input's without the class dimension):
+            /// ℓᵢ = (1 − ε)·(−w[yᵢ]·lp[i, yᵢ]) + (ε/C)·(−Σ_c w[c]·lp[i, c]), and 0 where yᵢ = ignore_index.
+            /// mean divides both sums by W = Σ_{i not ignored} w[yᵢ].</para>
+            /// <para>Probability target (same shape as the input, floating): with t' = (1 − ε)·t + ε/C,
+            /// ℓᵢ = −Σ_c w[c]·t'[i, c]·lp[i, c]; mean divides by the number of rows (N·d₁…d_k), not by the weights.</para>
+            /// <para>Gradient: ∂ℓᵢ/∂input[i, c] = w·(softmax(input)[i, c] − target'[i, c]) with the
+            /// weights and denominators above; the target is differentiable only on the probability path:
+            /// ∂ℓᵢ/∂t[i, c] = −(1 − ε)·w[c]·lp[i, c].</para>
+            /// <para>Stable form: log_softmax subtracts the row maximum before exponentiating, so logits of
+            /// ±10⁴ are handled exactly.</para>
+            /// </summary>
+            /// <param name="input">Logits: (C), (N, C) or (N, C, d₁…d_k); float32, float64 or bfloat16.</param>
+            /// <param name="target">Class indices (int64 or uint8) shaped like the input without the class dimension,
+            /// or class probabilities shaped exactly like the input.</param>
+            /// <param name="weight">Optional per-class weights: 1-D with C entries.</param>
+            /// <param name="ignore_index">Class-index target value to ignore; must be negative with probability targets.</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <param name="label_smoothing">Range: ε ≤ 1 (ε &gt; 1 is an error); a negative or NaN ε is treated as 0, as in PyTorch.</param>
+            /// <exception cref="ArgumentException">shapes, dtypes, the weight or ignore_index do not fit (PyTorch's messages).</exception>
+            /// <exception cref="ArgumentOutOfRangeException">a target lies outside [0, C), or ε &gt; 1.</exception>
+            public static Tensor cross_entropy(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double label_smoothing = 0.0)
+            {
+                var kind = Reductions.Parse(reduction);
+                if (Check.SameShape(input.shape, target.shape))
+                    return CrossEntropyWithProbabilities(input, target, weight, ignore_index, kind, label_smoothing);
+                if (label_smoothing > 0.0 && label_smoothing > 1.0)
+                    throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing,
+                        $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(label_smoothing)}");
+
+                long classDim = CheckNllShapes(input, target, weight, "cross_entropy");
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
+                    torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
+                ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+
+                using var scope = torch.NewDisposeScope();
+                var logProbabilities = input.log_softmax(classDim);
+                var (picked, targetWeight) = ClassTargets.Pick(logProbabilities, target, weight, ignore_index, classDim);
+                var nll = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);
+                if (!(label_smoothing > 0.0)) return scope.MoveToOuter(nll);
+
+                // The uniform part: sᵢ = −Σ_c w[c]·lp[i, c], zero at ignored targets, reduced with the same denominator.
+                long classes = input.shape[classDim];
+                var weighted = weight is null ? logProbabilities : logProbabilities * ClassWeightView(weight, input.dim(), classDim);
+                var valid = target.to(torch.ScalarType.Int64) != ignore_index;
+                var uniform = torch.where(valid, -weighted.sum(classDim), torch.zeros_like(picked));
+                var smooth = ClassTargets.Reduce(uniform, targetWeight, kind);
+                var loss = nll * (1 - label_smoothing) + smooth * (label_smoothing / classes);
+                return scope.MoveToOuter(loss);
+            }
+
+            /// <summary>Cross entropy with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
+            /// <inheritdoc cref="cross_entropy(Tensor, Tensor, Tensor?, long, torch.nn.Reduction, double)"/>
+            public static Tensor cross_entropy(Tensor input, Tensor target, Tensor? weight, bool? size_average, long ignore_index = -100,
+                bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double label_smoothing = 0.0) =>
+                cross_entropy(input, target, weight, ignore_index, Reductions.LegacyOr(size_average, reduce, reduction, "cross_entropy"),
+                    label_smoothing);
+
+            /// <summary>The probability-target path of <see cref="cross_entropy(Tensor, Tensor, Tensor?, long, torch.nn.Reduction, double)"/>.</summary>
+            private static Tensor CrossEntropyWithProbabilities(Tensor input, Tensor target, Tensor? weight, long ignoreIndex,
+                ReductionKind reduction, double labelSmoothing)
+            {
+                if (!torch.is_floating_point(target.dtype))
+                    throw new ArgumentException(
+                        $"Expected floating point type for target with class probabilities, got {Check.TorchTypeName(target.dtype)}",
+                        nameof(target));
+                if (ignoreIndex >= 0)
+                    throw new ArgumentException("ignore_index is not supported for floating point target", nameof(ignoreIndex));
+                long classDim = input.dim() == 1 ? 0 : 1;
+                long classes = input.shape[classDim];
+                ClassTargets.CheckWeight(weight, input, classes, "cross_entropy: ");
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
+                    torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
+
+                using var scope = torch.NewDisposeScope();
+                var logProbabilities = input.log_softmax(classDim);
+                var smoothed = labelSmoothing > 0.0 ? target * (1 - labelSmoothing) + labelSmoothing / classes : target;
+                var terms = logProbabilities * smoothed;
+                if (weight is not null) terms = terms * ClassWeightView(weight, input.dim(), classDim);
+                Tensor loss = reduction switch
+                {
+                    ReductionKind.None => -terms.sum(classDim),
+                    ReductionKind.Sum => -terms.sum(),
+                    // Divides by the number of rows (N·d₁…d_k); an empty input gives NaN.
+                    _ => input.numel() == 0 ? -terms.sum() * double.NaN : -terms.sum() / (input.numel() / classes),
+                };
+                return scope.MoveToOuter(loss);
+            }
+
+            /// <summary>The class weights shaped to broadcast along the class dimension of a <paramref name="rank"/>-D input.</summary>
+            private static Tensor ClassWeightView(Tensor weight, long rank, long classDim)
+            {
+                var shape = Enumerable.Repeat(1L, (int)rank).ToArray();
+                shape[classDim] = weight.shape[0];
+                return weight.reshape(shape);
+            }
+
+            /// <summary>Formats a double as libtorch's C++ messages do (std::ostream, 6 significant digits).</summary>
+            internal static string CppDouble(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Cross entropy as a module (PyTorch's <c>nn.CrossEntropyLoss</c>); see
+    /// <see cref="nn.functional.cross_entropy(Tensor, Tensor, Tensor?, long, torch.nn.Reduction, double)"/>.
+    /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>.
+    /// </summary>
+    public sealed class CrossEntropyLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    {
+        /// <param name="weight">Optional per-class weights, shape (C).</param>
+        /// <param name="ignore_index">Class-index target value to ignore (default −100).</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        /// <param name="label_smoothing">Range: ε ≤ 1; checked when the loss is computed, as in PyTorch.</param>
+        public CrossEntropyLoss(Tensor? weight = null, long ignore_index = -100,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double label_smoothing = 0.0) : base(weight, reduction)
+        {
+            this.ignore_index = ignore_index;
+            this.label_smoothing = label_smoothing;
+        }
+
+        /// <summary>The class-index target value that contributes nothing.</summary>
+        public long ignore_index { get; }
+
+        /// <summary>The label-smoothing factor ε.</summary>
+        public double label_smoothing { get; }
+
+        /// <summary>The loss of the logits <paramref name="input"/> against <paramref name="target"/>.</summary>
+        public override Tensor forward(Tensor input, Tensor target) =>
+            nn.functional.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing);
+    }
+}

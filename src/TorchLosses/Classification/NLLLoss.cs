@@ -1,0 +1,140 @@
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates an <see cref="Modules.NLLLoss"/>.</summary>
+        /// <param name="weight">Optional per-class weights, shape (C).</param>
+        /// <param name="ignore_index">A target value that contributes nothing (default −100).</param>
+        /// <param name="reduction">none, mean (default: weighted mean) or sum.</param>
+        public static NLLLoss NLLLoss(Tensor? weight = null, long ignore_index = -100,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean) => new(weight, ignore_index, reduction);
+
+        /// <summary>Creates an <see cref="Modules.NLLLoss"/> from PyTorch's deprecated <c>size_average</c>/<c>reduce</c> pair (they override <paramref name="reduction"/>).</summary>
+        public static NLLLoss NLLLoss(Tensor? weight, bool? size_average, long ignore_index = -100, bool? reduce = null,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+            new(weight, ignore_index, Reductions.LegacyOr(size_average, reduce, reduction, "nll_loss"));
+
+        public static partial class functional
+        {
+            /// <summary>
+            /// Negative log-likelihood loss, PyTorch's <c>F.nll_loss</c>. The input holds log-probabilities
+            /// (it is used as given, not normalised).
+            /// <para>Per target, with c = yᵢ the target class and w the class weights (1 without):
+            /// ℓᵢ = −w[c]·input[i, c], and ℓᵢ = 0 where yᵢ = ignore_index.</para>
+            /// <para>Reduction: none has the target's shape; sum adds; mean is the weighted mean
+            /// Σℓᵢ / Σ_{i not ignored} w[yᵢ] (NaN, with zero gradients, when every target is ignored).</para>
+            /// <para>Gradient: ∂ℓ/∂input[i, c] = −w[c] (divided by the weight total for mean) at the target
+            /// class, 0 elsewhere and at ignored targets.</para>
+            /// <para>Shapes: input (C) with a 0-d target; (N, C) with target (N); (N, C, d₁…d_k) with target
+            /// (N, d₁…d_k). The class dimension is 0 for 1-D input and 1 otherwise.</para>
+            /// </summary>
+            /// <param name="input">Log-probabilities, float32, float64 or bfloat16 (libtorch's CPU kernel has no float16).</param>
+            /// <param name="target">Class indices, int64 or uint8, each in [0, C) or equal to <paramref name="ignore_index"/>.</param>
+            /// <param name="weight">Optional per-class weights: 1-D, C entries, the input's dtype. Negative weights are allowed.</param>
+            /// <param name="ignore_index">Target value to ignore; it may lie outside [0, C).</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <remarks>TorchSharp's <c>nll_loss</c> has no <c>ignore_index</c>; this one follows PyTorch.</remarks>
+            /// <exception cref="ArgumentException">shapes, dtypes or the weight do not fit (PyTorch's messages).</exception>
+            /// <exception cref="ArgumentOutOfRangeException">a target lies outside [0, C) ("Target 4 is out of bounds.").</exception>
+            public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+            {
+                var kind = Reductions.Parse(reduction);
+                long classDim = CheckNllShapes(input, target, weight, "nll_loss");
+                Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype,
+                    torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
+                ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+
+                using var scope = torch.NewDisposeScope();
+                var (picked, targetWeight) = ClassTargets.Pick(input, target, weight, ignore_index, classDim);
+                var loss = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);
+                return scope.MoveToOuter(loss);
+            }
+
+            /// <summary>NLL loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
+            /// <inheritdoc cref="nll_loss(Tensor, Tensor, Tensor?, long, torch.nn.Reduction)"/>
+            public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight, bool? size_average, long ignore_index = -100,
+                bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+                nll_loss(input, target, weight, ignore_index, Reductions.LegacyOr(size_average, reduce, reduction, "nll_loss"));
+
+            /// <summary>
+            /// libtorch's shape checks for NLL (nll_loss_nd, nll_loss, nll_loss2d) in libtorch's order,
+            /// with its messages; returns the class dimension.
+            /// </summary>
+            internal static long CheckNllShapes(Tensor input, Tensor target, Tensor? weight, string loss)
+            {
+                long dim = input.dim();
+                if (dim < 1) throw new ArgumentException($"Expected 1 or more dimensions (got {dim})", nameof(input));
+                var inputShape = input.shape;
+                var targetShape = target.shape;
+                if (dim != 1 && (targetShape.Length == 0 || inputShape[0] != targetShape[0]))
+                    throw new ArgumentException(
+                        $"Expected input batch_size ({inputShape[0]}) to match target batch_size ({(targetShape.Length == 0 ? 1 : targetShape[0])}).",
+                        nameof(target));
+                long classDim = dim == 1 ? 0 : 1;
+                long classes = inputShape[classDim];
+                if (dim <= 2)
+                {
+                    if (targetShape.Length > 1)
+                        throw new ArgumentException("0D or 1D target tensor expected, multi-target not supported", nameof(target));
+                    bool unbatched = dim == 1 && targetShape.Length == 0;
+                    if (!unbatched && (targetShape.Length == 0 || inputShape[0] != targetShape[0]))
+                        throw new ArgumentException(
+                            $"size mismatch (got input: {Check.Brackets(inputShape)}, target: {Check.Brackets(targetShape)})", nameof(target));
+                    ClassTargets.CheckWeight(weight, input, classes);
+                }
+                else if (dim == 4)
+                {
+                    if (targetShape.Length != 3)
+                        throw new ArgumentException(
+                            $"only batches of spatial targets supported (3D tensors) but got targets of dimension: {targetShape.Length}", nameof(target));
+                    if (weight is not null && weight.numel() != classes)
+                        throw new ArgumentException("weight tensor should be defined either for all or no classes", nameof(weight));
+                    if (inputShape[0] != targetShape[0] || inputShape[2] != targetShape[1] || inputShape[3] != targetShape[2])
+                        throw new ArgumentException(
+                            $"size mismatch (got input: {Check.Brackets(inputShape)} , target: {Check.Brackets(targetShape)}", nameof(target));
+                }
+                else
+                {
+                    var expected = new long[dim - 1];
+                    expected[0] = inputShape[0];
+                    Array.Copy(inputShape, 2, expected, 1, dim - 2);
+                    if (!Check.SameShape(expected, targetShape))
+                        throw new ArgumentException(
+                            $"Expected target size {Check.Brackets(expected)}, got {Check.Brackets(targetShape)}", nameof(target));
+                    if (weight is not null && weight.numel() != classes)
+                        throw new ArgumentException("weight tensor should be defined either for all or no classes", nameof(weight));
+                }
+                ClassTargets.CheckIndexDtype(target);
+                ClassTargets.CheckWeightDtype(weight, input);
+                return classDim;
+            }
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Negative log-likelihood loss as a module (PyTorch's <c>nn.NLLLoss</c>); see
+    /// <see cref="nn.functional.nll_loss(Tensor, Tensor, Tensor?, long, torch.nn.Reduction)"/>.
+    /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>.
+    /// </summary>
+    public sealed class NLLLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    {
+        /// <param name="weight">Optional per-class weights, shape (C).</param>
+        /// <param name="ignore_index">Target value to ignore (default −100).</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public NLLLoss(Tensor? weight = null, long ignore_index = -100, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+            : base(weight, reduction) => this.ignore_index = ignore_index;
+
+        /// <summary>The target value that contributes nothing.</summary>
+        public long ignore_index { get; }
+
+        /// <summary>The loss of the log-probabilities <paramref name="input"/> against class indices <paramref name="target"/>.</summary>
+        public override Tensor forward(Tensor input, Tensor target) =>
+            nn.functional.nll_loss(input, target, weight, ignore_index, reduction);
+    }
+}

@@ -1,0 +1,124 @@
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates a <see cref="Modules.SmoothL1Loss"/>: Huber-style loss with a quadratic zone of width <paramref name="beta"/>.</summary>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        /// <param name="beta">Where the loss turns from quadratic to linear. Range: beta ≥ 0; 0 gives L1.</param>
+        public static SmoothL1Loss SmoothL1Loss(torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
+            new(reduction, beta);
+
+        /// <summary>Creates a <see cref="Modules.SmoothL1Loss"/> from PyTorch's deprecated <c>size_average</c>/<c>reduce</c> pair.</summary>
+        /// <param name="size_average">Deprecated: false sums instead of averaging. An explicit value overrides <paramref name="reduction"/>.</param>
+        /// <param name="reduce">Deprecated: false returns per-element losses. An explicit value overrides <paramref name="reduction"/>.</param>
+        /// <param name="reduction">Used only when both legacy arguments are null.</param>
+        /// <param name="beta">Range: beta ≥ 0.</param>
+        public static SmoothL1Loss SmoothL1Loss(bool? size_average, bool? reduce,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
+            new(Reductions.LegacyOr(size_average, reduce, reduction, "smooth_l1_loss"), beta);
+
+        public static partial class functional
+        {
+            /// <summary>
+            /// Smooth L1 loss (Girshick, Fast R-CNN, 2015), PyTorch's <c>F.smooth_l1_loss</c>.
+            /// <para>Per element, with d = input − target:
+            /// ℓ(d) = 0.5·d²/β if |d| &lt; β, and |d| − 0.5·β otherwise (the linear branch at |d| = β exactly).
+            /// β = 0 gives |d| (L1).</para>
+            /// <para>Gradient: ∂ℓ/∂input = clamp(d, −β, β)/β, that is d/β inside the quadratic zone and
+            /// sign(d) outside, bounded by 1 in magnitude; ∂ℓ/∂target = −∂ℓ/∂input. With β = 0 the
+            /// subgradient at d = 0 is −1 for input and for target alike, as libtorch's kernel gives it.</para>
+            /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
+            /// elements (NaN for none); sum adds.</para>
+            /// <para>Relations: Huber(δ) = δ·SmoothL1(β = δ). As β → 0 it tends to L1; as β → ∞ it tends to 0
+            /// (for finite d). The slope of the linear part is 1 for every β.</para>
+            /// </summary>
+            /// <param name="input">Prediction, any shape, floating point (float16, bfloat16, float32, float64).</param>
+            /// <param name="target">Target, broadcastable to <paramref name="input"/> (a warning is raised when the sizes differ).</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <param name="beta">Width of the quadratic zone. Range: β ≥ 0 (−0 is 0); +∞ is allowed and gives 0 for finite d
+            /// (an infinite d with β = +∞ gives NaN, as in libtorch, but a NaN gradient where libtorch's kernel gives ±1).</param>
+            /// <exception cref="ArgumentOutOfRangeException">β is negative or NaN; reduction is not a defined value.</exception>
+            /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
+            /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
+            public static Tensor smooth_l1_loss(Tensor input, Tensor target,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
+                PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
+                    () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta));
+
+            /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
+            /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
+            public static Tensor smooth_l1_loss(Tensor input, Tensor target, bool? size_average, bool? reduce,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
+                smooth_l1_loss(input, target, Reductions.LegacyOr(size_average, reduce, reduction, "smooth_l1_loss"), beta);
+
+            private static void ValidateBeta(double beta)
+            {
+                if (!(beta >= 0))
+                    throw new ArgumentOutOfRangeException(nameof(beta), beta,
+                        "smooth_l1_loss does not support negative values for beta.");
+            }
+
+            /// <summary>
+            /// The per-element smooth L1 loss: the Huber form (see <see cref="HuberElementwise"/>) divided by β.
+            /// </summary>
+            internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta)
+            {
+                if (beta == 0) return AbsoluteWithKernelSubgradients(input, target, input - target);
+                return QuadraticThenLinear(input - target, beta) / beta;
+            }
+
+            /// <summary>
+            /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
+            /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
+            /// |d| = δ (clamp passes the gradient on its boundary), and nothing infinite ever flows back into the
+            /// clamp (an infinite d would otherwise send ∞·0 = NaN through it). Differentiating the gradient
+            /// again gives 1 inside and 0 outside, so double backward is right too.
+            /// </summary>
+            internal static Tensor QuadraticThenLinear(Tensor d, double delta)
+            {
+                var m = d.clamp(-delta, delta);
+                return (m.detach() * (d - m)).add(m.square(), 0.5);
+            }
+
+            /// <summary>
+            /// |d| with the subgradients of libtorch's smooth L1 kernel at β = 0: ∂/∂input is +1 where
+            /// d &gt; 0 and −1 elsewhere; ∂/∂target is +1 where d &lt; 0 and −1 elsewhere (so both are −1 at
+            /// d = 0); both are NaN where d is NaN.
+            /// </summary>
+            private static Tensor AbsoluteWithKernelSubgradients(Tensor input, Tensor target, Tensor d)
+            {
+                // At a tie the value is (x.detach() − x) + (y.detach() − y) = 0 with gradient −1 for each side;
+                // the last term is 0 in value and carries a NaN gradient exactly where d is NaN.
+                var nanMask = d.detach().isnan();
+                var nanCarrier = torch.zeros_like(d).masked_fill(nanMask, double.NaN);
+                var tie = (input.detach() - input) + (target.detach() - target) + d * nanCarrier;
+                return torch.where(d > 0, d, torch.where(d < 0, -d, tie));
+            }
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Smooth L1 loss as a module (PyTorch's <c>nn.SmoothL1Loss</c>); see
+    /// <see cref="nn.functional.smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/> for the formula,
+    /// gradient and ranges.
+    /// </summary>
+    public sealed class SmoothL1Loss : Loss<Tensor, Tensor, Tensor>
+    {
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        /// <param name="beta">Range: β ≥ 0. Checked when the loss is computed, as in PyTorch.</param>
+        public SmoothL1Loss(torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) : base(reduction) =>
+            this.beta = beta;
+
+        /// <summary>Width of the quadratic zone.</summary>
+        public double beta { get; }
+
+        /// <summary>The loss of <paramref name="input"/> against <paramref name="target"/>.</summary>
+        public override Tensor forward(Tensor input, Tensor target) =>
+            nn.functional.smooth_l1_loss(input, target, reduction, beta);
+    }
+}

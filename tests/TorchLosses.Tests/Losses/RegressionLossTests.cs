@@ -1,0 +1,193 @@
+using TorchLosses;
+using static TorchLossesTests.Support.Parity;
+using L = TorchLosses.nn.functional;
+using N = TorchSharp.torch.nn.functional;
+using R = TorchSharp.torch.nn.Reduction;
+
+namespace TorchLossesTests.Losses;
+
+/// <summary>Huber, L1 and MSE: values, regimes, gradients, identities and errors.</summary>
+[TestClass]
+public sealed class RegressionLossTests
+{
+    private static readonly double[] X = { 0.5, 1.5, 2.5, -3.0, 0.25, 1.0, -1.0, 2.0, 0.0 };
+    private static readonly double[] Y = { 1.0, 2.0, 5.0, -3.5, 0.0, 0.0, 0.0, 0.0, 0.0 };
+    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
+    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
+
+    [TestMethod]
+    public void HuberOfTheDesignExampleWithDeltaHalf()
+    {
+        // d = [-0.5, -0.5, -2.5], δ = 0.5: every |d| ≥ δ, so ℓ = 0.5·(|d| − 0.25) = [0.125, 0.125, 1.125]; mean 0.458333…
+        using var scope = NewDisposeScope();
+        var loss = L.huber_loss(tensor(new[] { 0.5, 1.5, 2.5 }), tensor(new[] { 1.0, 2.0, 5.0 }), delta: 0.5);
+        Assert.AreEqual(1.375 / 3, loss.item<double>(), 1e-16);
+    }
+
+    [TestMethod]
+    [DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(2.5), DataRow(1e6)]
+    public void HuberMatchesLibtorch(double delta)
+    {
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+                AssertSame(a => L.huber_loss(a[0], a[1], reduction, delta), a => N.huber_loss(a[0], a[1], delta, reduction),
+                    T(X, dtype), T(Y, dtype));
+    }
+
+    [TestMethod]
+    public void L1AndMseMatchLibtorch()
+    {
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+            {
+                AssertSame(a => L.l1_loss(a[0], a[1], reduction), a => N.l1_loss(a[0], a[1], reduction), T(X, dtype), T(Y, dtype));
+                AssertSame(a => L.mse_loss(a[0], a[1], reduction), a => N.mse_loss(a[0], a[1], reduction), T(X, dtype), T(Y, dtype));
+            }
+    }
+
+    [TestMethod]
+    public void SpecialValuesMatchLibtorch()
+    {
+        var x = new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1.0, double.PositiveInfinity, 0.0 };
+        var y = new[] { 0.0, 0.0, 0.0, double.NaN, double.PositiveInfinity, 0.0 };
+        AssertSame(a => L.l1_loss(a[0], a[1], R.None), a => N.l1_loss(a[0], a[1], R.None), T(x), T(y));
+        AssertSame(a => L.mse_loss(a[0], a[1], R.None), a => N.mse_loss(a[0], a[1], R.None), T(x), T(y));
+        AssertSame(a => L.huber_loss(a[0], a[1], R.None, 1.0), a => N.huber_loss(a[0], a[1], 1.0, R.None), T(x), T(y));
+    }
+
+    [TestMethod]
+    public void BroadcastingMatchesLibtorchAndWarns()
+    {
+        var warnings = new List<string>();
+        EventHandler<LossWarningEventArgs> handler = (_, e) => warnings.Add(e.Message);
+        LossWarnings.Warned += handler;
+        try
+        {
+            var x = new double[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+            var y = new double[] { 0.5, 2, 3.5, 9 };
+            foreach (var reduction in AllReductions)
+            {
+                AssertSame(a => L.mse_loss(a[0], a[1], reduction), a => N.mse_loss(a[0], a[1], reduction), T(x, shape: new long[] { 3, 4 }), T(y));
+                AssertSame(a => L.smooth_l1_loss(a[0], a[1], reduction, 2.0), a => N.smooth_l1_loss(a[0], a[1], reduction, 2.0),
+                    T(x, shape: new long[] { 3, 4 }), T(y));
+            }
+        }
+        finally
+        {
+            LossWarnings.Warned -= handler;
+        }
+        Assert.IsTrue(warnings.Count > 0);
+        Assert.AreEqual(
+            "Using a target size (torch.Size([4])) that is different to the input size (torch.Size([3, 4])). " +
+            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.", warnings[0]);
+    }
+
+    [TestMethod]
+    public void IncompatibleShapesAreRejectedWithLibtorchsMessage()
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.ThrowsExactly<ArgumentException>(() => L.l1_loss(ones(3, 4), ones(5)));
+        StringAssert.StartsWith(e.Message, "The size of tensor a (4) must match the size of tensor b (5) at non-singleton dimension 1");
+    }
+
+    [TestMethod]
+    public void HuberIsDeltaTimesSmoothL1()
+    {
+        using var scope = NewDisposeScope();
+        foreach (var delta in new[] { 1e-3, 0.5, 1.0, 2.5, 100.0 })
+        {
+            var huber = L.huber_loss(T(X), T(Y), R.None, delta);
+            var smooth = L.smooth_l1_loss(T(X), T(Y), R.None, delta) * delta;
+            AssertClose(huber.detach(), smooth.detach(), $"huber vs delta * smooth_l1 at delta {delta}");
+        }
+    }
+
+    [TestMethod]
+    public void HuberTendsToHalfMseAndSmoothL1ToZeroForLargeDelta()
+    {
+        using var scope = NewDisposeScope();
+        var halfMse = L.mse_loss(T(X), T(Y), R.None) * 0.5;
+        AssertClose(halfMse.detach(), L.huber_loss(T(X), T(Y), R.None, 1e6).detach(), "huber(1e6) vs mse/2");
+        Assert.AreEqual(0.0, L.smooth_l1_loss(T(X), T(Y), R.Sum, double.PositiveInfinity).item<double>());
+    }
+
+    [TestMethod]
+    [DataRow(0.0), DataRow(-0.0), DataRow(-1.0), DataRow(double.NaN)]
+    public void NonPositiveDeltaIsRejected(double delta)
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.huber_loss(ones(2), zeros(2), delta: delta));
+        Assert.AreEqual("delta", e.ParamName);
+        StringAssert.StartsWith(e.Message, "huber_loss does not support non-positive values for delta.");
+    }
+
+    [TestMethod]
+    public void HuberKeepsTheInputDtype()
+    {
+        using var scope = NewDisposeScope();
+        Assert.AreEqual(ScalarType.Float32, L.huber_loss(ones(3), zeros(3, ScalarType.Float64)).dtype);
+        Assert.AreEqual(ScalarType.Float64, L.mse_loss(ones(3), zeros(3, ScalarType.Float64)).dtype);
+    }
+
+    [TestMethod]
+    public void UnknownReductionIsRejected()
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.mse_loss(ones(2), zeros(2), (R)7));
+        StringAssert.StartsWith(e.Message, "7 is not a valid value for reduction");
+    }
+
+    [TestMethod]
+    public void MseRejectsIntegersAndBFloat16LikeTheNativeKernel()
+    {
+        using var scope = NewDisposeScope();
+        Assert.AreEqual("\"mse_cpu\" not implemented for 'Long'",
+            Assert.ThrowsExactly<NotSupportedException>(() => L.mse_loss(ones(2, ScalarType.Int64), zeros(2, ScalarType.Int64))).Message);
+        Assert.AreEqual("\"mse_cpu\" not implemented for 'BFloat16'",
+            Assert.ThrowsExactly<NotSupportedException>(() => L.mse_loss(ones(2, ScalarType.BFloat16), zeros(2, ScalarType.BFloat16))).Message);
+    }
+
+    [TestMethod]
+    public void L1OnIntegersSumsLikePyTorch()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new long[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, new long[] { 3, 4 });
+        var y = tensor(new long[] { 1, 2, 3, 4 });
+        var sum = L.l1_loss(x, y, R.Sum);
+        Assert.AreEqual(ScalarType.Int64, sum.dtype);
+        Assert.AreEqual(48L, sum.item<long>());
+    }
+
+    [TestMethod]
+    public void HalfAndBFloat16WhereTheNativeKernelsSupportThem()
+    {
+        foreach (var dtype in new[] { ScalarType.Float16, ScalarType.BFloat16 })
+        {
+            AssertSame(a => L.smooth_l1_loss(a[0], a[1], R.Mean, 1.0), a => N.smooth_l1_loss(a[0], a[1], R.Mean, 1.0), T(X, dtype, false), T(Y, dtype, false));
+            AssertSame(a => L.huber_loss(a[0], a[1], R.Mean, 1.0), a => N.huber_loss(a[0], a[1], 1.0, R.Mean), T(X, dtype, false), T(Y, dtype, false));
+            AssertSame(a => L.l1_loss(a[0], a[1], R.Mean), a => N.l1_loss(a[0], a[1], R.Mean), T(X, dtype, false), T(Y, dtype, false));
+        }
+        AssertSame(a => L.mse_loss(a[0], a[1], R.Mean), a => N.mse_loss(a[0], a[1], R.Mean), T(X, ScalarType.Float16, false), T(Y, ScalarType.Float16, false));
+    }
+
+    [TestMethod]
+    public void ModulesEqualFunctionals()
+    {
+        using var scope = NewDisposeScope();
+        var x = T(X);
+        var y = T(Y, grad: false);
+        AssertClose(L.huber_loss(x, y, R.Sum, 2.0), TorchLosses.nn.HuberLoss(R.Sum, 2.0).call(x, y), "huber");
+        AssertClose(L.l1_loss(x, y, R.None), TorchLosses.nn.L1Loss(R.None).call(x, y), "l1");
+        AssertClose(L.mse_loss(x, y), TorchLosses.nn.MSELoss().call(x, y), "mse");
+        Assert.AreEqual(1.0, TorchLosses.nn.HuberLoss().delta);
+    }
+
+    [TestMethod]
+    public void RunOnTheMetaDevice()
+    {
+        using var scope = NewDisposeScope();
+        var x = empty(new long[] { 2, 3 }, device: META);
+        foreach (var loss in new[] { L.l1_loss(x, x), L.mse_loss(x, x), L.huber_loss(x, x, R.None, 0.5) })
+            Assert.AreEqual(DeviceType.META, loss.device_type);
+    }
+}

@@ -1,0 +1,193 @@
+using TorchLossesTests.Support;
+using static TorchLossesTests.Support.Parity;
+using L = TorchLosses.nn.functional;
+using N = TorchSharp.torch.nn.functional;
+
+namespace TorchLossesTests.Losses;
+
+[TestClass]
+public sealed class SmoothL1LossTests
+{
+    // d = x − y covers |d| < β, |d| > β and |d| == β exactly (for β = 0.5 and 1), both signs, and ties.
+    private static readonly double[] X = { 0.5, 1.5, 2.5, -3.0, 0.25, 1.0, -1.0, 2.0, 0.0 };
+    private static readonly double[] Y = { 1.0, 2.0, 5.0, -3.5, 0.0, 0.0, 0.0, 0.0, 0.0 };
+
+    [TestMethod]
+    public void WorkedExampleIsOneEighthNotSevenEighths()
+    {
+        // input [[0.5],[1.5],[2.5]] vs target [[1],[2],[3]]: every |d| = 0.5 < 1, so each term is 0.5·0.25 = 0.125.
+        using var scope = NewDisposeScope();
+        var input = tensor(new[] { 0.5f, 1.5f, 2.5f }, new long[] { 3, 1 });
+        var target = tensor(new[] { 1f, 2f, 3f }, new long[] { 3, 1 });
+        Assert.AreEqual(0.125f, L.smooth_l1_loss(input, target).item<float>());
+    }
+
+    [TestMethod]
+    public void DesignExampleIsThreeQuarters()
+    {
+        using var scope = NewDisposeScope();
+        var loss = L.smooth_l1_loss(tensor(new[] { 0.5f, 1.5f, 2.5f }), tensor(new[] { 1f, 2f, 5f }));
+        Assert.AreEqual(0.75f, loss.item<float>(), 1e-7f);
+    }
+
+    [TestMethod]
+    [DataRow(0.5, DisplayName = "beta 0.5: |d| == beta at several elements")]
+    [DataRow(1.0, DisplayName = "beta 1: |d| == beta at several elements")]
+    [DataRow(2.5, DisplayName = "beta 2.5")]
+    public void HandComputedPerElementValuesAndGradients(double beta)
+    {
+        using var scope = NewDisposeScope();
+        var x = T(X);
+        var y = T(Y, grad: false);
+        var loss = L.smooth_l1_loss(x, y, torch.nn.Reduction.None, beta);
+        loss.sum().backward();
+        var values = loss.data<double>().ToArray();
+        var grads = x.grad!.data<double>().ToArray();
+        for (int i = 0; i < X.Length; i++)
+        {
+            double d = X[i] - Y[i], z = Math.Abs(d);
+            double expected = z < beta ? 0.5 * d * d / beta : z - 0.5 * beta;
+            double gradient = Math.Clamp(d, -beta, beta) / beta;
+            // Our form (m/β)·(d − m/2) and PyTorch's 0.5·d²/β round in a different order: ≤ 2 ulp apart.
+            Assert.AreEqual(expected, values[i], 4 * double.Epsilon + 4 * Math.Pow(2, -52) * Math.Abs(expected), $"value at d = {d}");
+            Assert.AreEqual(gradient, grads[i], 1e-15, $"gradient at d = {d}");
+        }
+    }
+
+    [TestMethod]
+    public void AtExactlyBetaTheLinearBranchIsUsedAndBothBranchesAgree()
+    {
+        using var scope = NewDisposeScope();
+        var x = T(new[] { 1.0, -1.0 });
+        var loss = L.smooth_l1_loss(x, zeros(2, ScalarType.Float64), torch.nn.Reduction.None, beta: 1.0);
+        loss.sum().backward();
+        CollectionAssert.AreEqual(new[] { 0.5, 0.5 }, loss.data<double>().ToArray());
+        CollectionAssert.AreEqual(new[] { 1.0, -1.0 }, x.grad!.data<double>().ToArray());
+    }
+
+    [TestMethod]
+    [DataRow(0.0), DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(2.5), DataRow(1e6)]
+    public void MatchesLibtorchForEveryReductionAndDtype(double beta)
+    {
+        foreach (var dtype in new[] { ScalarType.Float32, ScalarType.Float64 })
+            foreach (var reduction in new[] { torch.nn.Reduction.None, torch.nn.Reduction.Mean, torch.nn.Reduction.Sum })
+                AssertSame(a => L.smooth_l1_loss(a[0], a[1], reduction, beta), a => N.smooth_l1_loss(a[0], a[1], reduction, beta),
+                    T(X, dtype), T(Y, dtype));
+    }
+
+    [TestMethod]
+    public void BetaZeroIsL1WithTheKernelsSubgradients()
+    {
+        // libtorch's kernel at β = 0: ∂/∂x = −1 at d = 0 and ∂/∂y = −1 at d = 0 too; NaN where d is NaN.
+        var x = new[] { 0.0, 1.0, double.NaN, double.PositiveInfinity, 2.0, -1.0 };
+        var y = new[] { 0.0, 0.0, 0.0, 0.0, double.PositiveInfinity, -1.0 };
+        foreach (var reduction in new[] { torch.nn.Reduction.None, torch.nn.Reduction.Sum })
+            AssertSame(a => L.smooth_l1_loss(a[0], a[1], reduction, 0.0), a => N.smooth_l1_loss(a[0], a[1], reduction, 0.0), T(x), T(y));
+        using var scope = NewDisposeScope();
+        var l1 = L.l1_loss(T(X), T(Y), torch.nn.Reduction.None);
+        var smooth = L.smooth_l1_loss(T(X), T(Y), torch.nn.Reduction.None, beta: 0.0);
+        AssertClose(l1, smooth.detach(), "smooth_l1(beta = 0) vs l1");
+    }
+
+    [TestMethod]
+    public void BetaZeroHasFiniteGradients()
+    {
+        using var scope = NewDisposeScope();
+        var x = T(X);
+        L.smooth_l1_loss(x, T(Y, grad: false), beta: 0.0).backward();
+        Assert.IsTrue(x.grad!.isfinite().all().item<bool>());
+    }
+
+    [TestMethod]
+    [DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(1e6)]
+    public void NanAndInfinityPropagateAsInLibtorch(double beta)
+    {
+        var x = new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1.0, double.PositiveInfinity, 3.0 };
+        var y = new[] { 0.0, 0.0, 0.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity };
+        AssertSame(a => L.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, beta),
+            a => N.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, beta), T(x), T(y));
+    }
+
+    [TestMethod]
+    public void InfiniteBetaGivesZeroForFiniteDifferences()
+    {
+        // β = +∞ with an infinite d is the one case left: libtorch gives a NaN value with gradient ±1, this
+        // composition a NaN value with a NaN gradient (documented on smooth_l1_loss).
+        AssertSame(a => L.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, double.PositiveInfinity),
+            a => N.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, double.PositiveInfinity), T(X), T(Y));
+    }
+
+    [TestMethod]
+    public void HugeBetaAndInfiniteBeta()
+    {
+        using var scope = NewDisposeScope();
+        var big = L.smooth_l1_loss(tensor(new[] { 1e7f }), tensor(new[] { 0f }), beta: 1e6);
+        Assert.AreEqual(9.5e6f, big.item<float>());
+        var none = L.smooth_l1_loss(tensor(new[] { 1.0 }), tensor(new[] { 0.0 }), beta: double.PositiveInfinity);
+        Assert.AreEqual(0.0, none.item<double>());
+    }
+
+    [TestMethod]
+    public void EmptyInputGivesNanMeanZeroSumEmptyNone()
+    {
+        using var scope = NewDisposeScope();
+        var x = zeros(0, ScalarType.Float32, requires_grad: true);
+        var y = zeros(0, ScalarType.Float32);
+        Assert.IsTrue(float.IsNaN(L.smooth_l1_loss(x, y).item<float>()));
+        Assert.AreEqual(0f, L.smooth_l1_loss(x, y, torch.nn.Reduction.Sum).item<float>());
+        Assert.AreEqual(0L, L.smooth_l1_loss(x, y, torch.nn.Reduction.None).numel());
+    }
+
+    [TestMethod]
+    [DataRow(-1.0), DataRow(double.NaN)]
+    public void NegativeOrNanBetaIsRejectedWithPyTorchsMessage(double beta)
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.smooth_l1_loss(ones(3), zeros(3), beta: beta));
+        Assert.AreEqual("beta", e.ParamName);
+        StringAssert.StartsWith(e.Message, "smooth_l1_loss does not support negative values for beta.");
+        // Even on empty tensors, as in PyTorch.
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.smooth_l1_loss(zeros(0), zeros(0), beta: beta));
+    }
+
+    [TestMethod]
+    public void NegativeZeroBetaBehavesAsZero()
+    {
+        using var scope = NewDisposeScope();
+        Assert.AreEqual(1f, L.smooth_l1_loss(ones(1), zeros(1), beta: -0.0).item<float>());
+    }
+
+    [TestMethod]
+    public void ModuleEqualsFunctional()
+    {
+        using var scope = NewDisposeScope();
+        var x = T(X);
+        var y = T(Y, grad: false);
+        var module = TorchLosses.nn.SmoothL1Loss(torch.nn.Reduction.Sum, beta: 0.5);
+        Assert.AreEqual(0.5, module.beta);
+        Assert.AreEqual(torch.nn.Reduction.Sum, module.reduction);
+        AssertClose(L.smooth_l1_loss(x, y, torch.nn.Reduction.Sum, 0.5), module.call(x, y), "module vs functional");
+        var defaults = TorchLosses.nn.SmoothL1Loss();
+        Assert.AreEqual(1.0, defaults.beta);
+        Assert.AreEqual(torch.nn.Reduction.Mean, defaults.reduction);
+    }
+
+    [TestMethod]
+    public void IntegerInputsAreRejectedLikeTheNativeKernel()
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => L.smooth_l1_loss(ones(3, ScalarType.Int64), zeros(3, ScalarType.Int64)));
+        Assert.AreEqual("\"smooth_l1_cpu\" not implemented for 'Long'", e.Message);
+    }
+
+    [TestMethod]
+    public void RunsOnTheMetaDevice()
+    {
+        using var scope = NewDisposeScope();
+        var x = empty(new long[] { 3, 4 }, device: META);
+        var loss = L.smooth_l1_loss(x, empty(new long[] { 3, 4 }, device: META), beta: 0.5);
+        Assert.AreEqual(DeviceType.META, loss.device_type);
+        Assert.AreEqual(0L, loss.dim());
+        Assert.AreEqual(DeviceType.META, L.smooth_l1_loss(x, x, beta: 0.0).device_type);
+    }
+}
