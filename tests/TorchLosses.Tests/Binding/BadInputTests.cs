@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using TorchSharp.Utils;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 /// <summary>
 /// Bad input never crashes the process: each case throws a specific .NET exception whose message

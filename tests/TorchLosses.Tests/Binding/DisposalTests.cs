@@ -1,4 +1,4 @@
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 /// <summary>
 /// Lifetimes: explicit disposal, dispose scopes (nesting, moving to the outer scope, detaching),

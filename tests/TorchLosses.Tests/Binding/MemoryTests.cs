@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 /// <summary>
 /// Native memory does not leak: 100,000 loss evaluations (forward and backward) keep the process's

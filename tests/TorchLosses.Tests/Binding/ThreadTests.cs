@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TorchLosses.Tests.Binding;
+namespace TorchLossesTests.Binding;
 
 /// <summary>
 /// The binding on many threads at once: native losses and differentiated ops on independent
