@@ -74,7 +74,15 @@ namespace TorchLosses
                 return CtcLoss(log_probs, targets, input_lengths, target_lengths, blank, kind, zero_infinity);
             }
 
-            /// <summary>CTC loss with the lengths as arrays (PyTorch accepts Python sequences there).</summary>
+            /// <summary>CTC loss with the lengths as arrays (PyTorch accepts Python sequences there); otherwise as the
+            /// tensor overload. The arrays are always read, so their checks also run when log_probs is on the meta device.</summary>
+            /// <param name="log_probs">Log-probabilities (T, N, C) or (T, C); float32 or float64. Range: T ≥ 1.</param>
+            /// <param name="targets">Padded (N, S), concatenated 1-D, or (S) unbatched; each used label in [0, C), ≠ blank.</param>
+            /// <param name="input_lengths">Tₙ per sample (one entry when unbatched). Range: 0 ≤ Tₙ ≤ T.</param>
+            /// <param name="target_lengths">Lₙ per sample (one entry when unbatched). Range: Lₙ ≥ 0; Lₙ &gt; 0 needs Tₙ &gt; 0.</param>
+            /// <param name="blank">The blank class. Range: 0 ≤ blank &lt; C.</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <param name="zero_infinity">Replace +∞ losses by 0 and zero their gradients.</param>
             /// <inheritdoc cref="ctc_loss(Tensor, Tensor, Tensor, Tensor, long, torch.nn.Reduction, bool)"/>
             public static Tensor ctc_loss(Tensor log_probs, Tensor targets, long[] input_lengths, long[] target_lengths, long blank = 0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, bool zero_infinity = false)

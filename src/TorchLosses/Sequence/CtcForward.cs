@@ -25,11 +25,9 @@ internal static class CtcForward
     internal static Tensor NegativeLogLikelihood(in Problem problem, bool zeroInfinity)
     {
         var lp = problem.LogProbs;
-        long frames = lp.shape[0], batch = lp.shape[1];
-        var device = lp.device;
 
         // active[t, n, 0]: frame t lies inside sample n's input.
-        var active = arange(frames, ScalarType.Int64, device).unsqueeze(1).lt(problem.InputLengths.unsqueeze(0)).unsqueeze(2);
+        var active = arange(lp.shape[0], ScalarType.Int64, lp.device).unsqueeze(1).lt(problem.InputLengths.unsqueeze(0)).unsqueeze(2);
         var nll = Recursion(problem, active).neg();
 
         var lpd = lp.detach();
