@@ -292,6 +292,21 @@ public sealed class TripletLossTests
     }
 
     [TestMethod]
+    public void Float16FailsInTheSamePrimitiveAsLibtorch()
+    {
+        // libtorch 1.13 has no float16 CPU kernel for clamp_min (triplet) or sqrt (cosine); the composition
+        // reaches the same primitive and reports the same error.
+        using var scope = NewDisposeScope();
+        var h = ones(new long[] { 2, 3 }, ScalarType.Float16);
+        var y = ones(2, ScalarType.Float16);
+        string Message(Action action) => Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(action).Message.Split('\n')[0];
+        Assert.AreEqual(Message(() => N.triplet_margin_loss(h, h, h)), Message(() => L.triplet_margin_loss(h, h, h)));
+        Assert.AreEqual(Message(() => N.triplet_margin_loss(h, h, h)), Message(() => L.triplet_margin_with_distance_loss(h, h, h)));
+        Assert.AreEqual(Message(() => N.cosine_embedding_loss(h, h, y)), Message(() => L.cosine_embedding_loss(h, h, y)));
+        StringAssert.Contains(Message(() => L.cosine_embedding_loss(h, h, y)), "not implemented for 'Half'");
+    }
+
+    [TestMethod]
     public void RunOnTheMetaDevice()
     {
         using var scope = NewDisposeScope();
