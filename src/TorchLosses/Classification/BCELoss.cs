@@ -36,7 +36,7 @@ namespace TorchLosses
             /// ∂ℓ/∂x = w·(x − y)/max((1 − x)·x, ε) with ε = 1e-12 as a C++ float (9.999999960041972e-13, also in
             /// float64), so ±1e12 at x ∈ {0, 1} where y differs; ∂ℓ/∂y = w·(log(1 − x) − log x), unclamped, so ±∞
             /// at x ∈ {0, 1}. Both are attached straight-through to the kernel's value, so <b>double backward is not
-            /// supported</b> (second derivatives come out as 0). The weight gets no gradient: as in PyTorch, a weight
+            /// supported</b> (the slopes are constants to autograd, so second derivatives are wrong). The weight gets no gradient: as in PyTorch, a weight
             /// that requires grad is rejected while grad mode is on.</para>
             /// <para>Relations: <c>binary_cross_entropy(sigmoid(z), y)</c> equals
             /// <c>binary_cross_entropy_with_logits(z, y)</c> away from saturation (where the −100 clamp and the

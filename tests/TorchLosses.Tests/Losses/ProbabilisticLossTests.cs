@@ -377,6 +377,15 @@ public sealed class ProbabilisticLossTests
             AssertSame(a => L.kl_div(a[0], a[1], R.Sum), a => N.kl_div(a[0], a[1], false, R.Sum), T(LogQ, dtype, false), T(P, dtype, false));
         AssertSame(a => L.poisson_nll_loss(a[0], a[1], true, true, 1e-8, R.Sum), a => N.poisson_nll_loss(a[0], a[1], true, true, 1e-8, R.Sum),
             T(Rates, ScalarType.BFloat16, false), T(Counts, ScalarType.BFloat16, false));
+        // float16 fails in the same primitive as in PyTorch 1.13 (libtorch's own error, from the same op).
+        using var scope = NewDisposeScope();
+        var half = ones(2, 3, ScalarType.Float16);
+        Throws<System.Runtime.InteropServices.ExternalException>(() => L.poisson_nll_loss(half, half), "\"exp_vml_cpu\" not implemented for 'Half'");
+        Throws<System.Runtime.InteropServices.ExternalException>(() => L.poisson_nll_loss(half, half, log_input: false), "\"log_vml_cpu\" not implemented for 'Half'");
+        Throws<System.Runtime.InteropServices.ExternalException>(() => L.gaussian_nll_loss(half, half, half), "\"clamp_min_cpu\" not implemented for 'Half'");
+        var bf16 = Normal(5, ScalarType.BFloat16, false, 2, 3);
+        AssertClose(L.gaussian_nll_loss(bf16.to(ScalarType.Float32), bf16.to(ScalarType.Float32), ones(2, 3)).to(ScalarType.BFloat16),
+            L.gaussian_nll_loss(bf16, bf16, ones(2, 3, ScalarType.BFloat16)), "gaussian in bfloat16");
     }
 
     [TestMethod]
