@@ -1,0 +1,164 @@
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates a <see cref="Modules.BCELoss"/>: binary cross entropy between probabilities and targets.</summary>
+        /// <param name="weight">Optional per-element rescaling weight, broadcastable to the target's shape.</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public static BCELoss BCELoss(Tensor? weight = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+            new(weight, reduction);
+
+        /// <summary>Creates a <see cref="Modules.BCELoss"/> from PyTorch's deprecated <c>size_average</c>/<c>reduce</c> pair (they override <paramref name="reduction"/>).</summary>
+        /// <param name="weight">Optional per-element rescaling weight.</param>
+        /// <param name="size_average">Deprecated: false sums instead of averaging.</param>
+        /// <param name="reduce">Deprecated: false returns per-element losses.</param>
+        /// <param name="reduction">Used only when both legacy arguments are null.</param>
+        public static BCELoss BCELoss(Tensor? weight, bool? size_average, bool? reduce = null,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+            new(weight, Reductions.LegacyOr(size_average, reduce, reduction, "binary_cross_entropy"));
+
+        public static partial class functional
+        {
+            /// <summary>The floor of x·(1 − x) in the gradient of libtorch's BCE kernel: the C++ float 1e-12, in every dtype.</summary>
+            private const double BceEpsilon = (double)1e-12f;
+
+            /// <summary>
+            /// Binary cross entropy, PyTorch 1.13's <c>F.binary_cross_entropy</c>, with the value and the gradients of
+            /// libtorch's native kernel.
+            /// <para>Per element, with x = input ∈ [0, 1], y = target and w = weight (1 without):
+            /// ℓ = −w·(y·max(log x, −100) + (1 − y)·max(log(1 − x), −100)). The logs are clamped at −100, so x = 0 with
+            /// y = 1 gives 100; 1.13 computes log(1 − x), not log1p(−x).</para>
+            /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights
+            /// do not normalise; NaN for none); sum adds.</para>
+            /// <para>Gradient, as libtorch's kernel (not the derivative of the clamped formula):
+            /// ∂ℓ/∂x = w·(x − y)/max((1 − x)·x, ε) with ε = 1e-12 as a C++ float (9.999999960041972e-13, also in
+            /// float64), so ±1e12 at x ∈ {0, 1} where y differs; ∂ℓ/∂y = w·(log(1 − x) − log x), unclamped, so ±∞
+            /// at x ∈ {0, 1}. Both are attached straight-through to the kernel's value, so <b>double backward is not
+            /// supported</b> (the slopes are constants to autograd, so second derivatives are wrong). The weight gets no gradient: as in PyTorch, a weight
+            /// that requires grad is rejected while grad mode is on.</para>
+            /// <para>Relations: <c>binary_cross_entropy(sigmoid(z), y)</c> equals
+            /// <c>binary_cross_entropy_with_logits(z, y)</c> away from saturation (where the −100 clamp and the
+            /// rounding of sigmoid near 0 and 1 do not act); the logits form is the numerically stable one.</para>
+            /// </summary>
+            /// <param name="input">Probabilities, float32 or float64, every element in [0, 1] (NaN is rejected).</param>
+            /// <param name="target">Targets of the same shape and dtype as the input. Not range-checked in 1.13 (2.x requires [0, 1]).</param>
+            /// <param name="weight">Optional weight broadcastable to the target's shape (not larger than the input); any dtype
+            /// that casts to the input's; must not require grad.</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <exception cref="ArgumentException">a size mismatch (PyTorch's deprecation text), a weight that does not
+            /// broadcast or requires grad, or a target dtype that differs from the input's ("Found dtype Double but expected Float").</exception>
+            /// <exception cref="ArgumentOutOfRangeException">an input element outside [0, 1] or NaN; an undefined reduction.</exception>
+            /// <exception cref="NotSupportedException">an input dtype other than float32/float64 ("binary_cross_entropy" not implemented for 'Half').</exception>
+            public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight = null,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+            {
+                var kind = Reductions.Parse(reduction);
+                var inputShape = input.shape;
+                var targetShape = target.shape;
+                if (!Check.SameShape(inputShape, targetShape))
+                    throw new ArgumentException(
+                        $"Using a target size ({Check.TorchSize(targetShape)}) that is different to the input size ({Check.TorchSize(inputShape)}) is deprecated. " +
+                        "Please ensure they have the same size.", nameof(target));
+                var weightShape = weight is null ? null : Check.BroadcastShape(targetShape, weight.shape, nameof(weight));
+                RejectGradient("binary_cross_entropy", weight, nameof(weight));
+                if (target.dtype != input.dtype)
+                    throw new ArgumentException(
+                        $"Found dtype {Check.TorchTypeName(target.dtype)} but expected {Check.TorchTypeName(input.dtype)}", nameof(target));
+                Check.KernelSupports("binary_cross_entropy", input.dtype, Check.FloatDouble);
+
+                using var scope = torch.NewDisposeScope();
+                if (input.device_type != DeviceType.META && !input.ge(0).logical_and(input.le(1)).all().item<bool>())
+                    throw new ArgumentOutOfRangeException(nameof(input), "all elements of input should be between 0 and 1");
+                CheckOutputShape(inputShape, weightShape, nameof(weight));
+
+                var x = input.detach();
+                var y = target.detach();
+                var logX = x.log();
+                var logOneMinusX = (1 - x).log();
+                var value = (y - 1) * logOneMinusX.clamp_min(-100) - y * logX.clamp_min(-100);
+                var inputSlope = (x - y) / ((1 - x) * x).clamp_min(BceEpsilon);
+                var targetSlope = logOneMinusX - logX;
+                if (weight is not null)
+                {
+                    value = value * weight;
+                    inputSlope = inputSlope * weight;
+                    targetSlope = targetSlope * weight;
+                }
+
+                var loss = value.to(input.dtype);
+                if (input.requires_grad) loss = loss + ZeroWithSlope(input, inputSlope.to(input.dtype));
+                if (target.requires_grad) loss = loss + ZeroWithSlope(target, targetSlope.to(input.dtype));
+                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+            }
+
+            /// <summary>Binary cross entropy with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
+            /// <inheritdoc cref="binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>
+            public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight, bool? size_average,
+                bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+                binary_cross_entropy(input, target, weight,
+                    Reductions.LegacyOr(size_average, reduce, reduction, "binary_cross_entropy"));
+
+            /// <summary>
+            /// A tensor that is 0 in value and whose gradient with respect to <paramref name="argument"/> is
+            /// <paramref name="slope"/>·upstream, element by element, also where the slope is ±∞ or NaN (a plain
+            /// (a − a.detach())·slope would be 0·∞ = NaN in value there). A finite slope rides on the linear term; an
+            /// infinite one on ±√s at s = 0, whose backward upstream/(2·√0) is ±∞ with the upstream's sign (NaN for a zero
+            /// upstream, as libtorch's ∞·0); a NaN slope on 0·√s (gradient 0/0 = NaN). The √ of the unselected branch
+            /// is taken at 1, so nothing infinite leaks through the <c>where</c>. Only first derivatives are right.
+            /// </summary>
+            private static Tensor ZeroWithSlope(Tensor argument, Tensor slope)
+            {
+                var s = argument - argument.detach();
+                var finite = slope.isfinite();
+                var linear = s * slope.masked_fill(finite.logical_not(), 0);
+                var direction = slope.sign().masked_fill(slope.isnan(), 0);
+                var steep = (s + finite.to(s.dtype)).sqrt() * direction;
+                return torch.where(finite, linear, steep);
+            }
+
+            /// <summary>
+            /// PyTorch's autograd refusal of a gradient for an argument its derivative formula does not cover
+            /// (weight and pos_weight of the BCE losses), raised only while grad mode is on, as in PyTorch.
+            /// </summary>
+            private static void RejectGradient(string function, Tensor? argument, string name)
+            {
+                if (argument is not null && argument.requires_grad && torch.is_grad_enabled())
+                    throw new ArgumentException(
+                        $"The function '{function}' is not differentiable with respect to argument '{name}'. This input cannot have requires_grad True.",
+                        name);
+            }
+
+            /// <summary>
+            /// libtorch's in-place multiplication rule: an operand that broadcasts to a shape larger than the
+            /// loss's ("output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]").
+            /// </summary>
+            private static void CheckOutputShape(long[] outputShape, long[]? broadcastShape, string name)
+            {
+                if (broadcastShape is not null && !Check.SameShape(outputShape, broadcastShape))
+                    throw new ArgumentException(
+                        $"output with shape {Check.Brackets(outputShape)} doesn't match the broadcast shape {Check.Brackets(broadcastShape)}", name);
+            }
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Binary cross entropy as a module (PyTorch's <c>nn.BCELoss</c>); see
+    /// <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>.
+    /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>. Double backward is not supported.
+    /// </summary>
+    public sealed class BCELoss : WeightedLoss<Tensor, Tensor, Tensor>
+    {
+        /// <param name="weight">Optional per-element rescaling weight.</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public BCELoss(Tensor? weight = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) : base(weight, reduction) { }
+
+        /// <summary>The loss of the probabilities <paramref name="input"/> against <paramref name="target"/>.</summary>
+        public override Tensor forward(Tensor input, Tensor target) =>
+            nn.functional.binary_cross_entropy(input, target, weight, reduction);
+    }
+}

@@ -1,0 +1,130 @@
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates a <see cref="Modules.BCEWithLogitsLoss"/>: binary cross entropy of sigmoid(input), computed stably from the logits.</summary>
+        /// <param name="weight">Optional per-element rescaling weight, broadcastable to the input's shape.</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        /// <param name="pos_weight">Optional weight of the positive term, broadcastable to the input's shape (typically one per class,
+        /// along the last dimension). PyTorch's name; TorchSharp calls it <c>pos_weights</c>.</param>
+        public static BCEWithLogitsLoss BCEWithLogitsLoss(Tensor? weight = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
+            Tensor? pos_weight = null) => new(weight, reduction, pos_weight);
+
+        /// <summary>Creates a <see cref="Modules.BCEWithLogitsLoss"/> from PyTorch's deprecated <c>size_average</c>/<c>reduce</c> pair (they override <paramref name="reduction"/>).</summary>
+        /// <param name="weight">Optional per-element rescaling weight.</param>
+        /// <param name="size_average">Deprecated: false sums instead of averaging.</param>
+        /// <param name="reduce">Deprecated: false returns per-element losses.</param>
+        /// <param name="reduction">Used only when both legacy arguments are null.</param>
+        /// <param name="pos_weight">Optional weight of the positive term.</param>
+        public static BCEWithLogitsLoss BCEWithLogitsLoss(Tensor? weight, bool? size_average, bool? reduce = null,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null) =>
+            new(weight, Reductions.LegacyOr(size_average, reduce, reduction, "binary_cross_entropy_with_logits"), pos_weight);
+
+        public static partial class functional
+        {
+            /// <summary>
+            /// Binary cross entropy with logits, PyTorch 1.13's <c>F.binary_cross_entropy_with_logits</c>.
+            /// <para>Per element, with x = input (logits), y = target, p = pos_weight (1 without) and w = weight (1 without):
+            /// ℓ = w·(−p·y·log σ(x) − (1 − y)·log σ(−x)) = w·((1 − y)·x − (1 + (p − 1)·y)·log σ(x)), evaluated through
+            /// log σ, which is stable for every finite x. libtorch 1.13 evaluates the same function as
+            /// (1 − y)·x + (1 + (p − 1)·y)·(log(e^(−m) + e^(−x−m)) + m) with m = max(−x, 0); the two agree to rounding.
+            /// At the edges the values are libtorch's: x = +∞ gives +∞ for y &lt; 1 and NaN for y = 1; x = −∞ gives NaN
+            /// for every y (libtorch's ∞ − ∞), and NaN stays NaN.</para>
+            /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights do
+            /// not normalise; NaN for none); sum adds.</para>
+            /// <para>Gradient (autograd of the composition, equal to libtorch's formulas): ∂ℓ/∂x = w·((1 + (p − 1)·y)·σ(x) − p·y),
+            /// which is σ(x) − y without weights and stays finite at x = ±∞; ∂ℓ/∂y = w·(log σ(−x) − p·log σ(x)), which is
+            /// −w·x without pos_weight. Weight and pos_weight get no gradient (PyTorch rejects them requiring grad while
+            /// grad mode is on). Double backward works (it is a plain composition).</para>
+            /// <para>Relations: equals <c>binary_cross_entropy(sigmoid(x), y)</c> away from saturation; with p the
+            /// positive examples count p times (p &gt; 1 raises recall, p &lt; 1 precision).</para>
+            /// <para>The output has the target's dtype, as libtorch builds the loss in place on 1 − target. TorchSharp
+            /// calls the last parameter <c>pos_weights</c>; this follows PyTorch's <c>pos_weight</c>.</para>
+            /// </summary>
+            /// <param name="input">Logits, floating point (float32, float64, bfloat16; float16 is not implemented on CPU in 1.13).</param>
+            /// <param name="target">Targets, the input's shape, floating point. Values outside [0, 1] are accepted, as in PyTorch.</param>
+            /// <param name="weight">Optional weight broadcastable to the input's shape (not larger); must not require grad.</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <param name="pos_weight">Optional positive-term weight broadcastable to the input's shape (not larger), usually one
+            /// per class along the last dimension. Range: any value (negative ones are accepted, as in PyTorch); must not require grad.</param>
+            /// <exception cref="ArgumentException">a size mismatch ("Target size (...) must be the same as input size (...)"),
+            /// a weight that does not broadcast or requires grad, or an integral target or input.</exception>
+            /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
+            /// <exception cref="NotSupportedException">a float16 input ("clamp_min_cpu" not implemented for 'Half').</exception>
+            public static Tensor binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight = null,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null)
+            {
+                var kind = Reductions.Parse(reduction);
+                var inputShape = input.shape;
+                var targetShape = target.shape;
+                if (!Check.SameShape(inputShape, targetShape))
+                    throw new ArgumentException(
+                        $"Target size ({Check.TorchSize(targetShape)}) must be the same as input size ({Check.TorchSize(inputShape)})", nameof(target));
+                const string function = "binary_cross_entropy_with_logits";
+                RejectGradient(function, weight, nameof(weight));
+                RejectGradient(function, pos_weight, nameof(pos_weight));
+                // libtorch's first step, max(−x, 0) in place, has no float16 CPU kernel in 1.13.
+                if (input.dtype == torch.ScalarType.Float16)
+                    throw new NotSupportedException("\"clamp_min_cpu\" not implemented for 'Half'");
+                var posWeightShape = pos_weight is null ? null : Check.BroadcastShape(pos_weight.shape, targetShape, nameof(pos_weight));
+                // libtorch builds the loss in place on 1 − target, then exponentiates max(−x, 0) in place.
+                if (IsIntegral(target.dtype)) ThrowCast(Check.Promote(target.dtype, input.dtype), target.dtype, nameof(target));
+                if (IsIntegral(input.dtype)) ThrowCast(torch.ScalarType.Float32, input.dtype, nameof(input));
+                CheckOutputShape(inputShape, posWeightShape, nameof(pos_weight));
+                CheckOutputShape(inputShape, weight is null ? null : Check.BroadcastShape(inputShape, weight.shape, nameof(weight)), nameof(weight));
+
+                using var scope = torch.NewDisposeScope();
+                var logSigmoid = input.log_sigmoid();
+                var positive = target * (pos_weight is null ? logSigmoid : logSigmoid * pos_weight);
+                var loss = -positive - (1 - target) * (-input).log_sigmoid();
+                // libtorch's form is NaN at x = −∞ for every target (∞ − ∞); the log σ form would give +∞ there for y > 0.
+                // Adding a constant NaN keeps the gradient, which libtorch keeps finite there.
+                loss = loss + torch.zeros_like(input).masked_fill(input.detach() == double.NegativeInfinity, double.NaN);
+                if (weight is not null) loss = loss * weight;
+                if (loss.dtype != target.dtype) loss = loss.to(target.dtype);
+                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+            }
+
+            private static void ThrowCast(torch.ScalarType result, torch.ScalarType output, string name) =>
+                throw new ArgumentException(
+                    $"result type {Check.TorchTypeName(result)} can't be cast to the desired output type {Check.TorchTypeName(output)}", name);
+
+            /// <summary>Binary cross entropy with logits and PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
+            /// <inheritdoc cref="binary_cross_entropy_with_logits(Tensor, Tensor, Tensor?, torch.nn.Reduction, Tensor?)"/>
+            public static Tensor binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight, bool? size_average,
+                bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null) =>
+                binary_cross_entropy_with_logits(input, target, weight,
+                    Reductions.LegacyOr(size_average, reduce, reduction, "binary_cross_entropy_with_logits"), pos_weight);
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Binary cross entropy with logits as a module (PyTorch's <c>nn.BCEWithLogitsLoss</c>); see
+    /// <see cref="nn.functional.binary_cross_entropy_with_logits(Tensor, Tensor, Tensor?, torch.nn.Reduction, Tensor?)"/>.
+    /// weight and pos_weight are registered as buffers ("weight", "pos_weight"), as in PyTorch, so they move with
+    /// <c>.to(device)</c> and appear in <c>state_dict()</c>.
+    /// </summary>
+    public sealed class BCEWithLogitsLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    {
+        /// <param name="weight">Optional per-element rescaling weight.</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        /// <param name="pos_weight">Optional weight of the positive term (TorchSharp: <c>pos_weights</c>).</param>
+        public BCEWithLogitsLoss(Tensor? weight = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null)
+            : base(weight, reduction)
+        {
+            if (pos_weight is not null) register_buffer("pos_weight", pos_weight.detach());
+        }
+
+        /// <summary>The weight of the positive term (the registered buffer, after any conversion), or null.</summary>
+        public Tensor? pos_weight => get_buffer("pos_weight");
+
+        /// <summary>The loss of the logits <paramref name="input"/> against <paramref name="target"/>.</summary>
+        public override Tensor forward(Tensor input, Tensor target) =>
+            nn.functional.binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight);
+    }
+}

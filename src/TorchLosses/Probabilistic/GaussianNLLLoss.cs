@@ -1,0 +1,107 @@
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates a <see cref="Modules.GaussianNLLLoss"/>: the negative log-likelihood of the target under N(input, var).</summary>
+        /// <param name="full">Whether to add the constant 0.5·log(2π).</param>
+        /// <param name="eps">Lower clamp of the variance. Range: any double; default 1e-6 (TorchSharp's constructor uses 1e-8).</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public static GaussianNLLLoss GaussianNLLLoss(bool full = false, double eps = 1e-6,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean) => new(full, eps, reduction);
+
+        public static partial class functional
+        {
+            /// <summary>
+            /// Gaussian negative log-likelihood loss, PyTorch 1.13's <c>F.gaussian_nll_loss</c> (computed in Python
+            /// there; this follows its steps in order). PyTorch has no legacy <c>size_average</c>/<c>reduce</c> for it.
+            /// <para>Per element, with v = max(var, eps): ℓ = 0.5·(log v + (input − target)²/v), plus 0.5·log(2π)
+            /// when <paramref name="full"/>. The clamp acts on a copy of var under no_grad, so it is straight-through.</para>
+            /// <para>Shapes of var: the input's shape (heteroscedastic); the input's shape without its last dimension
+            /// (then unsqueezed at the end); or that shape with a last dimension of 1 (homoscedastic). The target
+            /// broadcasts silently.</para>
+            /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of elements of that
+            /// shape (NaN for none); sum adds.</para>
+            /// <para>Gradient: ∂ℓ/∂input = (input − target)/v, ∂ℓ/∂target = −∂ℓ/∂input,
+            /// ∂ℓ/∂var = 0.5·(1/v − (input − target)²/v²), all evaluated at the clamped v, also where var &lt; eps
+            /// (no zeroing); a homoscedastic var gets its gradient summed over the last dimension.</para>
+            /// <para>Relations: with var = 1 (≥ eps), ℓ = 0.5·(input − target)², so the loss is 0.5·mse_loss (plus
+            /// 0.5·log(2π) per element with <paramref name="full"/>). With a constant var = σ², ℓ = 0.5·log σ² + mse/(2σ²).</para>
+            /// <para>TorchSharp's <c>GaussianNLLLoss</c> sums each sample over its features before reducing (mean over
+            /// samples), its constructor defaults eps to 1e-8, and var receives no gradient; this one follows PyTorch
+            /// (element-wise, mean over all elements, eps 1e-6, straight-through gradient for var).</para>
+            /// </summary>
+            /// <param name="input">Expectation of the Gaussian, any shape.</param>
+            /// <param name="target">Sample, broadcastable with <paramref name="input"/>.</param>
+            /// <param name="var">Variances, non-negative, of one of the shapes listed above.</param>
+            /// <param name="full">Whether to add the constant 0.5·log(2π) (default false).</param>
+            /// <param name="eps">Lower clamp of the variance. Range: any double (not checked, as in PyTorch); default 1e-6.</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <exception cref="ArgumentException">var has the wrong shape ("var is of incorrect size"), a negative entry
+            /// ("var has negative entry/entries"), or shapes that do not broadcast.</exception>
+            /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
+            public static Tensor gaussian_nll_loss(Tensor input, Tensor target, Tensor var, bool full = false, double eps = 1e-6,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+            {
+                bool unsqueeze = VarNeedsUnsqueeze(input.shape, var.shape);
+                var kind = Reductions.Parse(reduction);
+
+                using var scope = torch.NewDisposeScope();
+                if (var.device_type != DeviceType.META && var.lt(0).any().item<bool>())
+                    throw new ArgumentException("var has negative entry/entries", nameof(var));
+                if (unsqueeze) var = var.unsqueeze(-1);
+                Check.BroadcastShape(Check.BroadcastShape(input.shape, target.shape), var.shape, nameof(var));
+                var v = var.clone();
+                using (torch.no_grad()) v.clamp_(min: eps);
+                var loss = (v.log() + (input - target).pow(2) / v) * 0.5;
+                if (full) loss = loss + 0.5 * Math.Log(2 * Math.PI);
+                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+            }
+
+            /// <summary>
+            /// PyTorch's var shape rule: false when var has the input's shape or the input's shape with the last
+            /// dimension 1; true when var lacks the input's last dimension; otherwise "var is of incorrect size".
+            /// </summary>
+            private static bool VarNeedsUnsqueeze(long[] input, long[] var)
+            {
+                if (Check.SameShape(input, var)) return false;
+                var inputLead = input.AsSpan(0, Math.Max(input.Length - 1, 0));
+                if (inputLead.SequenceEqual(var)) return true;
+                if (var.Length > 0 && inputLead.SequenceEqual(var.AsSpan(0, var.Length - 1)) && var[^1] == 1) return false;
+                throw new ArgumentException("var is of incorrect size", nameof(var));
+            }
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Gaussian negative log-likelihood loss as a module (PyTorch's <c>nn.GaussianNLLLoss</c>), called with
+    /// (input, target, var); see
+    /// <see cref="nn.functional.gaussian_nll_loss(Tensor, Tensor, Tensor, bool, double, torch.nn.Reduction)"/>.
+    /// </summary>
+    public sealed class GaussianNLLLoss : Loss<Tensor, Tensor, Tensor, Tensor>
+    {
+        /// <param name="full">Whether to add the constant 0.5·log(2π).</param>
+        /// <param name="eps">Lower clamp of the variance (default 1e-6, as in PyTorch).</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public GaussianNLLLoss(bool full = false, double eps = 1e-6, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+            : base(reduction)
+        {
+            this.full = full;
+            this.eps = eps;
+        }
+
+        /// <summary>Whether the constant 0.5·log(2π) is added.</summary>
+        public bool full { get; }
+
+        /// <summary>Lower clamp of the variance.</summary>
+        public double eps { get; }
+
+        /// <summary>The loss of the target under N(<paramref name="input"/>, <paramref name="var"/>).</summary>
+        public override Tensor forward(Tensor input, Tensor target, Tensor var) =>
+            nn.functional.gaussian_nll_loss(input, target, var, full, eps, reduction);
+    }
+}

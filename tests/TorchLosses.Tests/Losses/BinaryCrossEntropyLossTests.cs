@@ -1,0 +1,262 @@
+using static TorchLossesTests.Support.Parity;
+using L = TorchLosses.nn.functional;
+using N = TorchSharp.torch.nn.functional;
+using R = TorchSharp.torch.nn.Reduction;
+
+namespace TorchLossesTests.Losses;
+
+/// <summary>BCE and BCE with logits: clamps, the native kernels' gradients, weights, pos_weight, edges, errors.</summary>
+[TestClass]
+public sealed class BinaryCrossEntropyLossTests
+{
+    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
+    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
+
+    private static void Throws<TException>(Action call, string message) where TException : Exception =>
+        StringAssert.StartsWith(Assert.ThrowsExactly<TException>(call).Message, message);
+
+    // Probabilities strictly inside (0, 1), soft targets, and logits from mild to saturated.
+    private static readonly double[] Probabilities = { 0.1, 0.5, 0.9, 0.25, 0.999, 0.001, 0.6, 0.35 };
+    private static readonly double[] Targets = { 0.0, 1.0, 1.0, 0.3, 0.0, 1.0, 0.5, 0.8 };
+    private static readonly double[] Logits = { -2.0, 0.0, 3.5, -0.25, 12.0, -30.0, 100.0, 0.75 };
+
+    // ---- BCE --------------------------------------------------------------------------------------
+
+    [TestMethod]
+    public void BceByHandWithTheLogClamp()
+    {
+        using var scope = NewDisposeScope();
+        var loss = L.binary_cross_entropy(tensor(new[] { 0.5, 0.0, 1.0, 0.25, 1e-300 }), tensor(new[] { 0.5, 1.0, 0.0, 0.0, 1.0 }), reduction: R.None);
+        var values = loss.data<double>().ToArray();
+        Assert.AreEqual(Math.Log(2), values[0], 1e-15);
+        Assert.AreEqual(100.0, values[1]); // log 0 clamped at −100
+        Assert.AreEqual(100.0, values[2]);
+        Assert.AreEqual(-Math.Log(0.75), values[3], 1e-15);
+        Assert.AreEqual(100.0, values[4]); // log(1e-300) = −690.8, clamped
+        // In float32, 1e-30 is representable and its log (−69.08) is not clamped.
+        Assert.AreEqual(69.07755f, L.binary_cross_entropy(tensor(new[] { 1e-30f }), tensor(new[] { 1f })).item<float>(), 1e-4f);
+        // Weights scale each element; the mean divides by the element count, not the weight total.
+        var weighted = L.binary_cross_entropy(tensor(new[] { 0.5, 0.5 }), tensor(new[] { 1.0, 0.0 }), tensor(new[] { 3.0, 0.0 }));
+        Assert.AreEqual(1.5 * Math.Log(2), weighted.item<double>(), 1e-15);
+    }
+
+    [TestMethod]
+    public void BceMatchesLibtorch()
+    {
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+                foreach (var weight in new[] { null, tensor(new[] { 0.5, 2.0, 1.0, 3.0 }), tensor(new[] { 1.0, 0.0, 2.0, 4.0, 0.5, 1.5, 3.0, 0.25 }).reshape(2, 4) })
+                {
+                    var w = weight?.to(dtype);
+                    AssertSame(a => L.binary_cross_entropy(a[0], a[1], w, reduction), a => N.binary_cross_entropy(a[0], a[1], w, reduction),
+                        T(Probabilities, dtype, shape: new long[] { 2, 4 }), T(Targets, dtype, shape: new long[] { 2, 4 }));
+                }
+    }
+
+    [TestMethod]
+    public void BceGradientsAtTheEdgesAreTheKernels()
+    {
+        // x ∈ {0, 1}: ∂/∂x = ±1e12 (the float EPS floor), ∂/∂y = ±∞ (unclamped logs), 690.8 at 1e-300;
+        // a zero weight turns the infinite target gradient into NaN (∞·0), as in libtorch.
+        var x = new[] { 0.0, 1.0, 1e-300, 0.5, 0.0, 1.0, 0.0, 1.0 };
+        var y = new[] { 1.0, 0.0, 1.0, 0.5, 0.0, 1.0, 0.3, 0.7 };
+        var weights = new[] { 1.0, 2.0, 1.0, 1.0, 0.0, 0.5, 1.0, 0.0 };
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+            {
+                AssertSame(a => L.binary_cross_entropy(a[0], a[1], null, reduction), a => N.binary_cross_entropy(a[0], a[1], null, reduction), T(x, dtype), T(y, dtype));
+                var w = T(weights, dtype, false);
+                AssertSame(a => L.binary_cross_entropy(a[0], a[1], w, reduction), a => N.binary_cross_entropy(a[0], a[1], w, reduction), T(x, dtype), T(y, dtype));
+            }
+    }
+
+    [TestMethod]
+    public void BceInputGradientUsesTheFloatEpsilonInFloat64()
+    {
+        using var scope = NewDisposeScope();
+        var x = T(new[] { 0.0, 1.0 });
+        var y = T(new[] { 1.0, 0.0 });
+        L.binary_cross_entropy(x, y, reduction: R.Sum).backward();
+        // −1/9.999999960041972e-13 (the C++ float 1e-12), not −1e12.
+        CollectionAssert.AreEqual(new[] { -1000000003995.8029, 1000000003995.8029 }, x.grad!.data<double>().ToArray());
+        CollectionAssert.AreEqual(new[] { double.PositiveInfinity, double.NegativeInfinity }, y.grad!.data<double>().ToArray());
+    }
+
+    [TestMethod]
+    public void BceErrorsCarryPyTorchsMessages()
+    {
+        using var scope = NewDisposeScope();
+        var x = full(3, 4, 0.5f);
+        var y = zeros(3, 4);
+        Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(4)),
+            "Using a target size (torch.Size([4])) that is different to the input size (torch.Size([3, 4])) is deprecated. Please ensure they have the same size.");
+        Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(new long[] { 3, 4, 1 })), "Using a target size (torch.Size([3, 4, 1]))");
+        Throws<ArgumentException>(() => L.binary_cross_entropy(x, y, ones(5)), "The size of tensor a (4) must match the size of tensor b (5) at non-singleton dimension 1");
+        Throws<ArgumentException>(() => L.binary_cross_entropy(x, y, ones(2, 3, 4)), "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]");
+        Throws<ArgumentOutOfRangeException>(() => L.binary_cross_entropy(tensor(new[] { 0.5f, 1.5f }), zeros(2)), "all elements of input should be between 0 and 1");
+        Throws<ArgumentOutOfRangeException>(() => L.binary_cross_entropy(tensor(new[] { 0.5f, float.NaN }), zeros(2)), "all elements of input should be between 0 and 1");
+        Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(3, 4, ScalarType.Float64)), "Found dtype Double but expected Float");
+        Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(3, 4, ScalarType.Int64)), "Found dtype Long but expected Float");
+        Assert.AreEqual("\"binary_cross_entropy\" not implemented for 'Half'",
+            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy(x.to(ScalarType.Float16), y.to(ScalarType.Float16))).Message);
+        Assert.AreEqual("\"binary_cross_entropy\" not implemented for 'BFloat16'",
+            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy(x.to(ScalarType.BFloat16), y.to(ScalarType.BFloat16))).Message);
+        var trainable = ones(3, 4).requires_grad_();
+        Throws<ArgumentException>(() => L.binary_cross_entropy(x, y, trainable),
+            "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.");
+        using (no_grad()) Assert.AreEqual(ScalarType.Float32, L.binary_cross_entropy(x, y, trainable).dtype);
+        // The reduction is checked first, as PyTorch's Python does.
+        Throws<ArgumentOutOfRangeException>(() => L.binary_cross_entropy(x, zeros(4), reduction: (R)3), "3 is not a valid value for reduction");
+        // A float64 weight keeps the float32 result, as libtorch's in-place product does.
+        Assert.AreEqual(ScalarType.Float32, L.binary_cross_entropy(x, y, ones(4, ScalarType.Float64)).dtype);
+    }
+
+    // ---- BCE with logits --------------------------------------------------------------------------
+
+    [TestMethod]
+    public void BceWithLogitsByHand()
+    {
+        using var scope = NewDisposeScope();
+        // x = 0: log 2 for any y; pos_weight p scales the positive term: y = 1 gives p·log 2.
+        Assert.AreEqual(Math.Log(2), L.binary_cross_entropy_with_logits(tensor(new[] { 0.0 }), tensor(new[] { 0.3 })).item<double>(), 1e-15);
+        Assert.AreEqual(3 * Math.Log(2), L.binary_cross_entropy_with_logits(tensor(new[] { 0.0 }), tensor(new[] { 1.0 }), pos_weight: tensor(new[] { 3.0 })).item<double>(), 1e-15);
+        // Saturated logits stay finite: x = −1000 with y = 1 costs 1000 (+ log(1 + e⁻¹⁰⁰⁰)).
+        Assert.AreEqual(1000.0, L.binary_cross_entropy_with_logits(tensor(new[] { -1000.0 }), tensor(new[] { 1.0 })).item<double>());
+    }
+
+    [TestMethod]
+    public void BceWithLogitsMatchesLibtorch()
+    {
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+                foreach (var weighted in new[] { false, true })
+                    foreach (var posWeight in new[] { null, new[] { 0.5, 2.0, 1.0, 3.0 }, new[] { 0.0, -1.0, 1.0, 10.0, 2.0, 0.5, 1.0, 1.0 } })
+                    {
+                        var w = weighted ? tensor(new[] { 1.0, 0.0, 2.0, 0.5 }).to(dtype) : null;
+                        var pw = posWeight is null ? null : T(posWeight, dtype, false, posWeight.Length == 4 ? new long[] { 4 } : new long[] { 2, 4 });
+                        AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, pw),
+                            a => N.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, pw),
+                            T(Logits, dtype, shape: new long[] { 2, 4 }), T(Targets, dtype, shape: new long[] { 2, 4 }));
+                    }
+    }
+
+    [TestMethod]
+    public void BceWithLogitsInfinitiesMatchLibtorch()
+    {
+        // Values: NaN at x = +∞ with y = 1 and at x = −∞ for every y, +∞ at x = +∞ with y < 1; NaN stays NaN.
+        // Gradients: ∂/∂x stays finite at ±∞, ∂/∂y is ∓∞.
+        var inf = double.PositiveInfinity;
+        var x = new[] { inf, inf, -inf, -inf, -inf, inf, double.NaN, -inf };
+        var y = new[] { 1.0, 0.0, 0.0, 1.0, 0.5, 0.5, 1.0, 2.0 };
+        var pw = new[] { 1.0, 2.0, 1.0, 2.0, 3.0, 1.0, 1.0, 0.0 };
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+            {
+                AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction), a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction),
+                    T(x, dtype), T(y, dtype));
+                var p = T(pw, dtype, false);
+                AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction, p),
+                    a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction, p), T(x, dtype), T(y, dtype));
+            }
+    }
+
+    [TestMethod]
+    public void BceWithLogitsEqualsBceOfSigmoidAwayFromSaturation()
+    {
+        using var scope = NewDisposeScope();
+        var x = T(new[] { -10.0, -4.0, -1.0, -0.1, 0.0, 0.3, 2.0, 6.0, 10.0 }, grad: false);
+        var y = T(new[] { 0.0, 1.0, 0.2, 0.5, 1.0, 0.9, 0.0, 0.4, 1.0 }, grad: false);
+        var w = T(new[] { 1.0, 2.0, 0.5, 1.0, 1.0, 3.0, 1.0, 1.0, 0.25 }, grad: false);
+        // Computed in float64 and compared at float32's tolerance: log σ(x) of a rounded σ(x) keeps only about 12 digits
+        // near |x| = 10, which is what "away from saturation" costs the sigmoid-then-log form.
+        AssertClose(L.binary_cross_entropy(x.sigmoid(), y, w, R.None).to(ScalarType.Float32),
+            L.binary_cross_entropy_with_logits(x, y, w, R.None).to(ScalarType.Float32), "logits vs sigmoid");
+    }
+
+    [TestMethod]
+    public void BceWithLogitsDtypesAndErrors()
+    {
+        using var scope = NewDisposeScope();
+        var x = zeros(3, 4);
+        var y = full(3, 4, 0.5f);
+        // The result has the target's dtype (libtorch builds the loss in place on 1 − target).
+        Assert.AreEqual(ScalarType.Float32, L.binary_cross_entropy_with_logits(x.to(ScalarType.Float64), y).dtype);
+        Assert.AreEqual(ScalarType.Float64, L.binary_cross_entropy_with_logits(x, y.to(ScalarType.Float64)).dtype);
+        Assert.AreEqual(ScalarType.Float32, L.binary_cross_entropy_with_logits(x, y, ones(4, ScalarType.Float64), pos_weight: ones(4, ScalarType.Float64)).dtype);
+        AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1]), a => N.binary_cross_entropy_with_logits(a[0], a[1]),
+            T(Logits, ScalarType.BFloat16, false), T(Targets, ScalarType.BFloat16, false));
+
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, zeros(4)),
+            "Target size (torch.Size([4])) must be the same as input size (torch.Size([3, 4]))");
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, zeros(3, 4, ScalarType.Int64)),
+            "result type Float can't be cast to the desired output type Long");
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(zeros(3, 4, ScalarType.Int64), y),
+            "result type Float can't be cast to the desired output type Long");
+        Assert.AreEqual("\"clamp_min_cpu\" not implemented for 'Half'",
+            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy_with_logits(x.to(ScalarType.Float16), y.to(ScalarType.Float16))).Message);
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, ones(2, 3, 4)), "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]");
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, pos_weight: ones(2, 3, 4)), "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]");
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, pos_weight: ones(5)), "The size of tensor a (5) must match the size of tensor b (4) at non-singleton dimension 1");
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, pos_weight: ones(4).requires_grad_()),
+            "The function 'binary_cross_entropy_with_logits' is not differentiable with respect to argument 'pos_weight'. This input cannot have requires_grad True.");
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, ones(4).requires_grad_()),
+            "The function 'binary_cross_entropy_with_logits' is not differentiable with respect to argument 'weight'.");
+    }
+
+    [TestMethod]
+    public void BceWithLogitsDoubleBackwardIsThePlainComposition()
+    {
+        // d²ℓ/dx² = w·(1 + (p − 1)·y)·σ(x)·(1 − σ(x)).
+        using var scope = NewDisposeScope();
+        var x = T(new[] { -1.0, 0.0, 2.0 });
+        var y = T(new[] { 0.0, 1.0, 0.5 }, grad: false);
+        var p = T(new[] { 2.0, 3.0, 0.5 }, grad: false);
+        var loss = L.binary_cross_entropy_with_logits(x, y, null, R.Sum, p);
+        var dx = autograd.grad(new[] { loss }, new[] { x }, create_graph: true)[0]!;
+        var d2 = autograd.grad(new[] { dx.sum() }, new[] { x })[0]!;
+        var s = x.detach().sigmoid();
+        AssertClose((1 + (p - 1) * y) * s * (1 - s), d2, "second derivative");
+    }
+
+    // ---- shared ---------------------------------------------------------------------------------
+
+    [TestMethod]
+    public void LegacyArgumentsModulesAndEmptyInputs()
+    {
+        using var scope = NewDisposeScope();
+        var x = T(Probabilities, grad: false);
+        var y = T(Targets, grad: false);
+        var w = T(new[] { 1.0, 2, 3, 4, 5, 6, 7, 8 }, grad: false);
+        AssertClose(L.binary_cross_entropy(x, y, w, R.Sum), L.binary_cross_entropy(x, y, w, size_average: false), "bce legacy");
+        AssertClose(L.binary_cross_entropy_with_logits(x, y, w, R.None), L.binary_cross_entropy_with_logits(x, y, w, null, reduce: false), "logits legacy");
+        Assert.AreEqual(R.None, TorchLosses.nn.BCELoss(null, size_average: true, reduce: false).reduction);
+        Assert.AreEqual(R.Sum, TorchLosses.nn.BCEWithLogitsLoss(null, size_average: false).reduction);
+
+        var bce = TorchLosses.nn.BCELoss(w, R.Sum);
+        AssertClose(L.binary_cross_entropy(x, y, w, R.Sum), bce.call(x, y), "bce module");
+        var pw = T(new[] { 2.0, 2, 2, 2, 1, 1, 1, 1 }, grad: false);
+        var logits = TorchLosses.nn.BCEWithLogitsLoss(w, R.None, pos_weight: pw);
+        Assert.IsNotNull(logits.pos_weight);
+        Assert.IsTrue(logits.pos_weight!.Equals(pw));
+        AssertClose(L.binary_cross_entropy_with_logits(x, y, w, R.None, pw), logits.call(x, y), "logits module");
+
+        foreach (var reduction in AllReductions)
+        {
+            AssertSame(a => L.binary_cross_entropy(a[0], a[1], null, reduction), a => N.binary_cross_entropy(a[0], a[1], null, reduction),
+                zeros(0, 3).requires_grad_(), zeros(0, 3).requires_grad_());
+            AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction), a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction),
+                zeros(0, 3).requires_grad_(), zeros(0, 3).requires_grad_());
+        }
+    }
+
+    [TestMethod]
+    public void RunOnTheMetaDevice()
+    {
+        using var scope = NewDisposeScope();
+        var x = empty(new long[] { 2, 3 }, device: META).requires_grad_();
+        var y = empty(new long[] { 2, 3 }, device: META).requires_grad_();
+        var w = empty(new long[] { 3 }, device: META);
+        Assert.AreEqual(DeviceType.META, L.binary_cross_entropy(x, y, w).device_type);
+        Assert.AreEqual(DeviceType.META, L.binary_cross_entropy_with_logits(x, y, w, R.Mean, w).device_type);
+    }
+}
