@@ -340,6 +340,28 @@ public sealed class MarginLossTests
     // ---- all three ----------------------------------------------------------------------------
 
     [TestMethod]
+    public void BFloat16MatchesLibtorchAndFloat16FailsInTheSamePrimitive()
+    {
+        var x = new[] { 0.3, 2.0, -0.5, 1.0, -1.0, 1.5, -3.5, 0.0, 3.0, 0.75, 10.0, -2.0 };
+        var soft = new[] { 1.0, 0, 1, 0.5, 0, 1, 1, 0, 0.25, 1, 0, 1 };
+        foreach (var reduction in AllReductions)
+        {
+            AssertSame(a => L.hinge_embedding_loss(a[0], a[1], 1.0, reduction), a => N.hinge_embedding_loss(a[0], a[1], 1.0, reduction),
+                T(x, ScalarType.BFloat16), T(Labels, ScalarType.BFloat16));
+            AssertSame(a => L.multilabel_soft_margin_loss(a[0], a[1], null, reduction), a => N.multilabel_soft_margin_loss(a[0], a[1], null, reduction),
+                T(x, ScalarType.BFloat16, shape: Shape34), T(soft, ScalarType.BFloat16, shape: Shape34));
+        }
+        // PyTorch 1.13 fails in clamp_min (hinge) and log_sigmoid (multilabel soft margin) for float16 on the CPU;
+        // the composition calls the same primitives, so libtorch raises the same message.
+        using var scope = NewDisposeScope();
+        var half = zeros(3, 4, ScalarType.Float16);
+        StringAssert.Contains(Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(
+            () => L.hinge_embedding_loss(half, half)).Message, "\"clamp_min_cpu\" not implemented for 'Half'");
+        StringAssert.Contains(Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(
+            () => L.multilabel_soft_margin_loss(half, half)).Message, "\"log_sigmoid_cpu\" not implemented for 'Half'");
+    }
+
+    [TestMethod]
     public void RunOnTheMetaDevice()
     {
         using var scope = NewDisposeScope();
