@@ -340,6 +340,24 @@ public sealed class MarginLossTests
     // ---- all three ----------------------------------------------------------------------------
 
     [TestMethod]
+    public void EmptyInputsMatchLibtorch()
+    {
+        // mean of nothing is NaN, sum is 0, none is empty; the gradients are empty.
+        var empty = Array.Empty<double>();
+        var shape = new long[] { 0, 4 };
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+            {
+                AssertSame(a => L.hinge_embedding_loss(a[0], a[1], 1.0, reduction), a => N.hinge_embedding_loss(a[0], a[1], 1.0, reduction),
+                    T(empty, dtype, shape: shape), T(empty, dtype, shape: shape));
+                AssertSame(a => L.soft_margin_loss(a[0], a[1], reduction), a => N.soft_margin_loss(a[0], a[1], reduction),
+                    T(empty, dtype, shape: shape), T(empty, dtype, false, shape));
+                AssertSame(a => L.multilabel_soft_margin_loss(a[0], a[1], null, reduction), a => N.multilabel_soft_margin_loss(a[0], a[1], null, reduction),
+                    T(empty, dtype, shape: shape), T(empty, dtype, shape: shape));
+            }
+    }
+
+    [TestMethod]
     public void BFloat16MatchesLibtorchAndFloat16FailsInTheSamePrimitive()
     {
         var x = new[] { 0.3, 2.0, -0.5, 1.0, -1.0, 1.5, -3.5, 0.0, 3.0, 0.75, 10.0, -2.0 };
