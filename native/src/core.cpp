@@ -2,6 +2,7 @@
 #include "shim.h"
 
 #include <ATen/core/grad_mode.h>
+#include <c10/util/Logging.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/version.h>
 
@@ -12,6 +13,14 @@ namespace tl {
 namespace {
 thread_local std::string last_error;
 thread_local bool has_error = false;
+
+// libtorch symbolizes a C++ stack trace into every c10::Error it constructs (milliseconds per
+// error); the shim only ever reports what_without_backtrace(), so that work is skipped once, when
+// the library loads.
+[[maybe_unused]] const bool no_error_backtraces = [] {
+  c10::SetStackTraceFetcher([] { return std::string(); });
+  return true;
+}();
 }  // namespace
 
 void set_error(const char* message) {
@@ -93,8 +102,15 @@ TL_API int8_t tl_tensor_dtype(tl_tensor t) { return static_cast<int8_t>(t->scala
 TL_API int8_t tl_tensor_device_type(tl_tensor t) { return static_cast<int8_t>(t->device().type()); }
 TL_API int32_t tl_tensor_device_index(tl_tensor t) { return t->device().index(); }
 TL_API int32_t tl_tensor_requires_grad(tl_tensor t) { return t->requires_grad() ? 1 : 0; }
+// Turning requires_grad off is only meaningful on a leaf (a non-leaf keeps its grad_fn, so the
+// flag would silently stay on); refuse it with PyTorch's requires_grad_ message.
 TL_API int32_t tl_tensor_set_requires_grad(tl_tensor t, int32_t value) {
-  return run([&] { t->set_requires_grad(value != 0); });
+  return run([&] {
+    TORCH_CHECK(value != 0 || t->is_leaf(),
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().");
+    t->set_requires_grad(value != 0);
+  });
 }
 TL_API int32_t tl_tensor_is_leaf(tl_tensor t) { return t->is_leaf() ? 1 : 0; }
 TL_API int32_t tl_tensor_is_contiguous(tl_tensor t) { return t->is_contiguous() ? 1 : 0; }
@@ -132,7 +148,14 @@ TL_API int32_t tl_tensor_copy_to(tl_tensor t, void* dst, int64_t capacity) {
 // ---- factories ------------------------------------------------------------------------------
 
 namespace {
+// dtype and device kind arrive as .NET enum values, which may hold any number: reject the ones
+// libtorch does not define before they reach a static_cast (libtorch's own failure for them reads
+// "Unsupported TypeMeta in ATen: nullptr (uninitialized)").
 at::TensorOptions options_of(int8_t dtype, int8_t device_type, int32_t device_index) {
+  TORCH_CHECK(dtype >= 0 && dtype < static_cast<int8_t>(at::ScalarType::Undefined), "invalid dtype ",
+              static_cast<int>(dtype), ": not one of libtorch's scalar types");
+  TORCH_CHECK(device_type >= 0 && device_type < static_cast<int8_t>(c10::DeviceType::COMPILE_TIME_MAX_DEVICE_TYPES),
+              "invalid device type ", static_cast<int>(device_type), ": not one of libtorch's device types");
   return at::TensorOptions()
       .dtype(static_cast<at::ScalarType>(dtype))
       .device(at::Device(static_cast<at::DeviceType>(device_type),
@@ -202,8 +225,18 @@ TL_API int32_t tl_is_grad_enabled() { return at::GradMode::is_enabled() ? 1 : 0;
 TL_API void tl_set_grad_enabled(int32_t enabled) { at::GradMode::set_enabled(enabled != 0); }
 
 TL_API tl_tensor tl_tensor_grad(tl_tensor t) { return make_tensor([&] { return t->grad(); }); }
+// Assigning .grad: the checks PyTorch's Python setter makes (the C++ mutable_grad() makes none, and
+// a mismatched gradient would only fail later, obscurely, when backward accumulates into it).
 TL_API int32_t tl_tensor_set_grad(tl_tensor t, tl_tensor grad) {
-  return run([&] { t->mutable_grad() = tensor_or_undefined(grad); });
+  return run([&] {
+    if (grad) {
+      TORCH_CHECK(!t->is_same(*grad), "can't assign Variable as its own grad");
+      TORCH_CHECK(grad->options().type_equal(t->options()), "assigned grad has data of a different type");
+      TORCH_CHECK(grad->device() == t->device(), "assigned grad has data located on a different device");
+      TORCH_CHECK(grad->sizes() == t->sizes(), "assigned grad has data of a different size");
+    }
+    t->mutable_grad() = tensor_or_undefined(grad);
+  });
 }
 TL_API int32_t tl_tensor_retain_grad(tl_tensor t) { return run([&] { t->retain_grad(); }); }
 

@@ -40,6 +40,9 @@ TL_INPLACE_TERNARY(addcmul)
 TL_INPLACE_TERNARY(addcdiv)
 TL_INPLACE_UNARY(zero)
 TL_INPLACE_UNARY(sqrt)
+TL_INPLACE_UNARY(exp)
+TL_INPLACE_UNARY(neg)
+TL_INPLACE_UNARY(abs)
 
 TL_API int32_t tl_inplace_fill(tl_tensor a, tl_scalar value) {
   return run([&] { a->fill_(to_scalar(value)); });
@@ -60,6 +63,10 @@ TL_API int32_t tl_inplace_clamp(tl_tensor a, const tl_scalar* min, const tl_scal
 }
 TL_API int32_t tl_inplace_masked_fill(tl_tensor a, tl_tensor mask, tl_scalar value) {
   return run([&] { a->masked_fill_(*mask, to_scalar(value)); });
+}
+// a[..., index[...], ...] += src along dim (entries landing on the same position add up).
+TL_API int32_t tl_inplace_scatter_add(tl_tensor a, int64_t dim, tl_tensor index, tl_tensor src) {
+  return run([&] { a->scatter_add_(dim, *index, *src); });
 }
 // a = max(a, b) element-wise (AMSGrad's running maximum).
 TL_API int32_t tl_inplace_maximum(tl_tensor a, tl_tensor b) {

@@ -22,8 +22,16 @@ public sealed class DisposeScope : IDisposable
     /// <summary>Moves <paramref name="disposable"/> to the enclosing scope (or to none) and returns it.</summary>
     public T MoveToOuter<T>(T disposable) where T : IDisposable
     {
-        if (disposables.Remove(disposable)) OuterScope?.Attach(disposable);
+        MoveOne(disposable);
         return disposable;
+    }
+
+    // The one place that moves. An argument typed IDisposable binds to the params overload below
+    // rather than to the generic one (C# prefers the non-generic candidate), so every overload and
+    // the manager call this method instead of each other, which would recurse forever.
+    internal void MoveOne(IDisposable disposable)
+    {
+        if (disposables.Remove(disposable)) OuterScope?.Attach(disposable);
     }
 
     /// <summary>Moves both disposables to the enclosing scope.</summary>
@@ -38,13 +46,13 @@ public sealed class DisposeScope : IDisposable
     /// <summary>Moves every given disposable to the enclosing scope.</summary>
     public void MoveToOuter(params IDisposable[] items)
     {
-        foreach (var item in items) MoveToOuter(item);
+        foreach (var item in items) MoveOne(item);
     }
 
     /// <summary>Moves every given disposable to the enclosing scope.</summary>
     public void MoveToOuter(IEnumerable<IDisposable> items)
     {
-        foreach (var item in items) MoveToOuter(item);
+        foreach (var item in items) MoveOne(item);
     }
 
     /// <summary>Removes the disposable from this scope without disposing it and returns it.</summary>
@@ -127,7 +135,7 @@ internal static class DisposeScopeManager
         return null;
     }
 
-    internal static void MoveToOuter(IDisposable disposable) => Owner(disposable)?.MoveToOuter(disposable);
+    internal static void MoveToOuter(IDisposable disposable) => Owner(disposable)?.MoveOne(disposable);
 
     internal static void Detach(IDisposable disposable) => Owner(disposable)?.Forget(disposable);
 }

@@ -37,6 +37,8 @@ public static partial class torch
             if (parts.Length > 2 || !Enum.TryParse(parts[0], ignoreCase: true, out DeviceType parsed))
                 throw new ArgumentException($"Invalid device string: '{description}'", nameof(description));
             type = parsed;
+            if (parts.Length == 2 && !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                throw new ArgumentException($"Invalid device string: '{description}' (the index after ':' must be a non-negative integer)", nameof(description));
             index = parts.Length == 2 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : -1;
         }
 

@@ -69,6 +69,9 @@ public static partial class torch
         return dims;
     }
 
+    /// <summary>The public name of the shape parameter, reported by the argument errors below.</summary>
+    private const string DimensionsParameter = "dimensions";
+
     /// <summary>Copies <paramref name="values"/> into a new tensor of the given shape, then converts it.</summary>
     private static unsafe Tensor FromArray<T>(T[] values, ReadOnlySpan<long> shape, ScalarType? dtype, Device? device,
         bool requiresGrad) where T : unmanaged
@@ -76,12 +79,12 @@ public static partial class torch
         long expected = 1;
         foreach (var d in shape)
         {
-            if (d < 0) throw new ArgumentException($"negative dimension {d} in shape [{string.Join(", ", shape.ToArray())}]", nameof(shape));
+            if (d < 0) throw new ArgumentException($"negative dimension {d} in shape [{string.Join(", ", shape.ToArray())}]", DimensionsParameter);
             expected *= d;
         }
         if (expected != values.LongLength)
             throw new ArgumentException(
-                $"shape [{string.Join(", ", shape.ToArray())}] holds {expected} elements, but the array has {values.LongLength}", nameof(shape));
+                $"shape [{string.Join(", ", shape.ToArray())}] holds {expected} elements, but the array has {values.LongLength}", DimensionsParameter);
         var own = ScalarTypeOf<T>();
         bool convert = (dtype is not null && dtype != own) || (device is not null && device.type != DeviceType.CPU);
         Tensor result;

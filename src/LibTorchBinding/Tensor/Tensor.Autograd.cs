@@ -34,7 +34,11 @@ public static partial class torch
         public Tensor? grad
         {
             get => FromNativeOptional(tl_tensor_grad(Native));
-            set => Check(tl_tensor_set_grad(Native, value is null ? IntPtr.Zero : value.Handle));
+            set
+            {
+                Check(tl_tensor_set_grad(Native, value is null ? IntPtr.Zero : value.Handle));
+                GC.KeepAlive(value); // the raw handle above must not be finalized during the call
+            }
         }
 
         /// <summary>Keeps <see cref="grad"/> for this non-leaf tensor after backward.</summary>

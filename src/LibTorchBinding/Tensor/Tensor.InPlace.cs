@@ -76,6 +76,19 @@ public static partial class torch
         /// <summary>Element-wise square root, in place.</summary>
         public Tensor sqrt_() => InPlaceResult(tl_inplace_sqrt(Native));
 
+        /// <summary>Replaces every element by its exponential, in place.</summary>
+        public Tensor exp_() => InPlaceResult(tl_inplace_exp(Native));
+
+        /// <summary>Negates every element, in place.</summary>
+        public Tensor neg_() => InPlaceResult(tl_inplace_neg(Native));
+
+        /// <summary>Replaces every element by its absolute value, in place.</summary>
+        public Tensor abs_() => InPlaceResult(tl_inplace_abs(Native));
+
+        /// <summary>Adds <paramref name="src"/> into this tensor at the positions <paramref name="index"/> names along <paramref name="dim"/>, in place.</summary>
+        public Tensor scatter_add_(long dim, Tensor index, Tensor src) =>
+            InPlaceResult(tl_inplace_scatter_add(Native, dim, index.Native, src.Native));
+
         /// <summary>Clamps every element into [min, max], in place; a null bound is not applied.</summary>
         public unsafe Tensor clamp_(Scalar? min = null, Scalar? max = null)
         {

@@ -63,6 +63,8 @@ namespace TorchLosses
                 ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
 
                 using var scope = torch.NewDisposeScope();
+                if (!(label_smoothing > 0.0) && ClassIndexGradientFunction.Applies(input, weight))
+                    return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: true));
                 var logProbabilities = input.log_softmax(classDim);
                 var (picked, targetWeight) = ClassTargets.Pick(logProbabilities, target, weight, ignore_index, classDim);
                 var nll = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);

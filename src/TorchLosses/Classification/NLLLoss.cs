@@ -48,6 +48,8 @@ namespace TorchLosses
                 ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
 
                 using var scope = torch.NewDisposeScope();
+                if (ClassIndexGradientFunction.Applies(input, weight))
+                    return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: false));
                 var (picked, targetWeight) = ClassTargets.Pick(input, target, weight, ignore_index, classDim);
                 var loss = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);
                 return scope.MoveToOuter(loss);

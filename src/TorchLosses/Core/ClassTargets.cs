@@ -59,6 +59,14 @@ internal static class ClassTargets
     /// </summary>
     internal static (Tensor picked, Tensor targetWeight) Pick(Tensor scores, Tensor target, Tensor? weight, long ignoreIndex, long classDim)
     {
+        var (picked, targetWeight, _, _) = PickWithIndex(scores, target, weight, ignoreIndex, classDim);
+        return (picked, targetWeight);
+    }
+
+    /// <summary><see cref="Pick"/>, also returning the mask of non-ignored targets and the safe class index (0 where ignored).</summary>
+    internal static (Tensor picked, Tensor targetWeight, Tensor valid, Tensor safeIndex) PickWithIndex(Tensor scores, Tensor target,
+        Tensor? weight, long ignoreIndex, long classDim)
+    {
         var index = target.to(torch.ScalarType.Int64);
         var valid = index != ignoreIndex;
         var safeIndex = index.masked_fill(valid.logical_not(), 0);
@@ -66,7 +74,7 @@ internal static class ClassTargets
         var zero = torch.zeros_like(gathered);
         var picked = torch.where(valid, gathered, zero);
         var w = weight is null ? valid.to(scores.dtype) : torch.where(valid, weight.index_select(0, safeIndex.flatten()).reshape(safeIndex.shape), zero);
-        return (picked, w);
+        return (picked, w, valid, safeIndex);
     }
 
     /// <summary>

@@ -15,9 +15,11 @@ internal static class PointwiseLoss
     /// <param name="kernel">libtorch's CPU kernel name, for the unsupported-dtype message.</param>
     /// <param name="supported">The element types the native kernel implements; null when any type is accepted.</param>
     /// <param name="validateParameters">Checks the loss's own parameters (after the reduction check, as ATen does).</param>
-    /// <param name="elementwise">The per-element loss of (input, target).</param>
+    /// <param name="elementwise">The per-element loss of (input, target), differentiated by autograd.</param>
+    /// <param name="analytic">The analytic-gradient path (see <see cref="LossGradients"/>), or null when the loss has none.</param>
     internal static Tensor Compute(Tensor input, Tensor target, torch.nn.Reduction reduction, string loss, string kernel,
-        torch.ScalarType[]? supported, Action? validateParameters, Func<Tensor, Tensor, Tensor> elementwise)
+        torch.ScalarType[]? supported, Action? validateParameters, Func<Tensor, Tensor, Tensor> elementwise,
+        Func<ReductionKind, Tensor>? analytic = null)
     {
         Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
@@ -25,7 +27,9 @@ internal static class PointwiseLoss
         if (supported is not null) Check.KernelSupports(kernel, Check.Promote(input.dtype, target.dtype), supported);
 
         using var scope = torch.NewDisposeScope();
-        var result = Reductions.Apply(HalfViaFloat(input, target, elementwise), kind);
+        var result = analytic is not null && LossGradients.AnalyticApplies(input, target)
+            ? analytic(kind)
+            : Reductions.Apply(HalfViaFloat(input, target, elementwise), kind);
         return scope.MoveToOuter(result);
     }
 

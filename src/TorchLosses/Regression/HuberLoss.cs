@@ -36,7 +36,8 @@ namespace TorchLosses
             public static Tensor huber_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double delta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "huber_loss", "huber_cpu", Check.AllFloating,
-                    () => ValidateDelta(delta), (x, y) => HuberElementwise(x, y, delta));
+                    () => ValidateDelta(delta), (x, y) => HuberElementwise(x, y, delta),
+                    kind => PairwiseGradientFunction.Apply(input, target, kind, 1, d => ClampedQuadratic(d, delta)));
 
             private static void ValidateDelta(double delta)
             {

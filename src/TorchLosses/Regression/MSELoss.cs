@@ -30,7 +30,8 @@ namespace TorchLosses
             /// <exception cref="NotSupportedException">the element type is not float16, float32 or float64.</exception>
             public static Tensor mse_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 PointwiseLoss.Compute(input, target, reduction, "mse_loss", "mse_cpu", Check.HalfFloatDouble,
-                    validateParameters: null, (x, y) => (x - y).square());
+                    validateParameters: null, (x, y) => (x - y).square(),
+                    kind => PairwiseGradientFunction.Apply(input, target, kind, 1, d => (d.square(), d.mul_(2))));
 
             /// <summary>Mean squared error with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="mse_loss(Tensor, Tensor, torch.nn.Reduction)"/>

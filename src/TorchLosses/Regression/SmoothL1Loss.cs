@@ -45,7 +45,8 @@ namespace TorchLosses
             public static Tensor smooth_l1_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
-                    () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta));
+                    () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta),
+                    beta > 0 ? kind => PairwiseGradientFunction.Apply(input, target, kind, 1 / beta, d => ClampedQuadratic(d, beta)) : null);
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
@@ -76,6 +77,16 @@ namespace TorchLosses
             /// clamp (an infinite d would otherwise send ∞·0 = NaN through it). Differentiating the gradient
             /// again gives 1 inside and 0 outside, so double backward is right too.
             /// </summary>
+            /// <summary>
+            /// The analytic form of <see cref="QuadraticThenLinear"/>: with m = clamp(d, −δ, δ) the loss is
+            /// m·(d − m/2), computed in place in d, and the gradient factor is m itself (∂/∂d = clamp(d, −δ, δ)).
+            /// </summary>
+            internal static (Tensor loss, Tensor gradient) ClampedQuadratic(Tensor d, double delta)
+            {
+                var m = d.clamp(-delta, delta);
+                return (d.add_(m, -0.5).mul_(m), m);
+            }
+
             internal static Tensor QuadraticThenLinear(Tensor d, double delta)
             {
                 var m = d.clamp(-delta, delta);

@@ -30,7 +30,7 @@ public sealed class ClassificationLossTests
     }
 
     [TestMethod]
-    public void NllAndCrossEntropyMatchLibtorch()
+    public void NllAndCrossEntropyMatchLibtorch() => InBothGradientModes(() =>
     {
         var cases = new (long[] inputShape, long[] target, long[] targetShape)[]
         {
@@ -56,7 +56,7 @@ public sealed class ClassificationLossTests
                             AssertSame(a => L.cross_entropy(a[0], y, weight, -100, reduction, smoothing),
                                 a => N.cross_entropy(a[0], y, weight, -100, reduction, smoothing), Logits(dtype, inputShape));
                     }
-    }
+    });
 
     [TestMethod]
     public void CrossEntropyWithProbabilityTargetsMatchesLibtorch()
@@ -76,7 +76,7 @@ public sealed class ClassificationLossTests
     }
 
     [TestMethod]
-    public void EveryTargetIgnoredGivesNanMeanAndZeroGradients()
+    public void EveryTargetIgnoredGivesNanMeanAndZeroGradients() => InBothGradientModes(() =>
     {
         var y = Classes(new long[] { -100, -100 });
         AssertSame(a => L.nll_loss(a[0], y), a => N.nll_loss(a[0], y), Logits(ScalarType.Float64, 2, 3));
@@ -87,7 +87,15 @@ public sealed class ClassificationLossTests
         Assert.IsTrue(double.IsNaN(loss.item<double>()));
         loss.backward();
         Assert.AreEqual(0.0, x.grad!.abs().sum().item<double>());
-    }
+    });
+
+    [TestMethod]
+    public void ZeroWeightTotalGivesInfiniteAndNanGradientsLikeLibtorch() => InBothGradientModes(() =>
+    {
+        var y = Classes(new long[] { 0, 1, 2 });
+        var weight = tensor(new[] { 1.0, -1, 0, 0 });
+        AssertSame(a => L.nll_loss(a[0], y, weight), a => N.nll_loss(a[0], y, weight), Logits(ScalarType.Float64, 3, 4));
+    });
 
     [TestMethod]
     public void CrossEntropyIsNllOfLogSoftmax()
@@ -100,12 +108,12 @@ public sealed class ClassificationLossTests
     }
 
     [TestMethod]
-    public void LargeLogitsAreStable()
+    public void LargeLogitsAreStable() => InBothGradientModes(() =>
     {
         var big = new[] { 1e4, -1e4, 0, 5e3, -5e3, 1e4 };
         var y = Classes(new long[] { 1, 0 });
         AssertSame(a => L.cross_entropy(a[0], y), a => N.cross_entropy(a[0], y), T(big, shape: new long[] { 2, 3 }));
-    }
+    });
 
     [TestMethod]
     public void ErrorsCarryPyTorchsMessages()

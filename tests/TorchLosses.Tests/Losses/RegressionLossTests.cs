@@ -26,16 +26,16 @@ public sealed class RegressionLossTests
 
     [TestMethod]
     [DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(2.5), DataRow(1e6)]
-    public void HuberMatchesLibtorch(double delta)
+    public void HuberMatchesLibtorch(double delta) => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
                 AssertSame(a => L.huber_loss(a[0], a[1], reduction, delta), a => N.huber_loss(a[0], a[1], delta, reduction),
                     T(X, dtype), T(Y, dtype));
-    }
+    });
 
     [TestMethod]
-    public void L1AndMseMatchLibtorch()
+    public void L1AndMseMatchLibtorch() => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
@@ -43,17 +43,17 @@ public sealed class RegressionLossTests
                 AssertSame(a => L.l1_loss(a[0], a[1], reduction), a => N.l1_loss(a[0], a[1], reduction), T(X, dtype), T(Y, dtype));
                 AssertSame(a => L.mse_loss(a[0], a[1], reduction), a => N.mse_loss(a[0], a[1], reduction), T(X, dtype), T(Y, dtype));
             }
-    }
+    });
 
     [TestMethod]
-    public void SpecialValuesMatchLibtorch()
+    public void SpecialValuesMatchLibtorch() => InBothGradientModes(() =>
     {
         var x = new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1.0, double.PositiveInfinity, 0.0 };
         var y = new[] { 0.0, 0.0, 0.0, double.NaN, double.PositiveInfinity, 0.0 };
         AssertSame(a => L.l1_loss(a[0], a[1], R.None), a => N.l1_loss(a[0], a[1], R.None), T(x), T(y));
         AssertSame(a => L.mse_loss(a[0], a[1], R.None), a => N.mse_loss(a[0], a[1], R.None), T(x), T(y));
         AssertSame(a => L.huber_loss(a[0], a[1], R.None, 1.0), a => N.huber_loss(a[0], a[1], 1.0, R.None), T(x), T(y));
-    }
+    });
 
     [TestMethod]
     public void BroadcastingMatchesLibtorchAndWarns()

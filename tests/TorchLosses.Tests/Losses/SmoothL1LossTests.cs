@@ -67,13 +67,13 @@ public sealed class SmoothL1LossTests
 
     [TestMethod]
     [DataRow(0.0), DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(2.5), DataRow(1e6)]
-    public void MatchesLibtorchForEveryReductionAndDtype(double beta)
+    public void MatchesLibtorchForEveryReductionAndDtype(double beta) => InBothGradientModes(() =>
     {
         foreach (var dtype in new[] { ScalarType.Float32, ScalarType.Float64 })
             foreach (var reduction in new[] { torch.nn.Reduction.None, torch.nn.Reduction.Mean, torch.nn.Reduction.Sum })
                 AssertSame(a => L.smooth_l1_loss(a[0], a[1], reduction, beta), a => N.smooth_l1_loss(a[0], a[1], reduction, beta),
                     T(X, dtype), T(Y, dtype));
-    }
+    });
 
     [TestMethod]
     public void BetaZeroIsL1WithTheKernelsSubgradients()
@@ -100,13 +100,13 @@ public sealed class SmoothL1LossTests
 
     [TestMethod]
     [DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(1e6)]
-    public void NanAndInfinityPropagateAsInLibtorch(double beta)
+    public void NanAndInfinityPropagateAsInLibtorch(double beta) => InBothGradientModes(() =>
     {
         var x = new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1.0, double.PositiveInfinity, 3.0 };
         var y = new[] { 0.0, 0.0, 0.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity };
         AssertSame(a => L.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, beta),
             a => N.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, beta), T(x), T(y));
-    }
+    });
 
     [TestMethod]
     public void InfiniteBetaGivesZeroForFiniteDifferences()

@@ -69,6 +69,23 @@ internal static class Parity
         return tensor(values, value.shape).to(value.dtype);
     }
 
+    /// <summary>Runs <paramref name="check"/> once with analytic gradients and once with autograd through the composition.</summary>
+    internal static void InBothGradientModes(Action check)
+    {
+        foreach (var mode in new[] { TorchLosses.GradientMode.Analytic, TorchLosses.GradientMode.Autograd })
+            using (TorchLosses.LossGradients.Use(mode))
+            {
+                try
+                {
+                    check();
+                }
+                catch (AssertFailedException e)
+                {
+                    throw new AssertFailedException($"[{mode} gradients] {e.Message}", e);
+                }
+            }
+    }
+
     /// <summary>Asserts equal shape, dtype and values (NaN matches NaN, infinities must match exactly).</summary>
     internal static void AssertClose(Tensor expected, Tensor actual, string what)
     {

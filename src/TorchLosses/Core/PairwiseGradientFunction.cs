@@ -1,0 +1,54 @@
+namespace TorchLosses;
+
+/// <summary>
+/// The analytic-gradient form shared by the losses whose per-element gradient depends on
+/// d = input − target only (L1, MSE, SmoothL1, Huber): the forward returns the reduced loss and a
+/// per-element factor g(d); the backward is ∂/∂input = g·upstream·s, ∂/∂target = −∂/∂input, with
+/// s = scale (÷ numel for mean). One N-sized tensor is kept between forward and backward.
+/// </summary>
+internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunction<PairwiseGradientFunction>
+{
+    /// <summary>The element-wise part of a loss: from d (which it may overwrite) to (per-element loss, gradient factor).</summary>
+    internal delegate (Tensor loss, Tensor gradient) Elementwise(Tensor d);
+
+    public override string Name => nameof(PairwiseGradientFunction);
+
+    /// <summary>Applies a loss through this function when the analytic path applies and a gradient is needed.</summary>
+    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, double scale, Elementwise elementwise)
+    {
+        if (!input.requires_grad && !target.requires_grad) return Forward(input, target, reduction, scale, elementwise).loss;
+        return apply(input, target, reduction, scale, elementwise);
+    }
+
+    private static (Tensor loss, Tensor gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, double scale,
+        Elementwise elementwise)
+    {
+        var (perElement, gradient) = elementwise(input - target);
+        var loss = Reductions.Apply(perElement, reduction);
+        return (scale == 1 ? loss : loss.mul_(scale), gradient);
+    }
+
+    public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+    {
+        var input = (Tensor)vars[0]!;
+        var target = (Tensor)vars[1]!;
+        var reduction = (ReductionKind)vars[2]!;
+        var scale = (double)vars[3]!;
+        var (loss, gradient) = Forward(input, target, reduction, scale, (Elementwise)vars[4]!);
+        ctx.save_for_backward(new() { gradient });
+        ctx.save_data("factor", reduction == ReductionKind.Mean ? scale / Math.Max(1, input.numel()) : scale);
+        ctx.save_data("input", input.requires_grad);
+        ctx.save_data("target", target.requires_grad);
+        return loss;
+    }
+
+    public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        var gradient = ctx.get_saved_variables()[0]!;
+        var factor = (double)ctx.get_data("factor")!;
+        var grad = gradient * grad_output;
+        if (factor != 1) grad.mul_(factor);
+        bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
+        return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null };
+    }
+}

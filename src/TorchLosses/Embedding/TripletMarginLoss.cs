@@ -1,0 +1,157 @@
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates a <see cref="Modules.TripletMarginLoss"/>.</summary>
+        /// <param name="margin">How much closer the positive must be than the negative. Range: margin &gt; 0.</param>
+        /// <param name="p">The order of the distance norm. Range: any real number (1, 2, ∞ are the usual ones).</param>
+        /// <param name="eps">Added to every component of each difference before the norm. Range: any real number, small.</param>
+        /// <param name="swap">Use the smaller of d(anchor, negative) and d(positive, negative) as the negative distance.</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public static TripletMarginLoss TripletMarginLoss(double margin = 1.0, double p = 2.0, double eps = 1e-6, bool swap = false,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+            new(margin, p, eps, swap, reduction);
+
+        /// <summary>Creates a <see cref="Modules.TripletMarginLoss"/> from PyTorch's deprecated <c>size_average</c>/<c>reduce</c> pair (they override <paramref name="reduction"/>).</summary>
+        /// <param name="margin">Range: margin &gt; 0.</param>
+        /// <param name="p">The order of the distance norm.</param>
+        /// <param name="eps">Added to every component of each difference before the norm.</param>
+        /// <param name="swap">Use the distance swap.</param>
+        /// <param name="size_average">Deprecated: false sums instead of averaging.</param>
+        /// <param name="reduce">Deprecated: false returns per-triplet losses.</param>
+        /// <param name="reduction">Used only when both legacy arguments are null.</param>
+        public static TripletMarginLoss TripletMarginLoss(double margin, double p, double eps, bool swap, bool? size_average,
+            bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+            new(margin, p, eps, swap, Reductions.LegacyOr(size_average, reduce, reduction, "triplet_margin_loss"));
+
+        public static partial class functional
+        {
+            /// <summary>
+            /// Triplet margin loss (Schroff et al., FaceNet, 2015; distance swap: Balntas et al., 2016),
+            /// PyTorch's <c>F.triplet_margin_loss</c>: the anchor should be closer to the positive than to
+            /// the negative, by at least <paramref name="margin"/>.
+            /// <para>Per triplet, with d(u, v) = ‖u − v + eps‖_p over the last dimension (eps is added to
+            /// every component of the difference, so d(u, u) = eps·D^(1/p)):
+            /// ℓ = max(0, margin + d(anchor, positive) − d_neg), where d_neg = d(anchor, negative), or with
+            /// <paramref name="swap"/> d_neg = min(d(anchor, negative), d(positive, negative)).</para>
+            /// <para>Gradient (autograd through that formula): the clamp passes the gradient at ℓ's kink
+            /// (margin + d_pos − d_neg = 0 counts as active), 0 below it; the norm's derivative is
+            /// (u − v + eps)/d for p = 2 (0 where d = 0), the sign for p = 1, and the sign at the largest
+            /// component for p = ∞; a swap tie sends half of the gradient to each distance (as
+            /// <c>torch.min</c>); p = 0 (a count of non-zero components) gives no gradient at all (the
+            /// inputs' gradients stay null), as in PyTorch.</para>
+            /// <para>Reduction: none gives one loss per triplet (the inputs' shape without the last
+            /// dimension); mean divides the sum by the number of triplets (NaN for none); sum adds.</para>
+            /// <para>Relations: equals <see cref="triplet_margin_with_distance_loss"/> with its default
+            /// distance when p = 2 and eps = 1e-6 (up to rounding: the two add the margin in a different
+            /// order). Float16 is rejected by libtorch's CPU <c>clamp_min</c>, as in PyTorch.</para>
+            /// <para>Shapes: (N, D) or (D); the three tensors must have the same number of dimensions
+            /// (libtorch's check and message) and then broadcast, e.g. a positive of shape (1, D).</para>
+            /// </summary>
+            /// <param name="anchor">Anchor embeddings, (N, D) or (D).</param>
+            /// <param name="positive">Embeddings of the same class, the same number of dimensions.</param>
+            /// <param name="negative">Embeddings of another class, the same number of dimensions.</param>
+            /// <param name="margin">Range: margin &gt; 0 (1 by default). NaN is accepted and gives NaN.</param>
+            /// <param name="p">Order of the norm, a double as in PyTorch. Range: any real number, ±∞ included;
+            /// p = 0 counts non-zero components and is not differentiable.</param>
+            /// <param name="eps">Added to every component of each difference. Range: any real number (1e-6 by default).</param>
+            /// <param name="swap">Replace d(anchor, negative) by min(d(anchor, negative), d(positive, negative)).</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <remarks>
+            /// PyTorch 1.13 accepts margin ≤ 0; this function raises for it as PyTorch ≥ 2.3 does (with its
+            /// message, "margin must be greater than 0, got -1.0"), because a non-positive margin no longer asks
+            /// for any separation between positive and negative. TorchSharp's <c>p</c> is a <c>long</c>; here it is
+            /// a double, as in PyTorch. TorchSharp's module keeps eps and swap private; here they are public.
+            /// </remarks>
+            /// <exception cref="ArgumentOutOfRangeException">margin ≤ 0; reduction is not a defined value.</exception>
+            /// <exception cref="ArgumentException">the tensors differ in their number of dimensions (libtorch's message).</exception>
+            public static Tensor triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, double margin = 1.0, double p = 2.0,
+                double eps = 1e-6, bool swap = false, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+            {
+                var kind = Reductions.Parse(reduction);
+                CheckTripletMargin(margin);
+                long anchorDim = anchor.dim(), positiveDim = positive.dim(), negativeDim = negative.dim();
+                if (anchorDim != positiveDim || positiveDim != negativeDim)
+                    throw new ArgumentException(
+                        $"All inputs should have same dimension but got {anchorDim}D, {positiveDim}D and {negativeDim}D inputs.",
+                        anchorDim != positiveDim ? nameof(positive) : nameof(negative));
+
+                using var scope = torch.NewDisposeScope();
+                var positiveDistance = PairwiseDistance(anchor, positive, p, eps);
+                var negativeDistance = PairwiseDistance(anchor, negative, p, eps);
+                if (swap) negativeDistance = torch.minimum(negativeDistance, PairwiseDistance(positive, negative, p, eps));
+                // libtorch's order: (margin + d_pos) − d_neg.
+                var loss = (positiveDistance + margin - negativeDistance).clamp_min(0);
+                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+            }
+
+            /// <summary>Triplet margin loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
+            /// <inheritdoc cref="triplet_margin_loss(Tensor, Tensor, Tensor, double, double, double, bool, torch.nn.Reduction)"/>
+            public static Tensor triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, double margin, double p, double eps,
+                bool swap, bool? size_average, bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+                triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                    Reductions.LegacyOr(size_average, reduce, reduction, "triplet_margin_loss"));
+
+            /// <summary>
+            /// PyTorch ≥ 2.3's margin check (1.13 has none): margin ≤ 0 raises; NaN passes, as Python's
+            /// <c>margin &lt;= 0</c> is false for it.
+            /// </summary>
+            internal static void CheckTripletMargin(double margin)
+            {
+                if (margin <= 0)
+                    throw new ArgumentOutOfRangeException(nameof(margin), margin,
+                        $"margin must be greater than 0, got {Check.PythonFloat(margin)}");
+            }
+
+            /// <summary>
+            /// libtorch's <c>pairwise_distance</c>: ‖x1 − x2 + eps‖_p over the last dimension of the
+            /// broadcast difference (a 0-d difference is its own last dimension), by the same ops.
+            /// </summary>
+            internal static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p, double eps) =>
+                torch.linalg.vector_norm(x1 - x2 + eps, p, new[] { -1L });
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Triplet margin loss as a module (PyTorch's <c>nn.TripletMarginLoss</c>); see
+    /// <see cref="nn.functional.triplet_margin_loss(Tensor, Tensor, Tensor, double, double, double, bool, torch.nn.Reduction)"/>
+    /// for the formula, gradient and ranges.
+    /// </summary>
+    public sealed class TripletMarginLoss : Loss<Tensor, Tensor, Tensor, Tensor>
+    {
+        /// <param name="margin">Range: margin &gt; 0. Checked when the loss is computed, as in PyTorch.</param>
+        /// <param name="p">The order of the distance norm (a double, as in PyTorch).</param>
+        /// <param name="eps">Added to every component of each difference before the norm.</param>
+        /// <param name="swap">Use the distance swap.</param>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public TripletMarginLoss(double margin = 1.0, double p = 2.0, double eps = 1e-6, bool swap = false,
+            torch.nn.Reduction reduction = torch.nn.Reduction.Mean) : base(reduction)
+        {
+            this.margin = margin;
+            this.p = p;
+            this.eps = eps;
+            this.swap = swap;
+        }
+
+        /// <summary>How much closer the positive must be than the negative.</summary>
+        public double margin { get; }
+
+        /// <summary>The order of the distance norm.</summary>
+        public double p { get; }
+
+        /// <summary>Added to every component of each difference before the norm.</summary>
+        public double eps { get; }
+
+        /// <summary>Whether the distance swap is used.</summary>
+        public bool swap { get; }
+
+        /// <summary>The loss of the triplets (<paramref name="anchor"/>, <paramref name="positive"/>, <paramref name="negative"/>).</summary>
+        public override Tensor forward(Tensor anchor, Tensor positive, Tensor negative) =>
+            nn.functional.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction);
+    }
+}
