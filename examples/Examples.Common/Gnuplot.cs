@@ -82,7 +82,7 @@ public sealed class GnuplotFigure
         }
     }
 
-    /// <summary>Escapes text for a gnuplot single-quoted string with the enhanced text mode (_ and ^ are markup).</summary>
+    /// <summary>Escapes text for a gnuplot single-quoted string in enhanced text mode (where _ and ^ are markup).</summary>
     public static string Label(string text) =>
-        text.Replace("'", "''").Replace("_", "\\\\_").Replace("^", "\\\\^");
+        text.Replace("'", "''").Replace("_", "\\_").Replace("^", "\\^").Replace("{", "\\{").Replace("}", "\\}");
 }
