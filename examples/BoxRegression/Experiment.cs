@@ -61,8 +61,8 @@ public sealed record Fit(string Loss, double IoUBefore, double IoUAfter, double 
 /// <param name="Fits">One per loss.</param>
 public sealed record Result(Split Train, Split Test, double ProposalIoU, IReadOnlyList<Fit> Fits)
 {
-    /// <summary>The fit whose loss name starts with <paramref name="loss"/>.</summary>
-    public Fit Get(string loss) => Fits.Single(f => f.Loss.StartsWith(loss, StringComparison.Ordinal));
+    /// <summary>The fit named <paramref name="loss"/>.</summary>
+    public Fit Get(string loss) => Fits.Single(f => f.Loss == loss);
 }
 
 /// <summary>

@@ -37,8 +37,8 @@ public sealed record Fit(string Loss, double[] Recall, double Accuracy, double C
 /// <summary>The data and every fit.</summary>
 public sealed record Result(Split Train, Split Test, double[] ClassWeights, IReadOnlyList<Fit> Fits)
 {
-    /// <summary>The fit whose name starts with <paramref name="loss"/>.</summary>
-    public Fit Get(string loss) => Fits.Single(f => f.Loss.StartsWith(loss, StringComparison.Ordinal));
+    /// <summary>The fit named <paramref name="loss"/>.</summary>
+    public Fit Get(string loss) => Fits.Single(f => f.Loss == loss);
 }
 
 /// <summary>
