@@ -5,26 +5,29 @@ namespace TorchLosses.Parity;
 /// <summary>The worst errors seen over the elements compared so far.</summary>
 public sealed class ErrorMetrics
 {
-    /// <summary>Largest |actual − expected| over finite elements.</summary>
+    /// <summary>Largest |actual − expected| over finite elements whose reference is at most 1 in magnitude
+    /// (above 1 the relative error is the meaningful one).</summary>
     public double MaxAbs { get; private set; }
 
-    /// <summary>Largest |actual − expected| / |expected| over finite elements whose expected value is not 0.</summary>
+    /// <summary>Largest |actual − expected| / |expected| over finite elements whose reference exceeds the dtype's atol.</summary>
     public double MaxRel { get; private set; }
 
-    /// <summary>Largest distance in units in the last place of the compared dtype, on the bit patterns.</summary>
+    /// <summary>Largest distance in units in the last place of the compared dtype, on the bit patterns, over the
+    /// same elements as <see cref="MaxRel"/> (near 0, subnormal noise would count billions of ulp).</summary>
     public long MaxUlp { get; private set; }
 
     /// <summary>How many elements were compared.</summary>
     public long Elements { get; private set; }
 
     /// <summary>Records one compared pair.</summary>
-    public void Add(double expected, double actual, ScalarType dtype)
+    public void Add(double expected, double actual, ScalarType dtype, double atol)
     {
         Elements++;
         if (!double.IsFinite(expected) || !double.IsFinite(actual)) return;
         double abs = Math.Abs(actual - expected);
-        MaxAbs = Math.Max(MaxAbs, abs);
-        if (expected != 0) MaxRel = Math.Max(MaxRel, abs / Math.Abs(expected));
+        if (Math.Abs(expected) <= 1) MaxAbs = Math.Max(MaxAbs, abs);
+        if (Math.Abs(expected) <= atol) return;
+        MaxRel = Math.Max(MaxRel, abs / Math.Abs(expected));
         MaxUlp = Math.Max(MaxUlp, Ulp.Distance(expected, actual, dtype));
     }
 
@@ -91,12 +94,17 @@ public static class Comparison
             return $"{what}: dtype {Tolerances.Label(actual.dtype)}, expected {Tolerances.Label(dt)}";
         var values = Read(actual);
         var dtype = actual.dtype;
+        if (tolerance.Normwise)
+        {
+            double largest = expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+            tolerance = tolerance with { Magnitude = Math.Max(tolerance.Magnitude, largest) };
+        }
         long failures = 0, worst = -1;
         double worstExcess = -1;
         for (long i = 0; i < values.Length; i++)
         {
             double e = expected[i], a = values[i];
-            metrics.Add(e, a, dtype);
+            metrics.Add(e, a, dtype, tolerance.Atol);
             if (tolerance.Accepts(e, a)) continue;
             failures++;
             double excess = double.IsFinite(e) && double.IsFinite(a) ? Math.Abs(a - e) - tolerance.Allowed(e) : double.PositiveInfinity;

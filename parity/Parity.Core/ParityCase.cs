@@ -18,7 +18,7 @@ public enum CaseKind
 /// One parity case: a name that <c>--filter</c> matches, the inputs, the composed call and its reference.
 /// Cases are plain data; the <see cref="Runner"/> gives them life.
 /// </summary>
-public sealed class ParityCase
+public sealed record ParityCase
 {
     /// <summary>Unique path-like name, e.g. <c>smooth_l1/f64/mean/beta=0.5/shape=[3,4]/edge</c>.</summary>
     public required string Name { get; init; }
@@ -66,8 +66,9 @@ public sealed class ParityCase
     /// <summary>Optional: the distance of the generated inputs from the nearest kink; gradcheck needs ≥ 100·<see cref="GradcheckEps"/>.</summary>
     public Func<Tensor[], double>? KinkDistance { get; init; }
 
-    /// <summary>The finite-difference step for gradcheck: PyTorch's 1e-6, scaled up with the inputs when they are
-    /// of order 1e6 (a step of 1e-6 on a loss of 1e12 leaves only the rounding noise of its value).</summary>
+    /// <summary>The finite-difference step for gradcheck: PyTorch's 1e-6 for inputs of order 1, scaled with the
+    /// inputs otherwise (a step of 1e-6 on a loss of 1e12 leaves only the rounding noise of its value; on inputs
+    /// of order 1e-6 it would straddle every kink).</summary>
     public double GradcheckEps { get; init; } = 1e-6;
 
     /// <summary>
