@@ -69,7 +69,7 @@ public sealed class ClassificationSuite : ParitySuite
                 yield return new(loss, "reduction", "none, mean, sum");
                 yield return new(loss, "layout (C = 5)", layouts);
                 yield return new(loss, "weight", "none; uniform in [0.5, 2); with class 0 weighted 0");
-                yield return new(loss, "ignore_index", string.Join("; ", Ignores.Select(i => $"{i.Label} ({i.Index}{(i.Every > 0 ? $", every {Ordinal(i.Every)} target" : "")})")));
+                yield return new(loss, "ignore_index", string.Join("; ", Ignores.Select(i => $"{i.Label} ({i.Index}{(i.Every > 0 ? $", {Every(i.Every)}" : "")})")));
             }
             yield return new("cross_entropy", "label_smoothing", string.Join(", ", Smoothings.Select(P)) + "; edge values " +
                                                                  string.Join(", ", EdgeSmoothings.Select(P)) + " on the batch layout");
@@ -85,7 +85,7 @@ public sealed class ClassificationSuite : ParitySuite
         }
     }
 
-    private static string Ordinal(int n) => n switch { 1 => "", 3 => "third", _ => $"{n}th" };
+    private static string Every(int n) => n == 1 ? "every target" : n == 3 ? "every third target" : $"every {n}th target";
 
     /// <inheritdoc/>
     public override IEnumerable<ParityCase> Cases()
