@@ -119,20 +119,18 @@ TL_API int64_t tl_diagnostics_memory_peak() { return peak_bytes.load(std::memory
 // Starts a new peak window at the current level.
 TL_API void tl_diagnostics_memory_reset_peak() {
   peak_bytes.store(current_bytes.load(std::memory_order_relaxed), std::memory_order_relaxed);
-  raise_peak(current_bytes.load(std::memory_order_relaxed));
 }
 
 // ---- per-op cost of ATen itself ---------------------------------------------------------------
 
-// Runs at::add(x, 1) on a 1-element float32 tensor `iterations` times (after a short warm-up)
-// and returns the mean wall time per call in nanoseconds, or -1 on failure.
+// Runs at::add(x, 1) on a 1-element float32 tensor `iterations` times and returns the mean wall
+// time per call in nanoseconds, or -1 on failure. No warm-up: callers time repeated calls.
 TL_API double tl_diagnostics_time_add(int64_t iterations) {
   double result = -1;
   const int32_t status = run([&] {
     TORCH_CHECK(iterations > 0, "iterations must be positive, got ", iterations);
     const at::Tensor x = at::ones({1}, at::kFloat);
     const at::Scalar one(1.0);
-    for (int64_t k = 0; k < std::min<int64_t>(iterations, 1000); ++k) at::add(x, one);
     const auto start = std::chrono::steady_clock::now();
     for (int64_t k = 0; k < iterations; ++k) {
       at::Tensor y = at::add(x, one);
