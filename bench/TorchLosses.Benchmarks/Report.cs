@@ -297,10 +297,12 @@ public static class Report
         md.AppendLine("### Op-by-op replay of the analytic forward+backward (float32)");
         md.AppendLine();
         md.AppendLine("Each tensor op of the analytic path replayed alone on operands of the same size (median of 9 rounds of ≈10 ms batches, " +
-                      "measured in the same run). The sum of the ops is what the kernels cost; the rest of the measured path is the framework: " +
-                      "the custom function's call into .NET for forward and backward, the autograd engine, dispose scopes and handles.");
+                      "measured in the same run). The sum of the ops is what the kernels cost when each output block is reused at once; the rest " +
+                      "of the measured path is the framework (the custom function's calls into .NET for forward and backward, the autograd " +
+                      "engine, dispose scopes and handles, a few µs) and, at N ≥ 1e6, the allocator: in the real sequence several N-sized " +
+                      "blocks are live at once and fresh ones can page-fault (see above).");
         md.AppendLine();
-        md.AppendLine("| loss | N | ops (median each) | sum of ops | analytic fwd+bwd | rest (framework) | native fwd+bwd |");
+        md.AppendLine("| loss | N | ops (median each) | sum of ops | analytic fwd+bwd | rest (framework + allocator) | native fwd+bwd |");
         md.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var group in profile.GroupBy(p => (p.Loss, p.N)).OrderBy(g => LossOrder(g.Key.Loss)).ThenBy(g => g.Key.N))
         {
