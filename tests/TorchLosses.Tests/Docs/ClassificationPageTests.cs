@@ -66,8 +66,14 @@ public sealed class ClassificationPageTests : DocPageTests
     {
         var (input, _, weight) = ClassificationSnippets.NllExample();
         input.requires_grad_();
-        var loss = L.nll_loss(input, full(4, -100L, ScalarType.Int64), weight);
+        var target = full(4, -100L, ScalarType.Int64);
+        var loss = L.nll_loss(input, target, weight);
         loss.backward();
+        var native = input.detach().clone().requires_grad_();
+        var nativeLoss = N.nll_loss(native, target, weight);
+        nativeLoss.backward();
+        Assert.IsTrue(double.IsNaN(nativeLoss.item<double>()), "libtorch: NaN");
+        AssertClose(native.grad!, input.grad!, "gradient vs libtorch");
         return (loss.item<double>(), input.grad!.data<double>().ToArray().Select(g => g == 0 ? 0 : g).Distinct().ToArray());
     }
 
@@ -285,7 +291,17 @@ public sealed class ClassificationPageTests : DocPageTests
             var native = probabilities.detach().clone().requires_grad_();
             N.cross_entropy(logits, native, weight, label_smoothing: 0.2).backward();
             AssertEqual(native.grad!, probabilities.grad!, "target gradient vs libtorch");
+
+            // The logits' gradient: (p_c·Σ_k w_k t'_k − w_c t'_c) / N'.
+            var input = logits.detach().clone().requires_grad_();
+            L.cross_entropy(input, probabilities.detach(), weight, label_smoothing: 0.2).backward();
+            var smoothed = probabilities.detach() * 0.8 + 0.2 / 4;
+            var expected = (logits.softmax(1) * (view * smoothed).sum(1, keepdim: true) - view * smoothed) / rows;
+            AssertEqual(expected, input.grad!, "logit gradient");
         }
+        var error = Assert.ThrowsExactly<ArgumentException>(() =>
+            L.cross_entropy(tensor(new[,] { { 1.0, 2.0 } }), tensor(new[,] { { 0.5, 0.5 } }), ignore_index: 0));
+        StringAssert.StartsWith(error.Message, "ignore_index is not supported for floating point target");
     }
 
     [TestMethod, DocIdentity("one_hot_targets_match_indices_without_weights")]

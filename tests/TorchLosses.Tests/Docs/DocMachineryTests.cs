@@ -109,6 +109,13 @@ public sealed class DocMachineryTests
     }
 
     [TestMethod]
+    public void HeadingAnchorsFollowGitHub()
+    {
+        var anchors = DocPage.FromText("# Regression losses: L1, MSE\n\n## β = 0 and the kinks\n\n```\n# not a heading\n```\n\n## Limits\n\n## Limits\n").HeadingAnchors();
+        CollectionAssert.AreEquivalent(new[] { "regression-losses-l1-mse", "β--0-and-the-kinks", "limits", "limits-1" }, anchors.ToList());
+    }
+
+    [TestMethod]
     public void UnclosedMathFails()
     {
         Assert.IsEmpty(Coverage.UnbalancedMath(DocPage.FromText("Fine $a$ and\n\n$$\nx = 1\n$$\n\n`$` in code")).ToList());

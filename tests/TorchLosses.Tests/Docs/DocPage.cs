@@ -264,17 +264,45 @@ internal sealed partial class DocPage
     }
 
     /// <summary>The relative links of the page (Markdown <c>[text](target)</c> and images), without their #fragment.</summary>
-    internal IEnumerable<(int line, string target)> RelativeLinks()
+    internal IEnumerable<(int line, string target)> RelativeLinks() =>
+        Links().Where(l => l.path.Length > 0).Select(l => (l.line, l.path));
+
+    /// <summary>
+    /// Every link of the page outside code that is not absolute: its path (empty for a link within the
+    /// page) and its #fragment (empty when there is none).
+    /// </summary>
+    internal IEnumerable<(int line, string path, string fragment)> Links()
     {
-        foreach (Match match in Link().Matches(Text))
+        foreach (Match match in Link().Matches(Masked))
         {
-            string target = match.Groups[1].Value;
-            if (target.StartsWith('#') || target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal))
-                continue;
+            string target = Text.Substring(match.Groups[1].Index, match.Groups[1].Length);
+            if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal)) continue;
             int hash = target.IndexOf('#');
-            yield return (LineOf(match.Index), hash >= 0 ? target[..hash] : target);
+            yield return (LineOf(match.Index), hash >= 0 ? target[..hash] : target, hash >= 0 ? target[(hash + 1)..] : "");
         }
     }
+
+    /// <summary>The anchors GitHub gives the page's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered.</summary>
+    internal IReadOnlySet<string> HeadingAnchors()
+    {
+        var anchors = new HashSet<string>();
+        var lines = Text.Split('\n');
+        var masked = Masked.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (masked[i].Trim().Length == 0) continue;   // inside a code block
+            var heading = Heading().Match(lines[i]);
+            if (!heading.Success) continue;
+            string slug = string.Concat(heading.Groups[1].Value.Trim().ToLowerInvariant()
+                .Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_')).Replace(' ', '-');
+            string unique = slug;
+            for (int n = 1; !anchors.Add(unique); n++) unique = $"{slug}-{n}";
+        }
+        return anchors;
+    }
+
+    [GeneratedRegex(@"^#{1,6} (.*)$")]
+    private static partial Regex Heading();
 
     [GeneratedRegex(@"\]\(([^)\s]+)\)")]
     private static partial Regex Link();

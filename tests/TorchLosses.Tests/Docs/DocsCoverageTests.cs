@@ -72,9 +72,14 @@ public sealed partial class DocsCoverageTests
     {
         var failures = new List<string>();
         foreach (var page in AllPages())
-            foreach (var (line, target) in page.RelativeLinks())
-                if (target.Length > 0 && !File.Exists(Repository.PathOf(NormalizedTarget(page.RelativePath, target))))
-                    failures.Add($"{page.RelativePath}:{line}: '{target}' does not exist");
+            foreach (var (line, path, fragment) in page.Links())
+            {
+                string file = path.Length == 0 ? page.RelativePath : NormalizedTarget(page.RelativePath, path);
+                if (!File.Exists(Repository.PathOf(file)))
+                    failures.Add($"{page.RelativePath}:{line}: '{path}' does not exist");
+                else if (fragment.Length > 0 && file.EndsWith(".md", StringComparison.Ordinal) && !DocPage.Load(file).HeadingAnchors().Contains(fragment))
+                    failures.Add($"{page.RelativePath}:{line}: '{file}' has no heading with the anchor #{fragment}");
+            }
         DocPageTests.Report(failures);
     }
 
