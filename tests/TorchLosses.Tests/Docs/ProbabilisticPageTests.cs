@@ -88,6 +88,8 @@ public sealed class ProbabilisticPageTests : DocPageTests
         { "kl_mean", () => ProbabilisticSnippets.KlMean().loss },
         { "kl_input_gradient", () => ProbabilisticSnippets.KlBatchMean().gradient },
         { "kl_target_gradient", () => KlTargetGradient() },
+        { "poisson_minimum_y1", () => PoissonArgmin(1.0) },
+        { "poisson_minimum_y3", () => PoissonArgmin(3.0) },
         { "kl_swapped_row", () => { var (p, q) = ProbabilisticSnippets.KlExample(); return L.kl_div(p[0].log(), q[0], R.Sum).item<double>(); } },
     };
 
@@ -135,6 +137,24 @@ public sealed class ProbabilisticPageTests : DocPageTests
         AssertAll(Data(x.grad!), ours.inputGradient, 1e-15, "input gradient vs libtorch");
         AssertAll(Data(y.grad!), ours.targetGradient, 1e-15, "target gradient vs libtorch");
         return ours;
+    }
+
+    /// <summary>The log-rate x where our Poisson gradient in x vanishes, by bisection on its sign.</summary>
+    private static double PoissonArgmin(double count)
+    {
+        double Slope(double x)
+        {
+            var input = tensor(new[] { x }).requires_grad_();
+            L.poisson_nll_loss(input, tensor(new[] { count }), reduction: R.Sum).backward();
+            return input.grad!.item<double>();
+        }
+        double low = -5, high = 5;
+        for (int i = 0; i < 80; i++)
+        {
+            double middle = (low + high) / 2;
+            if (Slope(middle) < 0) low = middle; else high = middle;
+        }
+        return (low + high) / 2;
     }
 
     private static (double value, double gradient) RateZero()
