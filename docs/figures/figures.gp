@@ -77,3 +77,24 @@ plot crossentropy using 1:3 with lines lt 1 title "ε = 0", \
      "" using 1:5 with lines lt 2 title "ε = 0.1", \
      "" using 1:7 with lines lt 3 title "ε = 0.3"
 unset multiplot
+
+probabilistic = "data/probabilistic.dat"
+set output "probabilistic.".fmt
+set multiplot layout 1,2 title "Poisson NLL against the log-rate, Gaussian NLL against the variance"
+set xlabel "log-rate x = log λ"
+set xrange [-3:3]
+set ylabel "PoissonNLLLoss (log input)"
+set yrange [-1.2:6]
+set key top center
+plot probabilistic using 1:2 with lines lt 1 title "y = 0", \
+     "" using 1:3 with lines lt 2 title "y = 1", \
+     "" using 1:4 with lines lt 3 title "y = 3"
+set xlabel "variance v"
+set xrange [0:4.1]
+set ylabel "GaussianNLLLoss"
+set yrange [-0.5:4]
+set key top right
+plot probabilistic using 5:6 with lines lt 1 title "d = 0.5", \
+     "" using 5:7 with lines lt 2 title "d = 1", \
+     "" using 5:8 with lines lt 3 title "d = 1.5"
+unset multiplot

@@ -17,13 +17,19 @@ public sealed class FigureTests
 {
     private const string UpdateVariable = "TORCHLOSSES_UPDATE_FIGURES";
 
-    private static readonly string[] DataFiles = { "docs/figures/data/regression.dat", "docs/figures/data/cross-entropy.dat" };
+    private static readonly string[] DataFiles =
+    {
+        "docs/figures/data/regression.dat", "docs/figures/data/cross-entropy.dat", "docs/figures/data/probabilistic.dat",
+    };
 
     [TestMethod]
     public void RegressionFigureDataIsCurrent() => AssertCurrent(DataFiles[0], RegressionCurves());
 
     [TestMethod]
     public void CrossEntropyFigureDataIsCurrent() => AssertCurrent(DataFiles[1], CrossEntropyCurves());
+
+    [TestMethod]
+    public void ProbabilisticFigureDataIsCurrent() => AssertCurrent(DataFiles[2], ProbabilisticCurves());
 
     /// <summary>
     /// d from −3 to 3 in steps of 0.02 (every kink of β, δ ∈ {0.5, 1, 2} is a grid point); per-element
@@ -70,6 +76,27 @@ public sealed class FigureTests
             columns.Add(($"{name}'", gradient.data<double>().ToArray()));
         }
         return Table("Cross entropy of logits (z, 0) against class 0, computed by TorchLosses; X' is the derivative in z.", columns);
+    }
+
+    /// <summary>
+    /// 241 rows of two curves each: Poisson NLL (log input) against the log-rate x from −3 to 3 (step 1/40)
+    /// for counts y = 0, 1, 3; and Gaussian NLL against the variance v from 0.1 to 4.1 (step 1/60) for
+    /// errors d = 0.5, 1, 1.5.
+    /// </summary>
+    internal static string ProbabilisticCurves()
+    {
+        using var scope = NewDisposeScope();
+        var x = Enumerable.Range(0, 241).Select(k => -3 + k / 40.0).ToArray();
+        var v = Enumerable.Range(0, 241).Select(k => 0.1 + k / 60.0).ToArray();
+        var columns = new List<(string name, double[] values)> { ("x", x) };
+        foreach (var count in new[] { 0.0, 1.0, 3.0 })
+            columns.Add(($"poisson_y{count.ToString(CultureInfo.InvariantCulture)}",
+                L.poisson_nll_loss(tensor(x), full(x.Length, count, ScalarType.Float64), reduction: R.None).data<double>().ToArray()));
+        columns.Add(("v", v));
+        foreach (var d in new[] { 0.5, 1.0, 1.5 })
+            columns.Add(($"gaussian_d{d.ToString(CultureInfo.InvariantCulture)}",
+                L.gaussian_nll_loss(full(v.Length, d, ScalarType.Float64), zeros(v.Length, ScalarType.Float64), tensor(v), reduction: R.None).data<double>().ToArray()));
+        return Table("Poisson NLL of log-rate x for counts y, and Gaussian NLL of variance v for errors d, computed by TorchLosses.", columns);
     }
 
     private static string Table(string title, List<(string name, double[] values)> columns)
