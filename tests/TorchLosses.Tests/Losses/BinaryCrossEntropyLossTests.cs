@@ -1,3 +1,4 @@
+using TorchLosses;
 using static TorchLossesTests.Support.Parity;
 using L = TorchLosses.nn.functional;
 using N = TorchSharp.torch.nn.functional;
@@ -206,8 +207,9 @@ public sealed class BinaryCrossEntropyLossTests
     [TestMethod]
     public void BceWithLogitsDoubleBackwardIsThePlainComposition()
     {
-        // d²ℓ/dx² = w·(1 + (p − 1)·y)·σ(x)·(1 − σ(x)).
+        // d²ℓ/dx² = w·(1 + (p − 1)·y)·σ(x)·(1 − σ(x)), on the autograd path.
         using var scope = NewDisposeScope();
+        using var mode = LossGradients.Use(GradientMode.Autograd);
         var x = T(new[] { -1.0, 0.0, 2.0 });
         var y = T(new[] { 0.0, 1.0, 0.5 }, grad: false);
         var p = T(new[] { 2.0, 3.0, 0.5 }, grad: false);
