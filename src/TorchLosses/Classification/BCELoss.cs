@@ -32,13 +32,23 @@ namespace TorchLosses
             /// <para>Gradient, as libtorch's kernel (not the derivative of the clamped formula):
             /// ∂ℓ/∂x = w·(x − y)/max((1 − x)·x, ε) with ε = 1e-12 as a C++ float (9.999999960041972e-13, also in
             /// float64), so ±1e12 at x ∈ {0, 1} where y differs; ∂ℓ/∂y = w·(log(1 − x) − log x), unclamped, so ±∞
-            /// at x ∈ {0, 1}. Both are attached straight-through to the kernel's value, so <b>double backward is not
-            /// supported</b> (the slopes are constants to autograd, so second derivatives are wrong). The weight gets no gradient: as in PyTorch, a weight
-            /// that requires grad is rejected while grad mode is on.</para>
+            /// at x ∈ {0, 1}. <b>Double backward is not supported</b> on either gradient path (see the remarks). The weight
+            /// gets no gradient: as in PyTorch, a weight that requires grad is rejected while grad mode is on.</para>
             /// <para>Relations: <c>binary_cross_entropy(sigmoid(z), y)</c> equals
             /// <c>binary_cross_entropy_with_logits(z, y)</c> away from saturation (where the −100 clamp and the
             /// rounding of sigmoid near 0 and 1 do not act); the logits form is the numerically stable one.</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with a
+            /// weight (if given) of the input's dtype, a custom autograd function computes the kernel's value
+            /// (y − 1)·max(log(1 − x), −100) − y·max(log x, −100), times w (7 elementwise kernels and a reduction, 3 N-sized
+            /// temporaries, plus the unclamped log(1 − x) − log x kept for backward when the target requires grad), and its
+            /// backward evaluates the two formulas above: w·(x − y)/max((1 − x)·x, ε)·g (6 kernels) and
+            /// w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for mean). That gradient is not
+            /// recorded. In <see cref="GradientMode.Autograd"/> (and for a weight of another dtype) the slopes are attached
+            /// straight-through to the value instead: autograd records them, but as constants, so second derivatives are
+            /// wrong there too.
+            /// </remarks>
             /// <param name="input">Probabilities, float32 or float64, every element in [0, 1] (NaN is rejected).</param>
             /// <param name="target">Targets of the same shape and dtype as the input. Not range-checked in 1.13 (2.x requires [0, 1]).</param>
             /// <param name="weight">Optional weight broadcastable to the target's shape (not larger than the input); any dtype

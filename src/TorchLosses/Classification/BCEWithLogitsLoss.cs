@@ -34,15 +34,27 @@ namespace TorchLosses
             /// for every y (libtorch's ∞ − ∞), and NaN stays NaN.</para>
             /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights do
             /// not normalise; NaN for none); sum adds.</para>
-            /// <para>Gradient (autograd of the composition, equal to libtorch's formulas): ∂ℓ/∂x = w·((1 + (p − 1)·y)·σ(x) − p·y),
+            /// <para>Gradient (libtorch's formulas, on both gradient paths): ∂ℓ/∂x = w·((1 + (p − 1)·y)·σ(x) − p·y),
             /// which is σ(x) − y without weights and stays finite at x = ±∞; ∂ℓ/∂y = w·(log σ(−x) − p·log σ(x)), which is
             /// −w·x without pos_weight. Weight and pos_weight get no gradient (PyTorch rejects them requiring grad while
-            /// grad mode is on). Double backward works (it is a plain composition).</para>
+            /// grad mode is on).</para>
             /// <para>Relations: equals <c>binary_cross_entropy(sigmoid(x), y)</c> away from saturation; with p the
             /// positive examples count p times (p &gt; 1 raises recall, p &lt; 1 precision).</para>
             /// <para>The output has the target's dtype, as libtorch builds the loss in place on 1 − target. TorchSharp
             /// calls the last parameter <c>pos_weights</c>; this follows PyTorch's <c>pos_weight</c>.</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one dtype, float32 or float64, and weight and pos_weight (if given) of that dtype, a custom
+            /// autograd function computes the loss and its gradient. Its forward is
+            /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) + (1 − y)·(min(x, 0) − x)), stable for every finite x and with
+            /// libtorch's values at ±∞ (min(x, 0) − x is NaN exactly at x = −∞); 8 elementwise kernels and a reduction,
+            /// 3 N-sized temporaries, nothing N-sized kept for backward. Its backward evaluates the formulas above:
+            /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). That gradient is not recorded, so
+            /// <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
+            /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), with libtorch's NaN at x = −∞); that path is also taken for
+            /// bfloat16 and for mixed dtypes.
+            /// </remarks>
             /// <param name="input">Logits, floating point (float32, float64, bfloat16; float16 is not implemented on CPU in 1.13).</param>
             /// <param name="target">Targets, the input's shape, floating point. Values outside [0, 1] are accepted, as in PyTorch.</param>
             /// <param name="weight">Optional weight broadcastable to the input's shape (not larger); must not require grad.</param>

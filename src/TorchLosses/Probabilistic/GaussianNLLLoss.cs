@@ -32,6 +32,16 @@ namespace TorchLosses
             /// samples), its constructor defaults eps to 1e-8, and var receives no gradient; this one follows PyTorch
             /// (element-wise, mean over all elements, eps 1e-6, straight-through gradient for var).</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one shape and one dtype, float32 or float64, and var of that dtype with the input's shape
+            /// (or that shape with a last dimension of 1), a custom autograd function computes ℓ = ½·(log v + q·d) with
+            /// d = input − target and q = d/v (7 kernels, 4 N-sized temporaries, q kept for backward, and v when var requires
+            /// grad) and its backward evaluates ∂/∂input = q·g, ∂/∂target = −q·g and ∂/∂var = ½·(1/v − q²)·g (summed over the
+            /// last dimension for a homoscedastic var), with g the upstream gradient (÷ numel for mean). That gradient is not
+            /// recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
+            /// composition (the path also taken for a broadcasting target, other var shapes, float16, bfloat16 and mixed dtypes).
+            /// </remarks>
             /// <param name="input">Expectation of the Gaussian, any shape.</param>
             /// <param name="target">Sample, broadcastable with <paramref name="input"/>.</param>
             /// <param name="var">Variances, non-negative, of one of the shapes listed above.</param>

@@ -66,6 +66,16 @@ namespace TorchLosses
             /// <para>TorchSharp's <c>kl_div</c> defaults <c>log_target</c> to true and has no batchmean; this one
             /// follows PyTorch (false, batchmean through the string overload).</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
+            /// forward above (xlogy(y, y) − y·x: 2 kernels, 1 N-sized temporary; e^y·(y − x): 3 kernels, e^y kept for
+            /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and (log y + y/y − x)·g (4 kernels;
+            /// y/y reproduces xlogy's NaN at y = 0), or −e^y·g and (y − x + 1)·e^y·g with log_target, with g the upstream
+            /// gradient (÷ numel for mean, ÷ input.size(0) for batchmean). That gradient is not recorded, so <b>double
+            /// backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the composite (the path
+            /// also taken for broadcasting, float16, bfloat16 and mixed dtypes).
+            /// </remarks>
             /// <param name="input">Log-probabilities, any floating shape.</param>
             /// <param name="target">Probabilities (or log-probabilities), broadcastable with <paramref name="input"/> (silently, as in PyTorch).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>

@@ -43,6 +43,16 @@ namespace TorchLosses
             /// <para>No checks on the signs of input or target, and broadcasting is silent, as in PyTorch. TorchSharp
             /// passes <c>eps</c> as a float; here it is a double, as in PyTorch.</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
+            /// composite's value (e^x − y·x: 2 kernels, e^x kept for backward when the input requires grad; x − y·log(x + eps):
+            /// 3 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 8 more) and its backward evaluates
+            /// (e^x − y)·g or (1 − y/(x + eps))·g, and −x·g or −log(x + eps)·g, plus [y &gt; 1]·(log y + (y + ½)/y − 1)·g with
+            /// full (autograd's NaN at y ≤ 0 and y = ∞ included), with g the upstream gradient (÷ numel for mean). That
+            /// gradient is not recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd
+            /// differentiates the composite (the path also taken for broadcasting, bfloat16 and mixed dtypes).
+            /// </remarks>
             /// <param name="input">log λ (or λ when <paramref name="log_input"/> is false), any shape.</param>
             /// <param name="target">Observed counts, broadcastable with <paramref name="input"/>.</param>
             /// <param name="log_input">Whether the input is log λ (default true).</param>
