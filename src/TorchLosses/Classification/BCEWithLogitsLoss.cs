@@ -48,7 +48,8 @@ namespace TorchLosses
             /// input and target of one dtype, float32 or float64, and weight and pos_weight (if given) of that dtype, a custom
             /// autograd function computes the loss and its gradient. Its forward is
             /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) + (1 − y)·(min(x, 0) − x)), stable for every finite x and with
-            /// libtorch's values at ±∞ (min(x, 0) − x is NaN exactly at x = −∞); 8 elementwise kernels and a reduction,
+            /// libtorch's values at x = ±∞ (min(x, 0) − x is NaN exactly at x = −∞; only an infinite target, meaningless for
+            /// this loss, gives NaN where libtorch gives ±∞, with libtorch's gradients); 8 elementwise kernels and a reduction,
             /// 3 N-sized temporaries, nothing N-sized kept for backward. Its backward evaluates the formulas above:
             /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). That gradient is not recorded, so
             /// <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
