@@ -15,6 +15,9 @@ namespace {
 
 at::Tensor same_shape(const at::Tensor& self) { return at::empty(self.sizes(), self.options()); }
 
+// An in-place op on the meta device changes nothing that exists: it returns self.
+at::Tensor& in_place(at::Tensor& self) { return self; }
+
 at::Tensor same_shape_bool(const at::Tensor& self) {
   return at::empty(self.sizes(), self.options().dtype(at::kBool));
 }
@@ -73,6 +76,7 @@ std::unique_ptr<torch::Library> register_meta_kernels() {
     auto library = std::make_unique<torch::Library>(torch::Library::IMPL, "aten", c10::DispatchKey::Meta, __FILE__,
                                                     static_cast<uint32_t>(__LINE__));
     register_if_missing(*library, "abs", "", TORCH_FN(same_shape));
+    register_if_missing(*library, "abs_", "", TORCH_FN(in_place));
     register_if_missing(*library, "relu", "", TORCH_FN(same_shape));
     register_if_missing(*library, "isnan", "", TORCH_FN(same_shape_bool));
     register_if_missing(*library, "isinf", "", TORCH_FN(same_shape_bool));

@@ -61,6 +61,8 @@ namespace TorchLosses
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
                     torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
                 ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+                if (label_smoothing > 0.0 && weight is not null && kind == ReductionKind.Mean)
+                    CheckSmoothingNormaliserIndex(target, ignore_index);
 
                 using var scope = torch.NewDisposeScope();
                 if (!(label_smoothing > 0.0) && ClassIndexGradientFunction.Applies(input, weight))
@@ -100,6 +102,9 @@ namespace TorchLosses
                 long classDim = input.dim() == 1 ? 0 : 1;
                 long classes = input.shape[classDim];
                 ClassTargets.CheckWeight(weight, input, classes, "cross_entropy: ");
+                if (labelSmoothing > 1.0)
+                    throw new ArgumentOutOfRangeException("label_smoothing", labelSmoothing,
+                        $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(labelSmoothing)}");
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
                     torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
 
@@ -116,6 +121,18 @@ namespace TorchLosses
                     _ => input.numel() == 0 ? -terms.sum() * double.NaN : -terms.sum() / (input.numel() / classes),
                 };
                 return scope.MoveToOuter(loss);
+            }
+
+            /// <summary>
+            /// libtorch normalises the smoothed, weighted mean with <c>weight.gather(0, valid targets)</c>, and gather
+            /// takes int64 indices only: a uint8 target is rejected there, unless every target is ignored (nothing to gather).
+            /// </summary>
+            private static void CheckSmoothingNormaliserIndex(Tensor target, long ignoreIndex)
+            {
+                if (target.dtype == torch.ScalarType.Int64 || target.device_type == DeviceType.META) return;
+                using var scope = torch.NewDisposeScope();
+                if ((target.to(torch.ScalarType.Int64) != ignoreIndex).any().item<bool>())
+                    throw new ArgumentException("gather(): Expected dtype int64 for index", nameof(target));
             }
 
             /// <summary>The class weights shaped to broadcast along the class dimension of a <paramref name="rank"/>-D input.</summary>

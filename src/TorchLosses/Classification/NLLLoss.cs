@@ -110,6 +110,8 @@ namespace TorchLosses
                         throw new ArgumentException("weight tensor should be defined either for all or no classes", nameof(weight));
                 }
                 ClassTargets.CheckIndexDtype(target);
+                if (dim > 2 && target.dtype != torch.ScalarType.Int64)   // nll_loss2d, behind every K-dimensional input, reads int64 only
+                    throw new ArgumentException($"expected scalar type Long but found {Check.TorchTypeName(target.dtype)}", nameof(target));
                 ClassTargets.CheckWeightDtype(weight, input);
                 return classDim;
             }

@@ -22,7 +22,7 @@ internal static class Check
     {
         int n = Math.Max(a.Length, b.Length);
         var result = new long[n];
-        for (int k = 0; k < n; k++)
+        for (int k = n - 1; k >= 0; k--)   // libtorch reports the last mismatching dimension first
         {
             int ia = a.Length - n + k, ib = b.Length - n + k;
             long sa = ia >= 0 ? a[ia] : 1, sb = ib >= 0 ? b[ib] : 1;

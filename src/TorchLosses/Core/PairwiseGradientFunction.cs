@@ -8,22 +8,26 @@ namespace TorchLosses;
 /// </summary>
 internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunction<PairwiseGradientFunction>
 {
-    /// <summary>The element-wise part of a loss: from d (which it may overwrite) to (per-element loss, gradient factor).</summary>
-    internal delegate (Tensor loss, Tensor gradient) Elementwise(Tensor d);
+    /// <summary>
+    /// The element-wise part of a loss: from d (a fresh temporary it may overwrite) to the per-element loss and,
+    /// when <paramref name="needGradient"/> is set, the gradient factor (null otherwise, so a forward-only call
+    /// does not pay for it).
+    /// </summary>
+    internal delegate (Tensor loss, Tensor? gradient) Elementwise(Tensor d, bool needGradient);
 
     public override string Name => nameof(PairwiseGradientFunction);
 
     /// <summary>Applies a loss through this function when the analytic path applies and a gradient is needed.</summary>
     internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, double scale, Elementwise elementwise)
     {
-        if (!input.requires_grad && !target.requires_grad) return Forward(input, target, reduction, scale, elementwise).loss;
+        if (!input.requires_grad && !target.requires_grad) return Forward(input, target, reduction, scale, elementwise, false).loss;
         return apply(input, target, reduction, scale, elementwise);
     }
 
-    private static (Tensor loss, Tensor gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, double scale,
-        Elementwise elementwise)
+    private static (Tensor loss, Tensor? gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, double scale,
+        Elementwise elementwise, bool needGradient)
     {
-        var (perElement, gradient) = elementwise(input - target);
+        var (perElement, gradient) = elementwise(input - target, needGradient);
         var loss = Reductions.Apply(perElement, reduction);
         return (scale == 1 ? loss : loss.mul_(scale), gradient);
     }
@@ -34,7 +38,7 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var target = (Tensor)vars[1]!;
         var reduction = (ReductionKind)vars[2]!;
         var scale = (double)vars[3]!;
-        var (loss, gradient) = Forward(input, target, reduction, scale, (Elementwise)vars[4]!);
+        var (loss, gradient) = Forward(input, target, reduction, scale, (Elementwise)vars[4]!, needGradient: true);
         ctx.save_for_backward(new() { gradient });
         ctx.save_data("factor", reduction == ReductionKind.Mean ? scale / Math.Max(1, input.numel()) : scale);
         ctx.save_data("input", input.requires_grad);

@@ -46,7 +46,7 @@ namespace TorchLosses
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
                     () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta),
-                    beta > 0 ? kind => PairwiseGradientFunction.Apply(input, target, kind, 1 / beta, d => ClampedQuadratic(d, beta)) : null);
+                    beta > 0 ? kind => PairwiseGradientFunction.Apply(input, target, kind, 1 / beta, (d, _) => ClampedQuadratic(d, beta)) : null);
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
@@ -71,13 +71,6 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
-            /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
-            /// |d| = δ (clamp passes the gradient on its boundary), and nothing infinite ever flows back into the
-            /// clamp (an infinite d would otherwise send ∞·0 = NaN through it). Differentiating the gradient
-            /// again gives 1 inside and 0 outside, so double backward is right too.
-            /// </summary>
-            /// <summary>
             /// The analytic form of <see cref="QuadraticThenLinear"/>: with m = clamp(d, −δ, δ) the loss is
             /// m·(d − m/2), computed in place in d, and the gradient factor is m itself (∂/∂d = clamp(d, −δ, δ)).
             /// </summary>
@@ -87,6 +80,15 @@ namespace TorchLosses
                 return (d.add_(m, -0.5).mul_(m), m);
             }
 
+            /// <summary>
+            /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
+            /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
+            /// |d| = δ (clamp passes the gradient on its boundary). Because the first m is detached, the gradient
+            /// that reaches the clamp is −m + m = 0 from the linear term whatever d is, so an infinite d cannot
+            /// produce ∞·0 there (libtorch 1.13's clamp backward masks rather than multiplies, but this form does
+            /// not depend on that). Differentiating the gradient again gives 1 inside and 0 outside, so double
+            /// backward is right too.
+            /// </summary>
             internal static Tensor QuadraticThenLinear(Tensor d, double delta)
             {
                 var m = d.clamp(-delta, delta);

@@ -1,0 +1,96 @@
+using L = TorchLosses.nn.functional;
+using N = TorchSharp.torch.nn.functional;
+
+namespace TorchLosses.Benchmarks;
+
+/// <summary>Which implementation a benchmark case runs.</summary>
+public enum PathKind
+{
+    /// <summary>libtorch's own loss kernel (<c>TorchSharp.torch.nn.functional.*</c>).</summary>
+    Native,
+
+    /// <summary>The composed loss with <see cref="GradientMode.Autograd"/>: autograd through every primitive op.</summary>
+    Autograd,
+
+    /// <summary>The composed loss with <see cref="GradientMode.Analytic"/> (the default): a custom function with a derived backward.</summary>
+    Analytic,
+}
+
+/// <summary>What a benchmark case measures.</summary>
+public enum ModeKind
+{
+    /// <summary>The loss with reduction mean on tensors that do not require grad.</summary>
+    Forward,
+
+    /// <summary>The loss on an input that requires grad, then <c>torch.autograd.grad(loss, input)</c>.</summary>
+    ForwardBackward,
+}
+
+/// <summary>
+/// One loss under benchmark: how to make its operands for N elements, the native and the composed
+/// call (both with reduction mean and default parameters), and the forward target ratio at N ≥ 1e6.
+/// </summary>
+/// <param name="Name">The PyTorch functional's name without "_loss" (the benchmark parameter).</param>
+/// <param name="Native">libtorch's kernel.</param>
+/// <param name="Composed">TorchLosses' composition (its gradient path follows <see cref="LossGradients.Current"/>).</param>
+/// <param name="ForwardTarget">The forward-only target (composed / native) at N ≥ 1e6.</param>
+/// <param name="Operands">Makes (input, target) with N elements in total; null means two standard-normal vectors.</param>
+public sealed record LossSpec(
+    string Name,
+    Func<Tensor, Tensor, Tensor> Native,
+    Func<Tensor, Tensor, Tensor> Composed,
+    double ForwardTarget,
+    Func<long, ScalarType, bool, (Tensor input, Tensor target)>? Operands = null)
+{
+    /// <summary>Makes the operands: the input requires grad when <paramref name="requiresGrad"/>.</summary>
+    public (Tensor input, Tensor target) MakeOperands(long n, ScalarType dtype, bool requiresGrad) =>
+        (Operands ?? PairOfNormals)(n, dtype, requiresGrad);
+
+    private static (Tensor, Tensor) PairOfNormals(long n, ScalarType dtype, bool requiresGrad)
+    {
+        torch.manual_seed(20261122);
+        var input = torch.randn(n, dtype: dtype);
+        var target = torch.randn(n, dtype: dtype);
+        if (requiresGrad) input.requires_grad_(true);
+        return (input, target);
+    }
+}
+
+/// <summary>
+/// The losses under benchmark. Adding a loss is one entry here (for cross entropy and
+/// BCE-with-logits once their analytic paths exist: an <see cref="LossSpec.Operands"/> factory for
+/// class-index targets / probabilities, and forward target 1.1).
+/// </summary>
+public static class LossTable
+{
+    public static IReadOnlyList<LossSpec> All { get; } = new LossSpec[]
+    {
+        new("smooth_l1", (x, y) => N.smooth_l1_loss(x, y), (x, y) => L.smooth_l1_loss(x, y), ForwardTarget: 1.5),
+        new("huber", (x, y) => N.huber_loss(x, y), (x, y) => L.huber_loss(x, y), ForwardTarget: 1.5),
+        new("mse", (x, y) => N.mse_loss(x, y), (x, y) => L.mse_loss(x, y), ForwardTarget: 1.1),
+        new("l1", (x, y) => N.l1_loss(x, y), (x, y) => L.l1_loss(x, y), ForwardTarget: 1.1),
+    };
+
+    public static LossSpec Get(string name) =>
+        All.FirstOrDefault(spec => spec.Name == name) ?? throw new ArgumentException($"unknown loss '{name}'", nameof(name));
+
+    /// <summary>The function a case runs: native, or composed with the case's gradient mode.</summary>
+    public static Func<Tensor, Tensor, Tensor> Function(LossSpec spec, PathKind path) => path switch
+    {
+        PathKind.Native => spec.Native,
+        PathKind.Autograd => (x, y) => WithMode(GradientMode.Autograd, spec.Composed, x, y),
+        _ => (x, y) => WithMode(GradientMode.Analytic, spec.Composed, x, y),
+    };
+
+    private static Tensor WithMode(GradientMode mode, Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y)
+    {
+        using (LossGradients.Use(mode)) return loss(x, y);
+    }
+
+    /// <summary>One step of a case: the loss, and for forward+backward its gradient w.r.t. the input.</summary>
+    public static Action Step(Func<Tensor, Tensor, Tensor> loss, ModeKind mode, Tensor input, Tensor target) => mode switch
+    {
+        ModeKind.Forward => () => loss(input, target),
+        _ => () => torch.autograd.grad(new[] { loss(input, target) }, new[] { input }),
+    };
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using TorchSharp.Diagnostics;
+
+namespace TorchLosses.Benchmarks;
+
+/// <summary>The native bytes one loss step needs above what existed before it (its operands).</summary>
+public sealed record MemoryResult(string Loss, PathKind Path, ModeKind Mode, string DType, long N, int ElementSize,
+    long PeakExtraBytes, long RetainedBytes)
+{
+    /// <summary>The peak in units of one N-sized tensor of the operands' dtype.</summary>
+    public double PeakUnits => PeakExtraBytes / (double)(N * ElementSize);
+}
+
+/// <summary>
+/// Measures, outside BenchmarkDotNet's timing, the peak native memory of one step of each
+/// (loss, path, mode) with libtorch's CPU allocator wrapped by <see cref="NativeMemory"/>: the
+/// operands are made first, the peak window starts after them, and the step runs once to warm up
+/// and once measured, each in a dispose scope. The peak includes the returned gradient, as the
+/// anchors' figures do.
+/// </summary>
+public static class MemoryPass
+{
+    public static List<MemoryResult> Run(Selection selection)
+    {
+        torch.set_num_threads(selection.Threads);
+        var results = new List<MemoryResult>();
+        using var tracking = NativeMemory.Track();
+        foreach (var loss in selection.Losses)
+        foreach (var mode in selection.Modes)
+        foreach (var dtype in selection.DTypes)
+        foreach (var n in selection.MemorySizes)
+        foreach (var path in selection.Paths)
+        {
+            var spec = LossTable.Get(loss);
+            var scalarType = Selection.ToScalarType(dtype);
+            var (input, target) = spec.MakeOperands(n, scalarType, mode == ModeKind.ForwardBackward);
+            try
+            {
+                var step = LossTable.Step(LossTable.Function(spec, path), mode, input, target);
+                using (torch.NewDisposeScope()) step();
+                long before = NativeMemory.Current;
+                NativeMemory.ResetPeak();
+                using (torch.NewDisposeScope()) step();
+                long peak = NativeMemory.Peak - before, retained = NativeMemory.Current - before;
+                int elementSize = scalarType == ScalarType.Float64 ? 8 : 4;
+                var result = new MemoryResult(loss, path, mode, dtype, n, elementSize, peak, retained);
+                results.Add(result);
+                Console.WriteLine($"memory {loss,-10} {mode,-15} {dtype} N={n,-9} {path,-8} peak {result.PeakUnits,5:F2} × N-sized" +
+                                  (retained != 0 ? $"  (retained {retained} B)" : ""));
+            }
+            finally
+            {
+                input.Dispose();
+                target.Dispose();
+            }
+        }
+        return results;
+    }
+
+    public static void Save(List<MemoryResult> results, string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(results, Json.Options));
+
+    public static List<MemoryResult> Load(string path) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<List<MemoryResult>>(File.ReadAllText(path), Json.Options) ?? new() : new();
+}
+
+internal static class Json
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+}

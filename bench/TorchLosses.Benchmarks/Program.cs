@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Reflection;
+using BenchmarkDotNet.Running;
+using TorchLosses.Benchmarks;
+
+var commands = new[] { "all", "losses", "memory", "profile", "overhead", "report" };
+string command = args.Length > 0 && commands.Contains(args[0]) ? args[0] : "all";
+var options = args.SkipWhile(a => commands.Contains(a)).ToArray();
+if (options.Contains("--help") || options.Contains("-h"))
+{
+    Console.WriteLine(Selection.Usage);
+    return 0;
+}
+
+Selection selection;
+try
+{
+    selection = Selection.Parse(options);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Selection.Usage);
+    return 2;
+}
+Selection.Current = selection;
+
+string root = RepoRoot();
+string artifacts = selection.Artifacts ?? Path.Combine(root, "artifacts", "bench");
+string reportPath = selection.Artifacts is null ? Path.Combine(root, "docs", "performance.md") : Path.Combine(artifacts, "performance.md");
+Directory.CreateDirectory(artifacts);
+
+if (command == "report")
+{
+    Console.WriteLine($"wrote {Report.Write(artifacts, reportPath)}");
+    return 0;
+}
+
+if (command is not ("memory" or "profile") && typeof(LossTable).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true)
+{
+    Console.Error.WriteLine("Benchmarks must run optimized: dotnet run -c Release --project bench/TorchLosses.Benchmarks -- ...");
+    return 2;
+}
+
+var info = RunInfo.Begin(selection, args);
+using (info.SampleLoad())
+{
+    if (command is "all" or "memory")
+        MemoryPass.Save(MemoryPass.Run(selection), Path.Combine(artifacts, "memory.json"));
+    if (command is "all" or "profile")
+        OpProfile.Save(OpProfile.Run(selection), Path.Combine(artifacts, "profile.json"));
+    var config = BenchConfig.Create(selection, artifacts);
+    if (command is "all" or "losses") BenchmarkRunner.Run<LossBenchmarks>(config);
+    if (command is "all" or "overhead") BenchmarkRunner.Run<OverheadBenchmarks>(config);
+}
+info.End();
+info.Save(Path.Combine(artifacts, "run-info.json"));  // the report describes the last run
+if (command == "all") Console.WriteLine($"wrote {Report.Write(artifacts, reportPath)}");
+return 0;
+
+static string RepoRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        if (File.Exists(Path.Combine(directory.FullName, "TorchLosses.sln"))) return directory.FullName;
+    return Directory.GetCurrentDirectory();
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using TorchSharp.Diagnostics;
+
+namespace TorchLosses.Benchmarks;
+
+/// <summary>The machine and the conditions of a run, as the report states them.</summary>
+public sealed class RunInfo
+{
+    public string CpuModel { get; set; } = "";
+    public int LogicalCores { get; set; }
+    public string Memory { get; set; } = "";
+    public string Os { get; set; } = "";
+    public string DotNet { get; set; } = "";
+    public string LibTorch { get; set; } = "";
+    public int Threads { get; set; }
+    public DateTime StartedUtc { get; set; }
+    public DateTime FinishedUtc { get; set; }
+
+    /// <summary>1-minute load averages sampled every 15 s during the run.</summary>
+    public List<double> LoadSamples { get; set; } = new();
+
+    public string LoadAtStart { get; set; } = "";
+    public string LoadAtEnd { get; set; } = "";
+    public string Selection { get; set; } = "";
+    public bool Reduced { get; set; }
+
+    /// <summary>Medians of 5 runs of the C++ loop of 200,000 <c>at::add</c> calls (ns per call).</summary>
+    public double CppAddNanoseconds { get; set; }
+
+    public static RunInfo Begin(Selection selection, IEnumerable<string> args)
+    {
+        torch.set_num_threads(selection.Threads);
+        var info = new RunInfo
+        {
+            CpuModel = CpuModelName(),
+            LogicalCores = Environment.ProcessorCount,
+            Memory = MemTotal(),
+            Os = RuntimeInformation.OSDescription,
+            DotNet = RuntimeInformation.FrameworkDescription,
+            LibTorch = NativeDiagnostics.LibTorchVersion,
+            Threads = torch.get_num_threads(),
+            StartedUtc = DateTime.UtcNow,
+            LoadAtStart = LoadAverage(),
+            Selection = string.Join(' ', args),
+            Reduced = selection.Reduced,
+        };
+        var samples = new List<double>();
+        for (int k = 0; k < 5; k++) samples.Add(NativeDiagnostics.TimeAddNanoseconds(200_000));
+        samples.Sort();
+        info.CppAddNanoseconds = samples[2];
+        return info;
+    }
+
+    /// <summary>Samples the load average until disposed.</summary>
+    public IDisposable SampleLoad() =>
+        new Timer(_ =>
+        {
+            if (double.TryParse(LoadAverage().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load))
+                lock (LoadSamples) LoadSamples.Add(load);
+        }, null, TimeSpan.Zero, TimeSpan.FromSeconds(15));
+
+    public void End()
+    {
+        FinishedUtc = DateTime.UtcNow;
+        LoadAtEnd = LoadAverage();
+    }
+
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json.Options));
+
+    public static RunInfo? Load(string path) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(path), Json.Options) : null;
+
+    private static string CpuModelName()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+
+    private static string MemTotal()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            var kib = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            return $"{kib / 1024.0 / 1024.0:F1} GiB";
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or FormatException)
+        {
+            return "unknown";
+        }
+    }
+
+    /// <summary>The 1, 5 and 15-minute load averages from /proc/loadavg.</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}

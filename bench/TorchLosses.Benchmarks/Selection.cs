@@ -1,0 +1,96 @@
+using System.Globalization;
+
+namespace TorchLosses.Benchmarks;
+
+/// <summary>
+/// The cases a run covers and how long it measures each, from the command line. The benchmarks run
+/// in process, so the benchmark classes read their parameter values from here.
+/// </summary>
+public sealed class Selection
+{
+    public static Selection Current { get; set; } = new();
+
+    public string[] Losses { get; set; } = LossTable.All.Select(spec => spec.Name).ToArray();
+    public PathKind[] Paths { get; set; } = Enum.GetValues<PathKind>();
+    public ModeKind[] Modes { get; set; } = Enum.GetValues<ModeKind>();
+    public string[] DTypes { get; set; } = { "f32", "f64" };
+    public long[] Sizes { get; set; } = { 100, 10_000, 1_000_000, 10_000_000 };
+
+    /// <summary>N of the memory pass and the op profile.</summary>
+    public long[] MemorySizes { get; set; } = { 1_000_000 };
+
+    public int WarmupCount { get; set; } = 2;
+    public int IterationCount { get; set; } = 9;
+    public int IterationMilliseconds { get; set; } = 100;
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Where results go instead of artifacts/bench (for side experiments that must not replace the main run's).</summary>
+    public string? Artifacts { get; set; }
+
+    /// <summary>Whether this run measured a reduced set (written into the report).</summary>
+    public bool Reduced { get; set; }
+
+    public static ScalarType ToScalarType(string dtype) => dtype switch
+    {
+        "f32" => ScalarType.Float32,
+        "f64" => ScalarType.Float64,
+        _ => throw new ArgumentException($"unknown dtype '{dtype}' (f32 or f64)", nameof(dtype)),
+    };
+
+    public const string Usage = """
+        usage: dotnet run -c Release --project bench/TorchLosses.Benchmarks -- [command] [options]
+        commands:
+          all (default)  memory pass, op profile, loss benchmarks, per-op overhead, then write docs/performance.md
+          losses         the loss benchmarks only          memory    the memory pass only (N = --memory-sizes)
+          profile        the analytic path op by op        overhead  the per-op overhead only
+          report         rewrite docs/performance.md from the saved results
+        options (comma-separated lists):
+          --quick                 N = 1e2,1e6 and f32 only (about 3 minutes)
+          --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
+          --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e6
+          --warmup 2 --iterations 9 --iteration-ms 100      --threads 1
+          --artifacts DIR         results elsewhere than artifacts/bench (the report is then not written to docs/)
+        """;
+
+    public static Selection Parse(IReadOnlyList<string> args)
+    {
+        var selection = new Selection();
+        for (int k = 0; k < args.Count; k++)
+        {
+            string Next() => k + 1 < args.Count ? args[++k] : throw new ArgumentException($"{args[k]} needs a value");
+            string[] List() => Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            switch (args[k])
+            {
+                case "--quick":
+                    selection.Sizes = new long[] { 100, 1_000_000 };
+                    selection.DTypes = new[] { "f32" };
+                    selection.Reduced = true;
+                    break;
+                case "--losses":
+                    selection.Losses = List().Select(name => LossTable.Get(name).Name).ToArray();
+                    selection.Reduced = true;
+                    break;
+                case "--paths": selection.Paths = List().Select(Enum.Parse<PathKind>).ToArray(); selection.Reduced = true; break;
+                case "--modes": selection.Modes = List().Select(Enum.Parse<ModeKind>).ToArray(); selection.Reduced = true; break;
+                case "--dtypes":
+                    selection.DTypes = List();
+                    foreach (var dtype in selection.DTypes) ToScalarType(dtype);
+                    selection.Reduced = true;
+                    break;
+                case "--sizes": selection.Sizes = List().Select(ParseSize).ToArray(); selection.Reduced = true; break;
+                case "--memory-sizes": selection.MemorySizes = List().Select(ParseSize).ToArray(); break;
+                case "--warmup": selection.WarmupCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--iterations": selection.IterationCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--iteration-ms": selection.IterationMilliseconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--artifacts": selection.Artifacts = Path.GetFullPath(Next()); break;
+                case "--threads": selection.Threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown option '{args[k]}'");
+            }
+        }
+        return selection;
+    }
+
+    /// <summary>Reads 1e6, 1000000 or 1_000_000.</summary>
+    public static long ParseSize(string text) =>
+        checked((long)double.Parse(text.Replace("_", ""), NumberStyles.Float, CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,77 @@
+namespace TorchLosses.Parity;
+
+/// <summary>One axis of a loss's parameter grid, as the report lists it.</summary>
+/// <param name="Loss">The loss (functional name without <c>_loss</c>).</param>
+/// <param name="Axis">The parameter or dimension swept (beta, reduction, shape, ...).</param>
+/// <param name="Values">The values it takes, as text.</param>
+public sealed record GridAxis(string Loss, string Axis, string Values);
+
+/// <summary>
+/// The cases of one loss family. Subclass it in a file of <c>parity/Suites/</c> with a public
+/// parameterless constructor: <see cref="SuiteCatalog"/> finds it by reflection, so a new suite needs
+/// no registration anywhere else.
+/// </summary>
+public abstract class ParitySuite
+{
+    /// <summary>The losses this suite covers (functional names without <c>_loss</c>).</summary>
+    public abstract IReadOnlyList<string> Losses { get; }
+
+    /// <summary>The parameter grids, for the report.</summary>
+    public abstract IEnumerable<GridAxis> Grid { get; }
+
+    /// <summary>Every case of the suite: native comparisons, error parity and the PyTorch vector witness.</summary>
+    public abstract IEnumerable<ParityCase> Cases();
+
+    /// <summary>The reductions every loss takes, with their labels.</summary>
+    protected static readonly (torch.nn.Reduction Value, string Label)[] Reductions =
+    {
+        (torch.nn.Reduction.None, "none"), (torch.nn.Reduction.Mean, "mean"), (torch.nn.Reduction.Sum, "sum"),
+    };
+
+    /// <summary>A parameter value as it appears in case names: shortest round-trip form ("0.5", "1E-06", "NaN").</summary>
+    protected static string P(double value) => Comparison.Number(value);
+
+    /// <summary>A shape as it appears in case names: "[3,4]" (no spaces, so a name stays one shell word).</summary>
+    protected static string S(long[] shape) => "[" + string.Join(",", shape) + "]";
+}
+
+/// <summary>Finds the suites: every concrete <see cref="ParitySuite"/> in this assembly (plus any extra ones given).</summary>
+public static class SuiteCatalog
+{
+    /// <summary>All suites of the parity assembly, ordered by type name.</summary>
+    public static IReadOnlyList<ParitySuite> Discover() =>
+        typeof(ParitySuite).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(ParitySuite)) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null)
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => (ParitySuite)Activator.CreateInstance(t)!)
+            .ToList();
+
+    /// <summary>Every case of <paramref name="suites"/>; throws when two cases share a name.</summary>
+    public static IReadOnlyList<ParityCase> Cases(IEnumerable<ParitySuite> suites)
+    {
+        var cases = suites.SelectMany(s => s.Cases()).ToList();
+        var duplicate = cases.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new InvalidOperationException($"two parity cases are named {duplicate.Key}");
+        return cases;
+    }
+}
+
+/// <summary>Locates the repository (the folder holding TorchLosses.sln) from the working or the program's folder.</summary>
+public static class RepoPaths
+{
+    /// <summary>The repository root.</summary>
+    public static string Root { get; } = Find();
+
+    /// <summary>parity/vectors, where the PyTorch-generated witness lives.</summary>
+    public static string Vectors => Path.Combine(Root, "parity", "vectors");
+
+    private static string Find()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "TorchLosses.sln"))) return dir.FullName;
+        }
+        throw new DirectoryNotFoundException("TorchLosses.sln was not found above the working directory or the program's folder.");
+    }
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace TorchLosses.Parity;
+
+/// <summary>One case as <c>parity/generate_vectors.py</c> recorded it from real PyTorch.</summary>
+public sealed class RecordedCase
+{
+    /// <summary>The case's name within its loss, e.g. <c>beta=0.5/shape=[3,4]/ties</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The scalar keyword arguments PyTorch was called with (reduction, beta, ignore_index, ...).</summary>
+    public required IReadOnlyDictionary<string, JsonElement> Kwargs { get; init; }
+
+    /// <summary>The tensor arguments, in call order, with their names (input, target, weight, ...).</summary>
+    public required IReadOnlyList<(string Name, RecordedTensor Tensor, bool RequiresGrad)> Inputs { get; init; }
+
+    /// <summary>What PyTorch returned (or raised).</summary>
+    public required RecordedResult Result { get; init; }
+}
+
+/// <summary>A recorded case's arguments, handed to the composed call that a suite wires to it.</summary>
+public sealed class VectorCall
+{
+    internal VectorCall(RecordedCase recorded, Tensor[] inputs)
+    {
+        Case = recorded;
+        Inputs = inputs;
+    }
+
+    /// <summary>The recorded case.</summary>
+    public RecordedCase Case { get; }
+
+    /// <summary>The tensor arguments, in the recorded order.</summary>
+    public Tensor[] Inputs { get; }
+
+    /// <summary>The tensor argument called <paramref name="name"/>.</summary>
+    public Tensor this[string name] => Optional(name) ?? throw new KeyNotFoundException($"the recorded case {Case.Name} has no tensor '{name}'");
+
+    /// <summary>The tensor argument called <paramref name="name"/>, or null when the case has none.</summary>
+    public Tensor? Optional(string name)
+    {
+        for (int k = 0; k < Case.Inputs.Count; k++)
+            if (Case.Inputs[k].Name == name) return Inputs[k];
+        return null;
+    }
+
+    /// <summary>A floating keyword argument ("nan", "inf" and "-inf" are read as such).</summary>
+    public double Double(string key, double fallback) =>
+        Case.Kwargs.TryGetValue(key, out var v) ? VectorWitness.ReadDouble(v) : fallback;
+
+    /// <summary>An integer keyword argument.</summary>
+    public long Long(string key, long fallback) => Case.Kwargs.TryGetValue(key, out var v) ? v.GetInt64() : fallback;
+
+    /// <summary>A boolean keyword argument.</summary>
+    public bool Bool(string key, bool fallback) => Case.Kwargs.TryGetValue(key, out var v) ? v.GetBoolean() : fallback;
+
+    /// <summary>A string keyword argument.</summary>
+    public string String(string key, string fallback) => Case.Kwargs.TryGetValue(key, out var v) ? v.GetString() ?? fallback : fallback;
+
+    /// <summary>The reduction keyword ("mean" when absent).</summary>
+    public torch.nn.Reduction Reduction => String("reduction", "mean") switch
+    {
+        "none" => torch.nn.Reduction.None,
+        "sum" => torch.nn.Reduction.Sum,
+        _ => torch.nn.Reduction.Mean,
+    };
+}
+
+/// <summary>
+/// The second witness: values and gradients recorded from real PyTorch (Debian's python3-torch) by
+/// <c>parity/generate_vectors.py</c> into <c>parity/vectors/&lt;functional&gt;.json</c>, so the suite runs
+/// without Python. A suite wires a loss's file to its composed call with <see cref="Cases"/>.
+/// </summary>
+public static class VectorWitness
+{
+    /// <summary>The functional names (e.g. <c>smooth_l1_loss</c>) that have a vector file.</summary>
+    public static IReadOnlyList<string> Available() =>
+        Directory.Exists(RepoPaths.Vectors)
+            ? Directory.GetFiles(RepoPaths.Vectors, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+                .OrderBy(n => n, StringComparer.Ordinal).ToList()
+            : Array.Empty<string>();
+
+    /// <summary>The PyTorch version recorded in a vector file (null when the file is missing).</summary>
+    public static string? TorchVersion(string functional)
+    {
+        var path = PathOf(functional);
+        if (!File.Exists(path)) return null;
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.GetProperty("torch_version").GetString();
+    }
+
+    /// <summary>
+    /// One <see cref="CaseKind.Vector"/> case per recorded case of <paramref name="functional"/>, named
+    /// <c>{loss}/f64/{reduction}/pytorch/{recorded name}</c>, running <paramref name="composed"/>.
+    /// A missing file gives no cases.
+    /// </summary>
+    public static IEnumerable<ParityCase> Cases(string functional, string loss, Func<VectorCall, Tensor> composed, Func<RecordedCase, bool>? quick = null)
+    {
+        foreach (var recorded in Load(functional))
+        {
+            string reduction = recorded.Kwargs.TryGetValue("reduction", out var r) ? r.GetString() ?? "mean" : "mean";
+            yield return new ParityCase
+            {
+                Name = $"{loss}/f64/{reduction}/pytorch/{recorded.Name}",
+                Loss = loss,
+                Kind = CaseKind.Vector,
+                DType = ScalarType.Float64,
+                Reduction = reduction,
+                Inputs = _ => recorded.Inputs.Select(i => i.Tensor.ToTensor(i.RequiresGrad)).ToArray(),
+                Composed = inputs => composed(new VectorCall(recorded, inputs)),
+                Recorded = recorded.Result,
+                Quick = quick?.Invoke(recorded) ?? true,
+                Notes = "PyTorch " + (TorchVersion(functional) ?? "?"),
+            };
+        }
+    }
+
+    /// <summary>The recorded cases of <paramref name="functional"/> (empty when there is no file).</summary>
+    public static IReadOnlyList<RecordedCase> Load(string functional)
+    {
+        var path = PathOf(functional);
+        if (!File.Exists(path)) return Array.Empty<RecordedCase>();
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var cases = new List<RecordedCase>();
+        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
+        {
+            var inputs = c.GetProperty("inputs").EnumerateArray()
+                .Select(i => (i.GetProperty("name").GetString()!, ReadTensor(i), i.TryGetProperty("requires_grad", out var g) && g.GetBoolean()))
+                .ToList();
+            var kwargs = c.GetProperty("kwargs").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+            RecordedResult result;
+            if (c.TryGetProperty("error", out var error))
+                result = new RecordedResult { Error = error.GetString() };
+            else
+            {
+                var grads = c.GetProperty("grads");
+                result = new RecordedResult
+                {
+                    Output = ReadTensor(c.GetProperty("output")),
+                    GradOutput = c.TryGetProperty("grad_output", out var go) && go.ValueKind != JsonValueKind.Null ? ReadTensor(go) : null,
+                    Grads = inputs.Select(i => grads.TryGetProperty(i.Item1, out var g) && g.ValueKind != JsonValueKind.Null ? ReadTensor(g) : null).ToArray(),
+                };
+            }
+            cases.Add(new RecordedCase { Name = c.GetProperty("name").GetString()!, Kwargs = kwargs, Inputs = inputs, Result = result });
+        }
+        return cases;
+    }
+
+    private static string PathOf(string functional) => Path.Combine(RepoPaths.Vectors, functional + ".json");
+
+    private static RecordedTensor ReadTensor(JsonElement e) => new(
+        e.GetProperty("shape").EnumerateArray().Select(s => s.GetInt64()).ToArray(),
+        e.GetProperty("dtype").GetString()!,
+        e.GetProperty("values").EnumerateArray().Select(ReadDouble).ToArray());
+
+    internal static double ReadDouble(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.Number => v.GetDouble(),
+        JsonValueKind.True => 1,
+        JsonValueKind.False => 0,
+        JsonValueKind.String => v.GetString() switch
+        {
+            "nan" => double.NaN,
+            "inf" => double.PositiveInfinity,
+            "-inf" => double.NegativeInfinity,
+            var s => double.Parse(s!, CultureInfo.InvariantCulture),
+        },
+        _ => throw new FormatException($"not a number: {v}"),
+    };
+}

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using TorchLosses.Parity;
+using TorchLosses.Parity.Reports;
+
+// The parity report: every composed loss against libtorch's native function, the PyTorch vectors and
+// gradcheck. Exit code 0 when every case passes, 1 when any fails (each named, with its rerun command),
+// 2 when the options select nothing.
+
+var filter = new Option<string[]>("--filter")
+{
+    Description = "Run the cases whose name contains this text (a glob when it has * or ?; an exact name runs that case alone). Repeatable.",
+    AllowMultipleArgumentsPerToken = true,
+};
+var dtype = new Option<string[]>("--dtype")
+{
+    Description = "Only these dtypes: f64, f32, bf16, f16 (comma-separated or repeated).",
+    AllowMultipleArgumentsPerToken = true,
+};
+var quick = new Option<bool>("--quick") { Description = "The quick subset for CI (a few hundred cases, seconds)." };
+var seed = new Option<int>("--seed") { Description = "Seed of the random inputs (default 0; the report states it).", DefaultValueFactory = _ => 0 };
+var list = new Option<bool>("--list") { Description = "List the selected case names and exit." };
+var output = new Option<string?>("--output")
+{
+    Description = "Folder for parity.md, results.json and the figure. Default: docs/ and parity/ for the full sweep, artifacts/parity/ otherwise.",
+};
+var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the SmoothL1/Huber figure." };
+
+var root = new RootCommand("TorchLosses parity suite: composed losses against libtorch's native kernels, PyTorch's vectors and gradcheck.")
+{
+    filter, dtype, quick, seed, list, output, noPlot,
+};
+root.SetAction(parse =>
+{
+    var dtypes = new List<ScalarType>();
+    foreach (var label in (parse.GetValue(dtype) ?? Array.Empty<string>()).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries)))
+    {
+        if (Tolerances.Parse(label) is not { } t)
+        {
+            AnsiConsole.MarkupLine($"[red]unknown dtype '{Markup.Escape(label)}'[/] (f64, f32, bf16, f16)");
+            return 2;
+        }
+        dtypes.Add(t);
+    }
+    var options = new RunOptions
+    {
+        Filters = parse.GetValue(filter) ?? Array.Empty<string>(),
+        DTypes = dtypes,
+        Quick = parse.GetValue(quick),
+        Seed = parse.GetValue(seed),
+    };
+    return Run(options, parse.GetValue(list), parse.GetValue(output), parse.GetValue(noPlot));
+});
+// Redirected output (CI logs) gets a wide table instead of Spectre's 80-column default.
+if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 160) AnsiConsole.Profile.Width = 160;
+return root.Parse(args).Invoke();
+
+static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot)
+{
+    var suites = SuiteCatalog.Discover();
+    var cases = Runner.Select(SuiteCatalog.Cases(suites), options);
+    if (listOnly)
+    {
+        foreach (var c in cases) Console.WriteLine(c.Name);
+        return cases.Count == 0 ? 2 : 0;
+    }
+    if (cases.Count == 0)
+    {
+        AnsiConsole.MarkupLine("[red]No case matches the options.[/] List the names with --list.");
+        return 2;
+    }
+
+    AnsiConsole.MarkupLine($"[bold]TorchLosses parity[/]: {cases.Count} cases from {suites.Count} suites " +
+                           $"({Markup.Escape(string.Join(", ", suites.SelectMany(s => s.Losses)))}), seed {options.Seed}" +
+                           (options.IsFullSweep ? ", full sweep" : ""));
+    Runner.Run(cases[0], options.Seed);   // warm-up (JIT, libtorch's first-call set-up), so case timings mean something
+    var clock = Stopwatch.StartNew();
+    var results = new List<CaseResult>(cases.Count);
+    int failed = 0;
+    AnsiConsole.Progress()
+        .AutoClear(false)
+        .HideCompleted(false)
+        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(),
+            new SpinnerColumn())
+        .Start(ctx =>
+        {
+            var task = ctx.AddTask("starting", maxValue: cases.Count);
+            foreach (var c in cases)
+            {
+                task.Description = Markup.Escape($"{c.Loss,-14} {Tolerances.Label(c.DType),-5}") + (failed > 0 ? $" [red]{failed} failed[/]" : "");
+                var result = Runner.Run(c, options.Seed);
+                results.Add(result);
+                if (!result.Passed) failed++;
+                task.Increment(1);
+            }
+            task.Description = failed == 0 ? "[green]done[/]" : $"[red]done, {failed} failed[/]";
+        });
+    clock.Stop();
+
+    var report = new RunReport(options, results, suites, clock.Elapsed);
+    PrintSummary(report);
+
+    // Where the reports go: the committed ones only for the full sweep, unless asked otherwise.
+    string docs, data;
+    if (outputDir is not null) docs = data = outputDir;
+    else if (options.IsFullSweep) (docs, data) = (Path.Combine(RepoPaths.Root, "docs"), Path.Combine(RepoPaths.Root, "parity"));
+    else docs = data = Path.Combine(RepoPaths.Root, "artifacts", "parity");
+    string? figure = null;
+    if (!noPlot)
+    {
+        const string name = "parity-smooth-l1-huber.png";
+        var problem = SmoothL1HuberPlot.Write(SmoothL1HuberPlot.Compute(), Path.Combine(docs, name));
+        if (problem is null) figure = name;
+        else AnsiConsole.MarkupLine($"[yellow]figure not drawn:[/] {Markup.Escape(problem)}");
+    }
+    var markdown = Path.Combine(docs, "parity.md");
+    var json = Path.Combine(data, "results.json");
+    MarkdownReport.Write(report, markdown, figure);
+    JsonReport.Write(report, json);
+    AnsiConsole.MarkupLine($"Reports: {Markup.Escape(Relative(markdown))}, {Markup.Escape(Relative(json))}" +
+                           (figure is null ? "" : $", {Markup.Escape(Relative(Path.Combine(docs, figure)))} (+ .svg)"));
+
+    if (report.Passed)
+    {
+        AnsiConsole.MarkupLine($"[green]All {results.Count} cases passed[/] in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
+        return 0;
+    }
+    AnsiConsole.MarkupLine($"[red]{failed} of {results.Count} cases failed:[/]");
+    foreach (var r in report.Failures.Take(100))
+    {
+        AnsiConsole.MarkupLine($"  [red]✗[/] {Markup.Escape(r.Name)}");
+        AnsiConsole.MarkupLine($"      {Markup.Escape(r.Failure ?? "")}");
+        AnsiConsole.MarkupLine($"      [grey]rerun: {Markup.Escape(Format.Rerun(r.Name, options.Seed))}[/]");
+    }
+    if (failed > 100) AnsiConsole.MarkupLine($"  … {failed - 100} more in {Markup.Escape(Relative(json))}");
+    return 1;
+}
+
+static void PrintSummary(RunReport report)
+{
+    var table = new Table().RoundedBorder().Title("[bold]Parity summary[/]")
+        .AddColumn("loss").AddColumn(new TableColumn("cases").RightAligned()).AddColumn(new TableColumn("passed").RightAligned())
+        .AddColumn(new TableColumn("native / errors / pytorch / gradcheck").RightAligned())
+        .AddColumn("max abs error").AddColumn("max rel error").AddColumn("max ulp").AddColumn("slowest case");
+    foreach (var s in report.Losses)
+    {
+        string Cell(Func<ErrorMetrics, string> metric) => Markup.Escape(string.Join("\n", Format.PerDType(s, metric)));
+        table.AddRow(
+            Markup.Escape(s.Loss),
+            s.Cases.ToString(CultureInfo.InvariantCulture),
+            s.Passed == s.Cases ? $"[green]{s.Passed}[/]" : $"[red]{s.Passed}[/]",
+            $"{s.Native} / {s.Errors} / {s.Vectors} / {s.Gradchecks}",
+            Cell(m => Format.Error(m.MaxAbs)),
+            Cell(m => Format.Error(m.MaxRel)),
+            Cell(m => m.MaxUlp.ToString(CultureInfo.InvariantCulture)),
+            s.Slowest is { } slow ? Markup.Escape($"{Format.Ms(slow.Milliseconds)}\n{slow.Name}") : "");
+    }
+    AnsiConsole.Write(table);
+    var pending = report.NotYetComposed;
+    if (pending.Count > 0)
+        AnsiConsole.MarkupLine($"[grey]Not yet composed (vectors ready): {Markup.Escape(string.Join(", ", pending))}[/]");
+}
+
+static string Relative(string path) => Path.GetRelativePath(Directory.GetCurrentDirectory(), path);

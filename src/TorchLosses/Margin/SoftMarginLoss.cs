@@ -1,0 +1,106 @@
+using TorchLosses.Modules;
+
+namespace TorchLosses
+{
+    public static partial class nn
+    {
+        /// <summary>Creates a <see cref="Modules.SoftMarginLoss"/>.</summary>
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public static SoftMarginLoss SoftMarginLoss(torch.nn.Reduction reduction = torch.nn.Reduction.Mean) => new(reduction);
+
+        /// <summary>Creates a <see cref="Modules.SoftMarginLoss"/> from PyTorch's deprecated <c>size_average</c>/<c>reduce</c> pair (they override <paramref name="reduction"/>).</summary>
+        public static SoftMarginLoss SoftMarginLoss(bool? size_average, bool? reduce, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+            new(Reductions.LegacyOr(size_average, reduce, reduction, "soft_margin_loss"));
+
+        public static partial class functional
+        {
+            /// <summary>
+            /// Soft margin loss (two-class logistic loss on ±1 labels), PyTorch's <c>F.soft_margin_loss</c>.
+            /// <para>Per element: ℓ = log(1 + exp(−y·x)), evaluated literally as PyTorch 1.13 does (not with
+            /// log1p): in float32 ℓ is exactly 0 once y·x ≳ 17 (1 + e rounds to 1), and ℓ = +∞ once
+            /// −y·x &gt; ≈ 88.7 (float32) or ≈ 709.8 (float64), where exp overflows. The product −y·x is
+            /// rounded to the input's dtype before exp, as libtorch's in-place kernel does.</para>
+            /// <para>Gradient: ∂ℓ/∂x = −y·e/(1 + e) with e = exp(−y·x). It is NaN where e overflows (∞/∞),
+            /// exactly as libtorch's backward, and tiny but non-zero for large positive y·x. The loss is not
+            /// differentiable with respect to the target (see the exception below).</para>
+            /// <para>Reduction: none has the input's shape; mean divides the sum by the number of elements
+            /// (NaN for none); sum adds.</para>
+            /// <para>Relations: with y ∈ {1, −1}, ℓ = softplus(−y·x) = BCE-with-logits of x against (1 + y)/2;
+            /// it is the smooth counterpart of the hinge max(0, 1 − y·x). PyTorch 2.x computes log1p(exp(·)),
+            /// which is more accurate where exp(−y·x) is small (large y·x); this port keeps 1.13's values.</para>
+            /// </summary>
+            /// <param name="input">Scores, any shape; float32, float64 or bfloat16 (libtorch's <c>exp</c> has no float16 CPU kernel).</param>
+            /// <param name="target">Labels, normally 1 or −1 (any value is used as given); it may broadcast up
+            /// to the input's shape but not beyond it. It must not require grad.</param>
+            /// <param name="reduction">none, mean (default) or sum.</param>
+            /// <remarks>TorchSharp calls the native kernel of the libtorch it ships; from libtorch 2.x on that
+            /// kernel uses log1p, so its float32 values for large y·x differ from PyTorch 1.13's and from these.</remarks>
+            /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
+            /// <exception cref="ArgumentException">the target requires grad while grad mode is on ("The function
+            /// 'soft_margin_loss' is not differentiable with respect to argument 'target'. …"); the target does not
+            /// broadcast to the input's shape ("output with shape [4] doesn't match the broadcast shape [3, 4]");
+            /// the input is integral or bool (libtorch's casting and negation messages).</exception>
+            /// <exception cref="NotSupportedException">the input is float16.</exception>
+            public static Tensor soft_margin_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+            {
+                var kind = Reductions.Parse(reduction);
+                MarginChecks.NotDifferentiable(target, "soft_margin_loss", nameof(target));
+                var inputShape = input.shape;
+                var shape = Check.BroadcastShape(inputShape, target.shape);
+                if (!Check.SameShape(shape, inputShape))
+                    throw new ArgumentException(
+                        $"output with shape {Check.Brackets(inputShape)} doesn't match the broadcast shape {Check.Brackets(shape)}", nameof(target));
+                CheckSoftMarginInputType(input.dtype, target.dtype);
+
+                using var scope = torch.NewDisposeScope();
+                var product = (-input) * target;
+                if (product.dtype != input.dtype) product = product.to(input.dtype);
+                var loss = (product.exp() + 1).log();
+                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+            }
+
+            /// <summary>Soft margin loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
+            /// <inheritdoc cref="soft_margin_loss(Tensor, Tensor, torch.nn.Reduction)"/>
+            public static Tensor soft_margin_loss(Tensor input, Tensor target, bool? size_average, bool? reduce,
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+                soft_margin_loss(input, target, Reductions.LegacyOr(size_average, reduce, reduction, "soft_margin_loss"));
+
+            /// <summary>
+            /// libtorch computes the loss in place in a tensor of the input's type: a bool input cannot be
+            /// negated, an integral one cannot hold the floating result, and float16 has no CPU <c>exp</c>.
+            /// </summary>
+            private static void CheckSoftMarginInputType(torch.ScalarType input, torch.ScalarType target)
+            {
+                if (input == torch.ScalarType.Bool)
+                    throw new ArgumentException(
+                        "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, " +
+                        "use the `~` or `logical_not()` operator instead.", nameof(input));
+                if (!MarginChecks.IsFloating(input))
+                {
+                    var promoted = Check.Promote(input, target);
+                    var result = MarginChecks.IsFloating(promoted) ? promoted : torch.ScalarType.Float32;
+                    throw new ArgumentException(
+                        $"result type {Check.TorchTypeName(result)} can't be cast to the desired output type {Check.TorchTypeName(input)}",
+                        nameof(input));
+                }
+                Check.KernelSupports("exp_vml_cpu", input, torch.ScalarType.BFloat16, torch.ScalarType.Float32, torch.ScalarType.Float64);
+            }
+        }
+    }
+}
+
+namespace TorchLosses.Modules
+{
+    /// <summary>
+    /// Soft margin loss as a module (PyTorch's <c>nn.SoftMarginLoss</c>); see
+    /// <see cref="nn.functional.soft_margin_loss(Tensor, Tensor, torch.nn.Reduction)"/>.
+    /// </summary>
+    public sealed class SoftMarginLoss : Loss<Tensor, Tensor, Tensor>
+    {
+        /// <param name="reduction">none, mean (default) or sum.</param>
+        public SoftMarginLoss(torch.nn.Reduction reduction = torch.nn.Reduction.Mean) : base(reduction) { }
+
+        /// <summary>The loss of the scores <paramref name="input"/> against the ±1 labels <paramref name="target"/>.</summary>
+        public override Tensor forward(Tensor input, Tensor target) => nn.functional.soft_margin_loss(input, target, reduction);
+    }
+}

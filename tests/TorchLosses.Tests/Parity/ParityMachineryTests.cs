@@ -1,0 +1,188 @@
+using System.Text.Json;
+using TorchLosses.Parity;
+using TorchLosses.Parity.Reports;
+using TorchLosses.Parity.Suites;
+using L = TorchLosses.nn.functional;
+
+namespace TorchLossesTests.ParityMachinery;
+
+/// <summary>
+/// The parity machinery itself: it must catch a deliberately broken loss and name the failing cases,
+/// select cases as --filter/--dtype/--quick say, and measure errors in ulp on the bit patterns.
+/// </summary>
+[TestClass]
+public sealed class ParityMachineryTests
+{
+    private static readonly Lazy<IReadOnlyList<ParityCase>> AllCases = new(() => SuiteCatalog.Cases(SuiteCatalog.Discover()));
+
+    /// <summary>A smooth L1 whose beta is misapplied: the quadratic zone is twice as wide as asked.</summary>
+    private static Tensor BetaMisapplied(Tensor[] t, ParityCase original)
+    {
+        var beta = double.Parse(original.Name.Split('/').First(p => p.StartsWith("beta=", StringComparison.Ordinal))[5..],
+            System.Globalization.CultureInfo.InvariantCulture);
+        var reduction = original.Reduction switch { "none" => torch.nn.Reduction.None, "sum" => torch.nn.Reduction.Sum, _ => torch.nn.Reduction.Mean };
+        return L.smooth_l1_loss(t[0], t[1], reduction, 2 * beta);
+    }
+
+    private static IReadOnlyList<ParityCase> Inject(IEnumerable<ParityCase> cases, Func<Tensor[], ParityCase, Tensor> broken) =>
+        cases.Select(c => c with { Composed = t => broken(t, c) }).ToList();
+
+    [TestMethod]
+    public void AnInjectedWrongSmoothL1FailsTheReportWhichNamesTheCases()
+    {
+        var selected = Runner.Select(AllCases.Value, new RunOptions { Filters = new[] { "smooth_l1/f64/mean/beta=0.5/", "smooth_l1/f32/sum/beta=1/" } });
+        Assert.IsTrue(selected.Count >= 30, $"{selected.Count} cases selected");
+        var broken = Inject(selected, BetaMisapplied);
+        var results = Runner.Run(broken, seed: 0);
+        var report = new RunReport(new RunOptions { Filters = new[] { "smooth_l1" } }, results, SuiteCatalog.Discover(), TimeSpan.Zero);
+
+        Assert.IsFalse(report.Passed);
+        var failed = report.Failures.Select(r => r.Name).ToHashSet();
+        // The ties sit exactly on |d| = beta; with the zone twice as wide they move into the quadratic part.
+        const string ties = "smooth_l1/f64/mean/beta=0.5/shape=[12]/ties";
+        CollectionAssert.Contains(failed.ToList(), ties);
+        StringAssert.Contains(results.Single(r => r.Name == ties).Failure, "value[]: expected");
+        CollectionAssert.Contains(failed.ToList(), "smooth_l1/f32/sum/beta=1/shape=[3,4]/matrix");
+        // Empty inputs cannot tell, nor can non-finite ones or |d| ~ 1e30 (a shift of beta/4 is below their ulp); everything else must.
+        var undetected = results.Where(r => r.Passed).Select(r => r.Name).ToList();
+        Assert.IsTrue(undetected.All(n => n.Contains("/empty") || n.EndsWith("/nonfinite") || n.EndsWith("/extreme")),
+            "undetected: " + string.Join(", ", undetected));
+        Assert.IsTrue(report.Failures.Count() >= selected.Count - 12, $"{report.Failures.Count()} of {selected.Count} failed");
+
+        var markdown = MarkdownReport.Render(report, figure: null);
+        StringAssert.Contains(markdown, "## Failures");
+        StringAssert.Contains(markdown, $"`{ties}`");
+        var path = Path.Combine(Path.GetTempPath(), $"parity-{Guid.NewGuid():N}.json");
+        try
+        {
+            JsonReport.Write(report, path);
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            Assert.IsFalse(json.RootElement.GetProperty("ok").GetBoolean());
+            var failures = json.RootElement.GetProperty("failures").EnumerateArray().ToList();
+            Assert.AreEqual(report.Failures.Count(), failures.Count);
+            var entry = failures.Single(f => f.GetProperty("name").GetString() == ties);
+            Assert.AreEqual($"dotnet run -c Release --project parity/Parity -- --filter '{ties}'", entry.GetProperty("rerun").GetString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void TheGradientAloneIsCheckedToo()
+    {
+        // Right values, gradient off by 10 % (a straight-through construction): native comparison and gradcheck both object.
+        var selected = Runner.Select(AllCases.Value, new RunOptions { Filters = new[] { "smooth_l1/f64/sum/beta=1/shape=[7]/vector" } });
+        Assert.AreEqual(1, selected.Count);
+        var broken = Inject(selected, (t, _) =>
+        {
+            var loss = L.smooth_l1_loss(t[0], t[1], torch.nn.Reduction.Sum, 1.0);
+            return loss + 0.1 * (loss - loss.detach());
+        });
+        var result = Runner.Run(broken[0], seed: 0);
+        Assert.IsFalse(result.Passed);
+        StringAssert.StartsWith(result.Failure, "gradient of input 0 ");
+    }
+
+    [TestMethod]
+    public void TheVectorWitnessCatchesTheBrokenLossWithoutLibtorchsHelp()
+    {
+        var selected = Runner.Select(AllCases.Value, new RunOptions { Filters = new[] { "smooth_l1/f64/*/pytorch/beta=0.5/*" } });
+        Assert.IsTrue(selected.Count > 10 && selected.All(c => c.Kind == CaseKind.Vector), $"{selected.Count} cases");
+        var results = Runner.Run(Inject(selected, BetaMisapplied), seed: 0);
+        CollectionAssert.Contains(results.Where(r => !r.Passed).Select(r => r.Name).ToList(), "smooth_l1/f64/mean/pytorch/beta=0.5/shape=[10]/ties");
+
+        // A vector case can carry gradcheck too (the witness for losses PyTorch computes in Python).
+        var random = selected.Single(c => c.Name == "smooth_l1/f64/sum/pytorch/beta=0.5/shape=[3,4]/random") with { UseGradcheck = true };
+        var checkedResult = Runner.Run(random, seed: 0);
+        Assert.IsTrue(checkedResult.Passed, checkedResult.Failure);
+        Assert.AreEqual("passed", checkedResult.Gradcheck);
+    }
+
+    [TestMethod]
+    public void ALossThatAcceptsWhatLibtorchRejectsFailsErrorParity()
+    {
+        var selected = Runner.Select(AllCases.Value, new RunOptions { Filters = new[] { "smooth_l1/f64/mean/error/beta=-1" } });
+        Assert.AreEqual(1, selected.Count);
+        var lenient = Inject(selected, (t, _) => L.smooth_l1_loss(t[0], t[1], torch.nn.Reduction.Mean, 1.0));
+        var result = Runner.Run(lenient[0], seed: 0);
+        Assert.AreEqual("the composed loss accepted inputs that libtorch rejects with «smooth_l1_loss does not support negative values for beta.»",
+            result.Failure);
+        Assert.IsTrue(Runner.Run(selected[0], seed: 0).Passed);
+
+        var wrongText = Inject(selected, (_, _) => throw new ArgumentOutOfRangeException("beta", -1.0, "beta must not be negative"));
+        StringAssert.StartsWith(Runner.Run(wrongText[0], seed: 0).Failure, "message differs: expected «smooth_l1_loss does not support");
+    }
+
+    [TestMethod]
+    public void TheQuickSweepOfTheComposedLossesPasses()
+    {
+        var quick = Runner.Select(AllCases.Value, new RunOptions { Quick = true });
+        var losses = quick.Select(c => c.Loss).Distinct().ToList();
+        CollectionAssert.IsSubsetOf(new[] { "l1", "mse", "smooth_l1", "huber", "nll", "cross_entropy" }, losses);
+        Assert.IsTrue(quick.Any(c => c.Kind == CaseKind.Error) && quick.Any(c => c.Kind == CaseKind.Vector) && quick.Any(c => c.UseGradcheck));
+        var failures = Runner.Run(quick, seed: 0).Where(r => !r.Passed).Select(r => $"{r.Name}: {r.Failure}").ToList();
+        Assert.AreEqual(0, failures.Count, string.Join("\n", failures.Take(20)));
+    }
+
+    [TestMethod]
+    public void FiltersSelectByExactNameGlobOrSubstringAndDtype()
+    {
+        var all = AllCases.Value;
+        const string name = "huber/f32/sum/delta=2.5/shape=[3,4]/matrix";
+        Assert.AreEqual(name, Runner.Select(all, new RunOptions { Filters = new[] { name } }).Single().Name);
+        var glob = Runner.Select(all, new RunOptions { Filters = new[] { "huber/*/none/delta=0.5/shape=[0]/empty" } });
+        CollectionAssert.AreEquivalent(new[] { "f64", "f32", "bf16", "f16" }, glob.Select(c => Tolerances.Label(c.DType)).ToList());
+        var substring = Runner.Select(all, new RunOptions { Filters = new[] { "/ties" }, DTypes = new[] { ScalarType.BFloat16 } });
+        Assert.IsTrue(substring.Count > 0 && substring.All(c => c.Name.Contains("/ties") && c.DType == ScalarType.BFloat16));
+        Assert.AreEqual(0, Runner.Select(all, new RunOptions { Filters = new[] { "no-such-case" } }).Count);
+        Assert.AreEqual(all.Count, all.Select(c => c.Name).Distinct().Count(), "case names are unique");
+    }
+
+    [TestMethod]
+    public void TheSweepIsLargeForEveryComposedLoss()
+    {
+        var byLoss = AllCases.Value.GroupBy(c => c.Loss).ToDictionary(g => g.Key, g => g.ToList());
+        foreach (var loss in new[] { "l1", "mse", "smooth_l1", "huber", "nll", "cross_entropy" })
+        {
+            var cases = byLoss[loss];
+            Assert.IsTrue(cases.Count >= 150, $"{loss}: {cases.Count} cases");
+            CollectionAssert.IsSubsetOf(new[] { "none", "mean", "sum" }, cases.Select(c => c.Reduction).Distinct().ToList(), loss);
+            CollectionAssert.IsSubsetOf(new[] { ScalarType.Float64, ScalarType.Float32 }, cases.Select(c => c.DType).Distinct().ToList(), loss);
+            Assert.IsTrue(cases.Any(c => c.Kind == CaseKind.Error) && cases.Any(c => c.Kind == CaseKind.Vector), loss);
+        }
+    }
+
+    [TestMethod]
+    public void UlpDistanceIsCountedOnTheBitPatterns()
+    {
+        Assert.AreEqual(1, Ulp.Distance(1.0, Math.BitIncrement(1.0), ScalarType.Float64));
+        Assert.AreEqual(2, Ulp.Distance(-double.Epsilon, double.Epsilon, ScalarType.Float64), "across zero");
+        Assert.AreEqual(0, Ulp.Distance(0.0, -0.0, ScalarType.Float64));
+        Assert.AreEqual(1, Ulp.Distance(1.0, MathF.BitIncrement(1f), ScalarType.Float32));
+        Assert.AreEqual(1, Ulp.Distance(1.0, 1.0078125, ScalarType.BFloat16), "bfloat16 has 7 explicit significand bits");
+        Assert.AreEqual(1, Ulp.Distance(1.0, 1.0009765625, ScalarType.Float16));
+        Assert.AreEqual(8388608, Ulp.Distance(1.0, 2.0, ScalarType.Float32));
+
+        var metrics = new ErrorMetrics();
+        metrics.Add(2.0, 2.0 + 4 * Math.BitIncrement(2.0) - 4 * 2.0, ScalarType.Float64, 1e-12);
+        metrics.Add(double.NaN, double.NaN, ScalarType.Float64, 1e-12);
+        Assert.AreEqual(4, metrics.MaxUlp);
+        Assert.AreEqual(2, metrics.Elements);
+    }
+
+    [TestMethod]
+    public void EveryLossHasPyTorchVectorsAndTheSixComposedOnesAreWired()
+    {
+        var available = VectorWitness.Available();
+        Assert.AreEqual(21, available.Count, string.Join(", ", available));
+        foreach (var functional in available)
+            StringAssert.StartsWith(VectorWitness.TorchVersion(functional), "1.13", functional);
+        foreach (var functional in new[] { "gaussian_nll_loss", "multilabel_soft_margin_loss", "triplet_margin_with_distance_loss" })
+            Assert.IsTrue(VectorWitness.Load(functional).Count > 10, functional);
+        var report = new RunReport(new RunOptions(), Array.Empty<CaseResult>(), new ParitySuite[] { new RegressionSuite(), new ClassificationSuite() }, TimeSpan.Zero);
+        Assert.AreEqual(15, report.NotYetComposed.Count, string.Join(", ", report.NotYetComposed));
+        CollectionAssert.DoesNotContain(report.NotYetComposed.ToList(), "smooth_l1");
+    }
+}
