@@ -46,13 +46,18 @@ public sealed record LossSpec(
     public (Tensor input, Tensor target) MakeOperands(long n, ScalarType dtype, bool requiresGrad) =>
         (Operands ?? PairOfNormals)(n, dtype, requiresGrad);
 
-    private static (Tensor, Tensor) PairOfNormals(long n, ScalarType dtype, bool requiresGrad)
+    private static (Tensor, Tensor) PairOfNormals(long n, ScalarType dtype, bool requiresGrad) =>
+        NormalInput(n, dtype, requiresGrad, (count, type) => torch.randn(count, dtype: type));
+
+    /// <summary>A standard-normal input (drawn first, from a fixed seed) and a target from <paramref name="target"/>.</summary>
+    internal static (Tensor input, Tensor target) NormalInput(long n, ScalarType dtype, bool requiresGrad,
+        Func<long, ScalarType, Tensor> target)
     {
         torch.manual_seed(20261122);
         var input = torch.randn(n, dtype: dtype);
-        var target = torch.randn(n, dtype: dtype);
+        var second = target(n, dtype);
         if (requiresGrad) input.requires_grad_(true);
-        return (input, target);
+        return (input, second);
     }
 }
 
@@ -77,14 +82,8 @@ public static class LossTable
     };
 
     /// <summary>Standard-normal logits and uniform probability targets.</summary>
-    private static (Tensor, Tensor) LogitsAndProbabilities(long n, ScalarType dtype, bool requiresGrad)
-    {
-        torch.manual_seed(20261122);
-        var input = torch.randn(n, dtype: dtype);
-        var target = torch.rand(n, dtype: dtype);
-        if (requiresGrad) input.requires_grad_(true);
-        return (input, target);
-    }
+    private static (Tensor, Tensor) LogitsAndProbabilities(long n, ScalarType dtype, bool requiresGrad) =>
+        LossSpec.NormalInput(n, dtype, requiresGrad, (count, type) => torch.rand(count, dtype: type));
 
     public static LossSpec Get(string name) =>
         All.FirstOrDefault(spec => spec.Name == name) ?? throw new ArgumentException($"unknown loss '{name}'", nameof(name));
