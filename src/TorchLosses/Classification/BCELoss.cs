@@ -41,7 +41,7 @@ namespace TorchLosses
             /// <remarks>
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with a
             /// weight (if given) of the input's dtype, a custom autograd function computes the kernel's value
-            /// (y − 1)·max(log(1 − x), −100) − y·max(log x, −100), times w (7 elementwise kernels and a reduction, 3 N-sized
+            /// (y − 1)·max(log(1 − x), −100) − y·max(log x, −100), times w (8 elementwise kernels and a reduction, 3 N-sized
             /// temporaries, plus the unclamped log(1 − x) − log x kept for backward when the target requires grad), and its
             /// backward evaluates the two formulas above: w·(x − y)/max((1 − x)·x, ε)·g (6 kernels) and
             /// w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for mean). That gradient is not
@@ -158,7 +158,7 @@ namespace TorchLosses
     /// <summary>
     /// The analytic-gradient form of <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>
     /// for float32/float64 operands (a weight of the input's dtype, broadcast into the loss in place). Forward, as
-    /// libtorch's kernel: ℓ = w·((y − 1)·max(log(1 − x), −100) − y·max(log x, −100)); 7 elementwise kernels and a
+    /// libtorch's kernel: ℓ = w·((y − 1)·max(log(1 − x), −100) − y·max(log x, −100)); 8 elementwise kernels and a
     /// reduction, 3 N-sized temporaries (log x, log(1 − x), the loss), plus the unclamped log(1 − x) − log x, kept for
     /// backward only when the target requires grad. Backward, libtorch's formulas: ∂/∂x = w·(x − y)/max((1 − x)·x, ε)·g
     /// (6 kernels, 2 allocations) and ∂/∂y = w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for

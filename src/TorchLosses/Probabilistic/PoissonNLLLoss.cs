@@ -47,7 +47,7 @@ namespace TorchLosses
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
             /// composite's value (e^x − y·x: 2 kernels, e^x kept for backward when the input requires grad; x − y·log(x + eps):
-            /// 3 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 8 more) and its backward evaluates
+            /// 3 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 9 more) and its backward evaluates
             /// (e^x − y)·g or (1 − y/(x + eps))·g, and −x·g or −log(x + eps)·g, plus [y &gt; 1]·(log y + (y + ½)/y − 1)·g with
             /// full (autograd's NaN at y ≤ 0 and y = ∞ included), with g the upstream gradient (÷ numel for mean). That
             /// gradient is not recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd
@@ -97,7 +97,7 @@ namespace TorchLosses
     /// for an input and target of one float32/float64 dtype and shape. Forward, ATen's composite: ℓ = e^x − y·x
     /// (2 kernels, 1 N-sized temporary, 2 when the input requires grad: e^x is kept for backward), or
     /// ℓ = x − y·log(x + eps) (3 kernels, 2 temporaries; log(x + eps) is kept when the target requires grad); with
-    /// full, Stirling's term y·log y − y + ½·log(2πy), zeroed where y ≤ 1, is added (8 kernels, 3 temporaries).
+    /// full, Stirling's term y·log y − y + ½·log(2πy), zeroed where y ≤ 1, is added (9 kernels, 2 N-sized temporaries and a bool mask).
     /// Backward (g the upstream gradient, ÷ numel for mean): ∂/∂x = (e^x − y)·g (2 kernels) or (1 − y/(x + eps))·g
     /// (5 kernels); ∂/∂y = −x·g or −log(x + eps)·g (1 kernel), plus [y &gt; 1]·(log y + (y + ½)/y − 1)·g with full,
     /// which keeps autograd's NaN where the masked branch is NaN (y ≤ 0, y = ∞). The backward runs without
