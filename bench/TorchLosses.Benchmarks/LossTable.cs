@@ -46,20 +46,25 @@ public sealed record LossSpec(
     public (Tensor input, Tensor target) MakeOperands(long n, ScalarType dtype, bool requiresGrad) =>
         (Operands ?? PairOfNormals)(n, dtype, requiresGrad);
 
-    private static (Tensor, Tensor) PairOfNormals(long n, ScalarType dtype, bool requiresGrad)
+    private static (Tensor, Tensor) PairOfNormals(long n, ScalarType dtype, bool requiresGrad) =>
+        NormalInput(n, dtype, requiresGrad, (count, type) => torch.randn(count, dtype: type));
+
+    /// <summary>A standard-normal input (drawn first, from a fixed seed) and a target from <paramref name="target"/>.</summary>
+    internal static (Tensor input, Tensor target) NormalInput(long n, ScalarType dtype, bool requiresGrad,
+        Func<long, ScalarType, Tensor> target)
     {
         torch.manual_seed(20261122);
         var input = torch.randn(n, dtype: dtype);
-        var target = torch.randn(n, dtype: dtype);
+        var second = target(n, dtype);
         if (requiresGrad) input.requires_grad_(true);
-        return (input, target);
+        return (input, second);
     }
 }
 
 /// <summary>
-/// The losses under benchmark. Adding a loss is one entry here (for cross entropy and
-/// BCE-with-logits once their analytic paths exist: an <see cref="LossSpec.Operands"/> factory for
-/// class-index targets / probabilities, and forward target 1.1).
+/// The losses under benchmark. Adding a loss is one entry here (for cross entropy once its analytic
+/// path is benchmarked: an <see cref="LossSpec.Operands"/> factory for class-index targets, and forward
+/// target 1.1).
 /// </summary>
 public static class LossTable
 {
@@ -69,7 +74,16 @@ public static class LossTable
         new("huber", (x, y) => N.huber_loss(x, y), (x, y) => L.huber_loss(x, y), ForwardTarget: 1.5),
         new("mse", (x, y) => N.mse_loss(x, y), (x, y) => L.mse_loss(x, y), ForwardTarget: 1.1),
         new("l1", (x, y) => N.l1_loss(x, y), (x, y) => L.l1_loss(x, y), ForwardTarget: 1.1),
+        new("bce_with_logits", (x, y) => N.binary_cross_entropy_with_logits(x, y), (x, y) => L.binary_cross_entropy_with_logits(x, y),
+            ForwardTarget: 1.1, Operands: LogitsAndProbabilities),
+        new("bce", (x, y) => N.binary_cross_entropy(x, y), (x, y) => L.binary_cross_entropy(x, y), ForwardTarget: 1.1,
+            Operands: (n, dtype, grad) => { var (x, y) = LogitsAndProbabilities(n, dtype, false); return (x.sigmoid().requires_grad_(grad), y); }),
+        new("poisson_nll", (x, y) => N.poisson_nll_loss(x, y), (x, y) => L.poisson_nll_loss(x, y), ForwardTarget: 1.1),
     };
+
+    /// <summary>Standard-normal logits and uniform probability targets.</summary>
+    private static (Tensor, Tensor) LogitsAndProbabilities(long n, ScalarType dtype, bool requiresGrad) =>
+        LossSpec.NormalInput(n, dtype, requiresGrad, (count, type) => torch.rand(count, dtype: type));
 
     public static LossSpec Get(string name) =>
         All.FirstOrDefault(spec => spec.Name == name) ?? throw new ArgumentException($"unknown loss '{name}'", nameof(name));

@@ -43,6 +43,8 @@ TL_INPLACE_UNARY(sqrt)
 TL_INPLACE_UNARY(exp)
 TL_INPLACE_UNARY(neg)
 TL_INPLACE_UNARY(abs)
+TL_INPLACE_UNARY(log)
+TL_INPLACE_UNARY(sigmoid)
 
 TL_API int32_t tl_inplace_fill(tl_tensor a, tl_scalar value) {
   return run([&] { a->fill_(to_scalar(value)); });

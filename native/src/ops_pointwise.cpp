@@ -75,6 +75,11 @@ TL_API tl_tensor tl_lerp(tl_tensor a, tl_tensor end, tl_tensor weight) {
   return make_tensor([&] { return a->lerp(*end, *weight); });
 }
 
+// a + value * t1 * t2 (element-wise, broadcasting).
+TL_API tl_tensor tl_addcmul(tl_tensor a, tl_tensor t1, tl_tensor t2, tl_scalar value) {
+  return make_tensor([&] { return a->addcmul(*t1, *t2, to_scalar(value)); });
+}
+
 // ---- comparisons ----------------------------------------------------------------------------
 
 TL_BINARY(eq)

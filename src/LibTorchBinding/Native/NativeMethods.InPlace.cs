@@ -20,6 +20,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial int tl_inplace_exp(TensorHandle a);
     [LibraryImport(Library)] internal static partial int tl_inplace_neg(TensorHandle a);
     [LibraryImport(Library)] internal static partial int tl_inplace_abs(TensorHandle a);
+    [LibraryImport(Library)] internal static partial int tl_inplace_log(TensorHandle a);
+    [LibraryImport(Library)] internal static partial int tl_inplace_sigmoid(TensorHandle a);
     [LibraryImport(Library)] internal static partial int tl_inplace_scatter_add(TensorHandle a, long dim, TensorHandle index, TensorHandle src);
     [LibraryImport(Library)] internal static partial int tl_inplace_fill(TensorHandle a, NativeScalar value);
     [LibraryImport(Library)] internal static partial int tl_inplace_copy(TensorHandle a, TensorHandle src);

@@ -14,6 +14,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial TensorHandle tl_div_scalar(TensorHandle a, NativeScalar b, int roundingMode);
     [LibraryImport(Library)] internal static partial TensorHandle tl_rdiv_scalar(TensorHandle a, NativeScalar b);
     [LibraryImport(Library)] internal static partial TensorHandle tl_lerp(TensorHandle a, TensorHandle end, TensorHandle weight);
+    [LibraryImport(Library)] internal static partial TensorHandle tl_addcmul(TensorHandle a, TensorHandle t1, TensorHandle t2, NativeScalar value);
 
     [LibraryImport(Library)] internal static partial TensorHandle tl_mul(TensorHandle a, TensorHandle b);
     [LibraryImport(Library)] internal static partial TensorHandle tl_mul_scalar(TensorHandle a, NativeScalar b);

@@ -85,6 +85,12 @@ public static partial class torch
         /// <summary>Replaces every element by its absolute value, in place.</summary>
         public Tensor abs_() => InPlaceResult(tl_inplace_abs(Native));
 
+        /// <summary>Replaces every element by its natural logarithm, in place.</summary>
+        public Tensor log_() => InPlaceResult(tl_inplace_log(Native));
+
+        /// <summary>Replaces every element by its logistic sigmoid 1/(1 + e^(−x)), in place.</summary>
+        public Tensor sigmoid_() => InPlaceResult(tl_inplace_sigmoid(Native));
+
         /// <summary>Adds <paramref name="src"/> into this tensor at the positions <paramref name="index"/> names along <paramref name="dim"/>, in place.</summary>
         public Tensor scatter_add_(long dim, Tensor index, Tensor src) =>
             InPlaceResult(tl_inplace_scatter_add(Native, dim, index.Native, src.Native));

@@ -80,6 +80,9 @@ public static partial class torch
         public Tensor hypot(Tensor other) => FromNative(tl_hypot(Native, other.Native));
         /// <summary>this + weight · (end − this).</summary>
         public Tensor lerp(Tensor end, Tensor weight) => FromNative(tl_lerp(Native, end.Native, weight.Native));
+        /// <summary>this + value · tensor1 · tensor2, element-wise (broadcasting).</summary>
+        public Tensor addcmul(Tensor tensor1, Tensor tensor2, Scalar value) =>
+            FromNative(tl_addcmul(Native, tensor1.Native, tensor2.Native, value.Native));
 
         /// <summary>Element-wise maximum (NaN wins); the gradient is split evenly where both are equal.</summary>
         public Tensor maximum(Tensor other) => FromNative(tl_maximum(Native, other.Native));

@@ -74,6 +74,8 @@ public static partial class torch
     public static Tensor arctan2(Tensor input, Tensor other) => input.atan2(other);
     public static Tensor hypot(Tensor left, Tensor right) => left.hypot(right);
     public static Tensor lerp(Tensor input, Tensor end, Tensor weight) => input.lerp(end, weight);
+    /// <summary>input + value · tensor1 · tensor2, element-wise (broadcasting).</summary>
+    public static Tensor addcmul(Tensor input, Tensor tensor1, Tensor tensor2, Scalar value) => input.addcmul(tensor1, tensor2, value);
     public static Tensor round(Tensor input, long decimals = 0L) => input.round(decimals);
     public static Tensor softplus(Tensor input, double beta = 1, double threshold = 20) => input.softplus(beta, threshold);
     public static Tensor nan_to_num(Tensor input, double nan = 0d, double? posinf = null, double? neginf = null) =>

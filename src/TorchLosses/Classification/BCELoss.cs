@@ -21,9 +21,6 @@ namespace TorchLosses
 
         public static partial class functional
         {
-            /// <summary>The floor of x·(1 − x) in the gradient of libtorch's BCE kernel: the C++ float 1e-12, in every dtype.</summary>
-            private const double BceEpsilon = (double)1e-12f;
-
             /// <summary>
             /// Binary cross entropy, PyTorch 1.13's <c>F.binary_cross_entropy</c>, with the value and the gradients of
             /// libtorch's native kernel.
@@ -35,13 +32,23 @@ namespace TorchLosses
             /// <para>Gradient, as libtorch's kernel (not the derivative of the clamped formula):
             /// ∂ℓ/∂x = w·(x − y)/max((1 − x)·x, ε) with ε = 1e-12 as a C++ float (9.999999960041972e-13, also in
             /// float64), so ±1e12 at x ∈ {0, 1} where y differs; ∂ℓ/∂y = w·(log(1 − x) − log x), unclamped, so ±∞
-            /// at x ∈ {0, 1}. Both are attached straight-through to the kernel's value, so <b>double backward is not
-            /// supported</b> (the slopes are constants to autograd, so second derivatives are wrong). The weight gets no gradient: as in PyTorch, a weight
-            /// that requires grad is rejected while grad mode is on.</para>
+            /// at x ∈ {0, 1}. <b>Double backward is not supported</b> on either gradient path (see the remarks). The weight
+            /// gets no gradient: as in PyTorch, a weight that requires grad is rejected while grad mode is on.</para>
             /// <para>Relations: <c>binary_cross_entropy(sigmoid(z), y)</c> equals
             /// <c>binary_cross_entropy_with_logits(z, y)</c> away from saturation (where the −100 clamp and the
             /// rounding of sigmoid near 0 and 1 do not act); the logits form is the numerically stable one.</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with a
+            /// weight (if given) of the input's dtype, a custom autograd function computes the kernel's value
+            /// (y − 1)·max(log(1 − x), −100) − y·max(log x, −100), times w (8 elementwise kernels and a reduction, 3 N-sized
+            /// temporaries, plus the unclamped log(1 − x) − log x kept for backward when the target requires grad), and its
+            /// backward evaluates the two formulas above: w·(x − y)/max((1 − x)·x, ε)·g (6 kernels) and
+            /// w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for mean). That gradient is not
+            /// recorded. In <see cref="GradientMode.Autograd"/> (and for a weight of another dtype) the slopes are attached
+            /// straight-through to the value instead: autograd records them, but as constants, so second derivatives are
+            /// wrong there too.
+            /// </remarks>
             /// <param name="input">Probabilities, float32 or float64, every element in [0, 1] (NaN is rejected).</param>
             /// <param name="target">Targets of the same shape and dtype as the input. Not range-checked in 1.13 (2.x requires [0, 1]).</param>
             /// <param name="weight">Optional weight broadcastable to the target's shape (not larger than the input); any dtype
@@ -72,13 +79,15 @@ namespace TorchLosses
                 if (input.device_type != DeviceType.META && !input.ge(0).logical_and(input.le(1)).all().item<bool>())
                     throw new ArgumentOutOfRangeException(nameof(input), "all elements of input should be between 0 and 1");
                 CheckOutputShape(inputShape, weightShape, nameof(weight));
+                if (BceFunction.Applies(input, target, weight))
+                    return scope.MoveToOuter(BceFunction.Apply(input, target, weight, kind));
 
                 var x = input.detach();
                 var y = target.detach();
                 var logX = x.log();
                 var logOneMinusX = (1 - x).log();
                 var value = (y - 1) * logOneMinusX.clamp_min(-100) - y * logX.clamp_min(-100);
-                var inputSlope = (x - y) / ((1 - x) * x).clamp_min(BceEpsilon);
+                var inputSlope = (x - y) / ((1 - x) * x).clamp_min(BceFunction.Epsilon);
                 var targetSlope = logOneMinusX - logX;
                 if (weight is not null)
                 {
@@ -140,6 +149,73 @@ namespace TorchLosses
                     throw new ArgumentException(
                         $"output with shape {Check.Brackets(outputShape)} doesn't match the broadcast shape {Check.Brackets(broadcastShape)}", name);
             }
+        }
+    }
+}
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// The analytic-gradient form of <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>
+    /// for float32/float64 operands (a weight of the input's dtype, broadcast into the loss in place). Forward, as
+    /// libtorch's kernel: ℓ = w·((y − 1)·max(log(1 − x), −100) − y·max(log x, −100)); 8 elementwise kernels and a
+    /// reduction, 3 N-sized temporaries (log x, log(1 − x), the loss), plus the unclamped log(1 − x) − log x, kept for
+    /// backward only when the target requires grad. Backward, libtorch's formulas: ∂/∂x = w·(x − y)/max((1 − x)·x, ε)·g
+    /// (6 kernels, 2 allocations) and ∂/∂y = w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for
+    /// mean). The backward runs without recording, so there is no double backward.
+    /// </summary>
+    internal sealed class BceFunction : torch.autograd.SingleTensorFunction<BceFunction>
+    {
+        /// <summary>The floor of x·(1 − x) in the gradient of libtorch's BCE kernel: the C++ float 1e-12, in every dtype.</summary>
+        internal const double Epsilon = (double)1e-12f;
+
+        public override string Name => nameof(BceFunction);
+
+        /// <summary>Analytic mode, float32/float64 operands of one dtype and shape, a weight of that dtype.</summary>
+        internal static bool Applies(Tensor input, Tensor target, Tensor? weight) =>
+            LossGradients.AnalyticApplies(input, target) && AnalyticGradient.Fits(input, weight);
+
+        /// <summary>The loss; through the custom function when autograd records it.</summary>
+        internal static Tensor Apply(Tensor input, Tensor target, Tensor? weight, ReductionKind reduction) =>
+            AnalyticGradient.Recorded(input, target)
+                ? apply(input, target, weight, reduction)
+                : Forward(input, target, weight, reduction, keepTargetSlope: false).loss;
+
+        private static (Tensor loss, Tensor? targetSlope) Forward(Tensor x, Tensor y, Tensor? w, ReductionKind reduction,
+            bool keepTargetSlope)
+        {
+            var logX = x.log();
+            var logOneMinusX = (1 - x).log_();
+            var targetSlope = keepTargetSlope ? logOneMinusX - logX : null;
+            var loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100)).addcmul_(y, logX.clamp_(min: -100), -1);
+            if (w is not null) loss.mul_(w);
+            return (Reductions.Apply(loss, reduction), targetSlope);
+        }
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            var (x, y, w) = ((Tensor)vars[0]!, (Tensor)vars[1]!, (Tensor?)vars[2]);
+            var reduction = (ReductionKind)vars[3]!;
+            var (loss, targetSlope) = Forward(x, y, w, reduction, keepTargetSlope: y.requires_grad);
+            ctx.save_for_backward(new() { x.requires_grad ? x : null, x.requires_grad ? y : null, w, targetSlope });
+            ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            return loss;
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            using var noGrad = torch.no_grad();
+            var saved = ctx.get_saved_variables();
+            var (x, y, w, targetSlope) = (saved[0], saved[1], saved[2], saved[3]);
+            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+            var dx = x is null ? null : (x - y!).div_((1 - x).mul_(x).clamp_(min: Epsilon)).mul_(g);
+            var dy = targetSlope?.mul(g);
+            if (w is not null)
+            {
+                dx?.mul_(w);
+                dy?.mul_(w);
+            }
+            return new() { dx, dy, null, null };
         }
     }
 }

@@ -34,15 +34,28 @@ namespace TorchLosses
             /// for every y (libtorch's ∞ − ∞), and NaN stays NaN.</para>
             /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights do
             /// not normalise; NaN for none); sum adds.</para>
-            /// <para>Gradient (autograd of the composition, equal to libtorch's formulas): ∂ℓ/∂x = w·((1 + (p − 1)·y)·σ(x) − p·y),
+            /// <para>Gradient (libtorch's formulas, on both gradient paths): ∂ℓ/∂x = w·((1 + (p − 1)·y)·σ(x) − p·y),
             /// which is σ(x) − y without weights and stays finite at x = ±∞; ∂ℓ/∂y = w·(log σ(−x) − p·log σ(x)), which is
             /// −w·x without pos_weight. Weight and pos_weight get no gradient (PyTorch rejects them requiring grad while
-            /// grad mode is on). Double backward works (it is a plain composition).</para>
+            /// grad mode is on).</para>
             /// <para>Relations: equals <c>binary_cross_entropy(sigmoid(x), y)</c> away from saturation; with p the
             /// positive examples count p times (p &gt; 1 raises recall, p &lt; 1 precision).</para>
             /// <para>The output has the target's dtype, as libtorch builds the loss in place on 1 − target. TorchSharp
             /// calls the last parameter <c>pos_weights</c>; this follows PyTorch's <c>pos_weight</c>.</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one dtype, float32 or float64, and weight and pos_weight (if given) of that dtype, a custom
+            /// autograd function computes the loss and its gradient. Its forward is
+            /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) + (1 − y)·(min(x, 0) − x)), stable for every finite x and with
+            /// libtorch's values at x = ±∞ (min(x, 0) − x is NaN exactly at x = −∞; only an infinite target, meaningless for
+            /// this loss, gives NaN where libtorch gives ±∞, with libtorch's gradients); 8 elementwise kernels and a reduction,
+            /// 3 N-sized temporaries, nothing N-sized kept for backward. Its backward evaluates the formulas above:
+            /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). That gradient is not recorded, so
+            /// <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
+            /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), with libtorch's NaN at x = −∞); that path is also taken for
+            /// bfloat16 and for mixed dtypes.
+            /// </remarks>
             /// <param name="input">Logits, floating point (float32, float64, bfloat16; float16 is not implemented on CPU in 1.13).</param>
             /// <param name="target">Targets, the input's shape, floating point. Values outside [0, 1] are accepted, as in PyTorch.</param>
             /// <param name="weight">Optional weight broadcastable to the input's shape (not larger); must not require grad.</param>
@@ -76,6 +89,8 @@ namespace TorchLosses
                 CheckOutputShape(inputShape, weight is null ? null : Check.BroadcastShape(inputShape, weight.shape, nameof(weight)), nameof(weight));
 
                 using var scope = torch.NewDisposeScope();
+                if (BceWithLogitsFunction.Applies(input, target, weight, pos_weight))
+                    return scope.MoveToOuter(BceWithLogitsFunction.Apply(input, target, weight, pos_weight, kind));
                 var logSigmoid = input.log_sigmoid();
                 var positive = target * (pos_weight is null ? logSigmoid : logSigmoid * pos_weight);
                 var loss = -positive - (1 - target) * (-input).log_sigmoid();
@@ -97,6 +112,96 @@ namespace TorchLosses
                 bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null) =>
                 binary_cross_entropy_with_logits(input, target, weight,
                     Reductions.LegacyOr(size_average, reduce, reduction, "binary_cross_entropy_with_logits"), pos_weight);
+        }
+    }
+}
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// The analytic-gradient form of <see cref="nn.functional.binary_cross_entropy_with_logits(Tensor, Tensor, Tensor?, torch.nn.Reduction, Tensor?)"/>
+    /// for a float32/float64 input and target of one dtype (weight and pos_weight, if any, of that dtype; they broadcast
+    /// into the loss in place). With a = 1 − y, m = min(x, 0), p·y = py and lw = 1 + (p − 1)·y the forward is
+    /// ℓ = −w·(lw·log σ(|x|) + py·m + a·(m − x)): log σ(|x|) = −log(1 + e^(−|x|)) is libtorch's log term, and
+    /// m − x = −max(x, 0) is NaN exactly at x = −∞, where libtorch's value is NaN too (its ∞ − ∞); the three terms
+    /// have one sign for y ∈ [0, 1], so nothing cancels. Forward: 8 elementwise kernels and a reduction, 3 N-sized
+    /// temporaries (m, the loss, a), nothing N-sized kept for backward. Backward (libtorch's formulas):
+    /// ∂/∂x = w·(σ(x) − y)·g, or w·(lw·σ(x) − py)·g with pos_weight (3 kernels, 1 allocation without pos_weight);
+    /// ∂/∂y = −w·x·g, or w·(log σ(−x) − p·log σ(x))·g with pos_weight; g is the upstream gradient, ÷ numel for mean.
+    /// The backward runs without recording, so there is no double backward.
+    /// </summary>
+    internal sealed class BceWithLogitsFunction : torch.autograd.SingleTensorFunction<BceWithLogitsFunction>
+    {
+        public override string Name => nameof(BceWithLogitsFunction);
+
+        /// <summary>Analytic mode, input and target of one float32/float64 dtype and shape, weights of that dtype.</summary>
+        internal static bool Applies(Tensor input, Tensor target, Tensor? weight, Tensor? posWeight) =>
+            LossGradients.AnalyticApplies(input, target) && AnalyticGradient.Fits(input, weight) && AnalyticGradient.Fits(input, posWeight);
+
+        /// <summary>The loss; through the custom function when autograd records it.</summary>
+        internal static Tensor Apply(Tensor input, Tensor target, Tensor? weight, Tensor? posWeight, ReductionKind reduction) =>
+            AnalyticGradient.Recorded(input, target)
+                ? apply(input, target, weight, posWeight, reduction)
+                : Forward(input, target, weight, posWeight, reduction);
+
+        private static Tensor Forward(Tensor x, Tensor y, Tensor? w, Tensor? p, ReductionKind reduction)
+        {
+            var low = x.clamp_max(0);
+            var loss = x.abs().sigmoid_().log_();
+            if (p is null) loss.addcmul_(y, low, 1);
+            else
+            {
+                var py = y * p;
+                loss.mul_(((p - 1) * y).add_(1)).addcmul_(py, low, 1);
+            }
+            loss.addcmul_(1 - y, low.sub_(x), 1);
+            if (w is not null) loss.mul_(w);
+            return Reductions.Apply(loss, reduction).neg_();
+        }
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            var (x, y, w, p) = ((Tensor)vars[0]!, (Tensor)vars[1]!, (Tensor?)vars[2], (Tensor?)vars[3]);
+            var reduction = (ReductionKind)vars[4]!;
+            ctx.save_for_backward(new() { x, y, w, p });
+            ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            ctx.save_data("input", x.requires_grad);
+            ctx.save_data("target", y.requires_grad);
+            return Forward(x, y, w, p, reduction);
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            using var noGrad = torch.no_grad();
+            var saved = ctx.get_saved_variables();
+            var (x, y, w, p) = (saved[0]!, saved[1]!, saved[2], saved[3]);
+            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+            Tensor? dx = null, dy = null;
+            if ((bool)ctx.get_data("input")!)
+            {
+                var s = x.sigmoid();
+                if (p is null) dx = s.sub_(y);
+                else
+                {
+                    var py = y * p;
+                    dx = s.mul_((py + 1).sub_(y)).sub_(py);
+                }
+                dx.mul_(g);
+                if (w is not null) dx.mul_(w);
+            }
+            if ((bool)ctx.get_data("target")!)
+            {
+                if (p is null) dy = AnalyticGradient.NegatedProduct(x, g);
+                else
+                {
+                    // log σ(−x) − p·log σ(x), with log σ(±x) = min(±x, 0) + log σ(|x|), finite or −∞ at x = ±∞ as libtorch's.
+                    var logSigmoidAbs = x.abs().sigmoid_().log_();
+                    var logSigmoid = x.clamp_max(0).add_(logSigmoidAbs);
+                    dy = x.neg().clamp_(max: 0).add_(logSigmoidAbs).addcmul_(p, logSigmoid, -1).mul_(g);
+                }
+                if (w is not null) dy.mul_(w);
+            }
+            return new() { dx, dy, null, null, null };
         }
     }
 }

@@ -23,6 +23,12 @@ namespace TorchLosses
             /// <para>Gradient: ∂ℓ/∂x = −y·e/(1 + e) with e = exp(−y·x). It is NaN where e overflows (∞/∞),
             /// exactly as libtorch's backward, and tiny but non-zero for large positive y·x. The loss is not
             /// differentiable with respect to the target (see the exception below).</para>
+            /// <para>When the target's dtype is wider than the input's (a float32 input with a float64 target, a bfloat16
+            /// input with a float32 one), libtorch's backward forms e in the wider dtype and rounds y·e to the input's dtype
+            /// before dividing by 1 + e: the gradient is then ±∞ (not NaN) where y·e exceeds the input dtype's range but e
+            /// does not overflow, although the forward value is already +∞ there. That gradient is not the derivative of the
+            /// composed forward, so it comes from a custom autograd function, and double backward is not supported for
+            /// such a pair of dtypes (it is for equal dtypes).</para>
             /// <para>Reduction: none has the input's shape; mean divides the sum by the number of elements
             /// (NaN for none); sum adds.</para>
             /// <para>Relations: with y ∈ {1, −1}, ℓ = softplus(−y·x) = BCE-with-logits of x against (1 + y)/2;
@@ -54,9 +60,18 @@ namespace TorchLosses
 
                 using var scope = torch.NewDisposeScope();
                 var product = (-input) * target;
-                if (product.dtype != input.dtype) product = product.to(input.dtype);
-                var loss = (product.exp() + 1).log();
+                // A target whose dtype widens the input's: libtorch's backward forms exp(−y·x) in the wider type (see SoftMarginWidenedTarget).
+                var loss = product.dtype != input.dtype && input.requires_grad && torch.is_grad_enabled()
+                    ? SoftMarginWidenedTarget.apply(input, target)
+                    : SoftMarginElementwise(product, input.dtype);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
+            }
+
+            /// <summary>log(1 + exp(−y·x)) from the product −y·x, rounded to the input's dtype first as libtorch's in-place forward does.</summary>
+            internal static Tensor SoftMarginElementwise(Tensor product, torch.ScalarType inputType)
+            {
+                if (product.dtype != inputType) product = product.to(inputType);
+                return (product.exp() + 1).log();
             }
 
             /// <summary>Soft margin loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
@@ -86,6 +101,33 @@ namespace TorchLosses
                 Check.KernelSupports("exp_vml_cpu", input, torch.ScalarType.BFloat16, torch.ScalarType.Float32, torch.ScalarType.Float64);
             }
         }
+    }
+}
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// soft_margin_loss's per-element loss for a target whose dtype widens the input's, with libtorch's gradient:
+    /// e = exp(−y·x) in the wider dtype, ∂ℓ/∂x = −(y·e rounded to the input's dtype)/(1 + e), rounded to the input's
+    /// dtype. The forward is <c>SoftMarginElementwise</c> (the product rounded to the input's dtype before exp).
+    /// </summary>
+    internal sealed class SoftMarginWidenedTarget : torch.autograd.SingleTensorFunction<SoftMarginWidenedTarget>
+    {
+        public override string Name => nameof(SoftMarginWidenedTarget);
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            var input = (Tensor)vars[0]!;
+            var target = (Tensor)vars[1]!;
+            var product = (-input) * target;
+            var e = product.exp();
+            var slope = (target * e).to(input.dtype).neg_().div_(e + 1);
+            ctx.save_for_backward(new() { slope });
+            return nn.functional.SoftMarginElementwise(product, input.dtype);
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) =>
+            new() { ctx.get_saved_variables()[0]! * grad_output, null };
     }
 }
 

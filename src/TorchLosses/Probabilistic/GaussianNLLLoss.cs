@@ -32,6 +32,16 @@ namespace TorchLosses
             /// samples), its constructor defaults eps to 1e-8, and var receives no gradient; this one follows PyTorch
             /// (element-wise, mean over all elements, eps 1e-6, straight-through gradient for var).</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one shape and one dtype, float32 or float64, and var of that dtype with the input's shape
+            /// (or that shape with a last dimension of 1), a custom autograd function computes ℓ = ½·(log v + q·d) with
+            /// d = input − target and q = d/v (7 kernels, 4 N-sized temporaries, q kept for backward, and v when var requires
+            /// grad) and its backward evaluates ∂/∂input = q·g, ∂/∂target = −q·g and ∂/∂var = ½·(1/v − q²)·g (summed over the
+            /// last dimension for a homoscedastic var), with g the upstream gradient (÷ numel for mean). That gradient is not
+            /// recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
+            /// composition (the path also taken for a broadcasting target, other var shapes, float16, bfloat16 and mixed dtypes).
+            /// </remarks>
             /// <param name="input">Expectation of the Gaussian, any shape.</param>
             /// <param name="target">Sample, broadcastable with <paramref name="input"/>.</param>
             /// <param name="var">Variances, non-negative, of one of the shapes listed above.</param>
@@ -52,6 +62,8 @@ namespace TorchLosses
                     throw new ArgumentException("var has negative entry/entries", nameof(var));
                 if (unsqueeze) var = var.unsqueeze(-1);
                 Check.BroadcastShape(Check.BroadcastShape(input.shape, target.shape), var.shape, nameof(var));
+                if (GaussianNllFunction.Applies(input, target, var))
+                    return scope.MoveToOuter(GaussianNllFunction.Apply(input, target, var, full, eps, kind));
                 var v = var.clone();
                 using (torch.no_grad()) v.clamp_(min: eps);
                 var loss = (v.log() + (input - target).pow(2) / v) * 0.5;
@@ -71,6 +83,85 @@ namespace TorchLosses
                 if (var.Length > 0 && inputLead.SequenceEqual(var.AsSpan(0, var.Length - 1)) && var[^1] == 1) return false;
                 throw new ArgumentException("var is of incorrect size", nameof(var));
             }
+        }
+    }
+}
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// The analytic-gradient form of <see cref="nn.functional.gaussian_nll_loss(Tensor, Tensor, Tensor, bool, double, torch.nn.Reduction)"/>
+    /// for input and target of one float32/float64 dtype and shape and a var of that dtype with the input's shape or
+    /// that shape with a last dimension of 1. With d = x − y, v = max(var, eps) and q = d/v the forward is
+    /// ℓ = ½·(log v + q·d) (+ ½·log 2π): 7 kernels (8 with full) and a reduction, 4 N-sized temporaries (d, v, q, log v;
+    /// 3 when var needs no gradient, log v then overwrites v), q (and v when var requires grad) kept for backward.
+    /// Backward (g the upstream gradient, ÷ numel for mean): ∂/∂x = q·g, ∂/∂y = −q·g (1 kernel each) and
+    /// ∂/∂var = ½·(1/v − q²)·g (3 kernels; summed over the last dimension for a homoscedastic var), all at the clamped
+    /// v, as PyTorch's straight-through clamp. The backward runs without recording, so there is no double backward.
+    /// </summary>
+    internal sealed class GaussianNllFunction : torch.autograd.SingleTensorFunction<GaussianNllFunction>
+    {
+        public override string Name => nameof(GaussianNllFunction);
+
+        /// <summary>Analytic mode, input and target of one float32/float64 dtype and shape, var of that dtype, of the input's
+        /// shape or that shape with a last dimension of 1 (so the loss has the input's shape).</summary>
+        internal static bool Applies(Tensor input, Tensor target, Tensor var)
+        {
+            if (!LossGradients.AnalyticApplies(input, target) || var.dtype != input.dtype) return false;
+            long[] inputShape = input.shape, varShape = var.shape;
+            return Check.SameShape(inputShape, varShape)
+                || (inputShape.Length > 0 && varShape.Length == inputShape.Length && varShape[^1] == 1
+                    && inputShape.AsSpan(0, inputShape.Length - 1).SequenceEqual(varShape.AsSpan(0, varShape.Length - 1)));
+        }
+
+        /// <summary>The loss; through the custom function when autograd records it.</summary>
+        internal static Tensor Apply(Tensor input, Tensor target, Tensor var, bool full, double eps, ReductionKind reduction) =>
+            AnalyticGradient.Recorded(input, target, var)
+                ? apply(input, target, var, full, eps, reduction)
+                : Forward(input, target, var, full, eps, reduction, keepVariance: false).loss;
+
+        private static (Tensor loss, Tensor quotient, Tensor? variance) Forward(Tensor x, Tensor y, Tensor var, bool full, double eps,
+            ReductionKind reduction, bool keepVariance)
+        {
+            var d = x - y;
+            var v = var.clamp(min: eps);
+            var q = d / v;
+            var loss = d.mul_(q).add_(keepVariance ? v.log() : v.log_()).mul_(0.5);
+            if (full) loss.add_(0.5 * Math.Log(2 * Math.PI));
+            return (Reductions.Apply(loss, reduction), q, keepVariance ? v : null);
+        }
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            var (x, y, var) = ((Tensor)vars[0]!, (Tensor)vars[1]!, (Tensor)vars[2]!);
+            var (full, eps, reduction) = ((bool)vars[3]!, (double)vars[4]!, (ReductionKind)vars[5]!);
+            var (loss, q, v) = Forward(x, y, var, full, eps, reduction, keepVariance: var.requires_grad);
+            ctx.save_for_backward(new() { q, v });
+            ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            ctx.save_data("needs", (x.requires_grad, y.requires_grad));
+            return loss;
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            using var noGrad = torch.no_grad();
+            var saved = ctx.get_saved_variables();
+            var (q, v) = (saved[0]!, saved[1]);
+            var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
+            var factor = (double)ctx.get_data("factor")!;
+            var g = AnalyticGradient.Upstream(grad_output, factor);
+            var dx = needInput ? q.mul(g) : null;
+            var dy = needTarget ? AnalyticGradient.NegatedProduct(q, g) : null;
+            Tensor? dv = null;
+            if (v is not null)
+            {
+                bool homoscedastic = !Check.SameShape(v.shape, q.shape);
+                var inverse = v.reciprocal();
+                dv = (homoscedastic ? inverse.addcmul(q, q, -1) : inverse.addcmul_(q, q, -1))
+                    .mul_(AnalyticGradient.Upstream(grad_output, 0.5 * factor));
+                if (homoscedastic) dv = dv.sum(new long[] { -1 }, keepdim: true);
+            }
+            return new() { dx, dy, dv, null, null, null };
         }
     }
 }

@@ -66,6 +66,16 @@ namespace TorchLosses
             /// <para>TorchSharp's <c>kl_div</c> defaults <c>log_target</c> to true and has no batchmean; this one
             /// follows PyTorch (false, batchmean through the string overload).</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
+            /// forward above (xlogy(y, y) − y·x: 2 kernels, 1 N-sized temporary; e^y·(y − x): 3 kernels, e^y kept for
+            /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and (log y + y/y − x)·g (4 kernels;
+            /// y/y reproduces xlogy's NaN at y = 0), or −e^y·g and (y − x + 1)·e^y·g with log_target, with g the upstream
+            /// gradient (÷ numel for mean, ÷ input.size(0) for batchmean). That gradient is not recorded, so <b>double
+            /// backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the composite (the path
+            /// also taken for broadcasting, float16, bfloat16 and mixed dtypes).
+            /// </remarks>
             /// <param name="input">Log-probabilities, any floating shape.</param>
             /// <param name="target">Probabilities (or log-probabilities), broadcastable with <paramref name="input"/> (silently, as in PyTorch).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
@@ -124,6 +134,8 @@ namespace TorchLosses
                 Check.BroadcastShape(input.shape, target.shape);
 
                 using var scope = torch.NewDisposeScope();
+                if (LossGradients.AnalyticApplies(input, target))
+                    return scope.MoveToOuter(KlDivFunction.Apply(input, target, kind, log_target));
                 var loss = log_target ? target.exp() * (target - input) : target.xlogy(target) - target * input;
                 return scope.MoveToOuter(Reductions.Apply(loss, kind, input));
             }
@@ -131,6 +143,64 @@ namespace TorchLosses
             /// <summary>True for the integral element types and bool.</summary>
             internal static bool IsIntegral(torch.ScalarType type) => type is torch.ScalarType.Bool or torch.ScalarType.Byte
                 or torch.ScalarType.Int8 or torch.ScalarType.Int16 or torch.ScalarType.Int32 or torch.ScalarType.Int64;
+        }
+    }
+}
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// The analytic-gradient form of <see cref="nn.functional.kl_div(Tensor, Tensor, string, bool)"/> for an input and
+    /// target of one float32/float64 dtype and shape. Forward, ATen's composite: ℓ = xlogy(y, y) − y·x (2 kernels,
+    /// 1 N-sized temporary), or ℓ = e^y·(y − x) with log_target (3 kernels, 2 temporaries; e^y is kept for backward).
+    /// Backward (g the upstream gradient, ÷ numel for mean, ÷ input.size(0) for batchmean): ∂/∂x = −y·g (1 kernel)
+    /// and ∂/∂y = (log y + y/y − x)·g (4 kernels: y/y makes it NaN at y = 0 as xlogy's 0/0, and at y = ∞);
+    /// with log_target ∂/∂x = −e^y·g and ∂/∂y = (y − x + 1)·e^y·g. The backward runs without recording, so there is
+    /// no double backward.
+    /// </summary>
+    internal sealed class KlDivFunction : torch.autograd.SingleTensorFunction<KlDivFunction>
+    {
+        public override string Name => nameof(KlDivFunction);
+
+        /// <summary>The loss; through the custom function when autograd records it.</summary>
+        internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, bool logTarget) =>
+            AnalyticGradient.Recorded(input, target)
+                ? apply(input, target, reduction, logTarget)
+                : Forward(input, target, reduction, logTarget).loss;
+
+        private static (Tensor loss, Tensor? expTarget) Forward(Tensor x, Tensor y, ReductionKind reduction, bool logTarget)
+        {
+            if (!logTarget) return (Reductions.Apply(y.xlogy(y).addcmul_(y, x, -1), reduction, x), null);
+            var expTarget = y.exp();
+            return (Reductions.Apply((y - x).mul_(expTarget), reduction, x), expTarget);
+        }
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            var (x, y) = ((Tensor)vars[0]!, (Tensor)vars[1]!);
+            var (reduction, logTarget) = ((ReductionKind)vars[2]!, (bool)vars[3]!);
+            var (loss, expTarget) = Forward(x, y, reduction, logTarget);
+            bool needTarget = y.requires_grad;
+            ctx.save_for_backward(new() { needTarget ? x : null, logTarget && !needTarget ? null : y, expTarget });
+            ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            ctx.save_data("input", x.requires_grad);
+            ctx.save_data("target", needTarget);
+            return loss;
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            using var noGrad = torch.no_grad();
+            var saved = ctx.get_saved_variables();
+            var (x, y, expTarget) = (saved[0], saved[1], saved[2]);
+            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+            var dx = (bool)ctx.get_data("input")! ? AnalyticGradient.NegatedProduct(expTarget ?? y!, g) : null;
+            Tensor? dy = null;
+            if ((bool)ctx.get_data("target")!)
+                dy = expTarget is null
+                    ? y!.log().addcdiv_(y!, y!, 1).sub_(x!).mul_(g)
+                    : (y! - x!).add_(1).mul_(expTarget).mul_(g);
+            return new() { dx, dy, null, null };
         }
     }
 }

@@ -43,6 +43,16 @@ namespace TorchLosses
             /// <para>No checks on the signs of input or target, and broadcasting is silent, as in PyTorch. TorchSharp
             /// passes <c>eps</c> as a float; here it is a double, as in PyTorch.</para>
             /// </summary>
+            /// <remarks>
+            /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
+            /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
+            /// composite's value (e^x − y·x: 2 kernels, e^x kept for backward when the input requires grad; x − y·log(x + eps):
+            /// 3 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 9 more) and its backward evaluates
+            /// (e^x − y)·g or (1 − y/(x + eps))·g, and −x·g or −log(x + eps)·g, plus [y &gt; 1]·(log y + (y + ½)/y − 1)·g with
+            /// full (autograd's NaN at y ≤ 0 and y = ∞ included), with g the upstream gradient (÷ numel for mean). That
+            /// gradient is not recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd
+            /// differentiates the composite (the path also taken for broadcasting, bfloat16 and mixed dtypes).
+            /// </remarks>
             /// <param name="input">log λ (or λ when <paramref name="log_input"/> is false), any shape.</param>
             /// <param name="target">Observed counts, broadcastable with <paramref name="input"/>.</param>
             /// <param name="log_input">Whether the input is log λ (default true).</param>
@@ -58,6 +68,8 @@ namespace TorchLosses
                 Check.BroadcastShape(input.shape, target.shape);
 
                 using var scope = torch.NewDisposeScope();
+                if (LossGradients.AnalyticApplies(input, target))
+                    return scope.MoveToOuter(PoissonNllFunction.Apply(input, target, log_input, full, eps, kind));
                 var loss = log_input ? input.exp() - target * input : input - target * (input + eps).log();
                 if (full)
                 {
@@ -74,6 +86,79 @@ namespace TorchLosses
                 double eps = 1e-8, bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 poisson_nll_loss(input, target, log_input, full, eps,
                     Reductions.LegacyOr(size_average, reduce, reduction, "poisson_nll_loss"));
+        }
+    }
+}
+
+namespace TorchLosses
+{
+    /// <summary>
+    /// The analytic-gradient form of <see cref="nn.functional.poisson_nll_loss(Tensor, Tensor, bool, bool, double, torch.nn.Reduction)"/>
+    /// for an input and target of one float32/float64 dtype and shape. Forward, ATen's composite: ℓ = e^x − y·x
+    /// (2 kernels, 1 N-sized temporary, 2 when the input requires grad: e^x is kept for backward), or
+    /// ℓ = x − y·log(x + eps) (3 kernels, 2 temporaries; log(x + eps) is kept when the target requires grad); with
+    /// full, Stirling's term y·log y − y + ½·log(2πy), zeroed where y ≤ 1, is added (9 kernels, 2 N-sized temporaries and a bool mask).
+    /// Backward (g the upstream gradient, ÷ numel for mean): ∂/∂x = (e^x − y)·g (2 kernels) or (1 − y/(x + eps))·g
+    /// (5 kernels); ∂/∂y = −x·g or −log(x + eps)·g (1 kernel), plus [y &gt; 1]·(log y + (y + ½)/y − 1)·g with full,
+    /// which keeps autograd's NaN where the masked branch is NaN (y ≤ 0, y = ∞). The backward runs without
+    /// recording, so there is no double backward.
+    /// </summary>
+    internal sealed class PoissonNllFunction : torch.autograd.SingleTensorFunction<PoissonNllFunction>
+    {
+        public override string Name => nameof(PoissonNllFunction);
+
+        /// <summary>The loss; through the custom function when autograd records it.</summary>
+        internal static Tensor Apply(Tensor input, Tensor target, bool logInput, bool full, double eps, ReductionKind reduction) =>
+            AnalyticGradient.Recorded(input, target)
+                ? apply(input, target, logInput, full, eps, reduction)
+                : Forward(input, target, logInput, full, eps, reduction, keep: false).loss;
+
+        /// <summary>The reduced loss and, when <paramref name="keep"/> is set, e^x (log form) or log(x + eps) (rate form).</summary>
+        private static (Tensor loss, Tensor? kept) Forward(Tensor x, Tensor y, bool logInput, bool full, double eps,
+            ReductionKind reduction, bool keep)
+        {
+            var kept = logInput ? x.exp() : (x + eps).log_();
+            var loss = logInput
+                ? keep ? kept.addcmul(y, x, -1) : kept.addcmul_(y, x, -1)
+                : x.addcmul(y, kept, -1);
+            if (full)
+                loss.add_(y.log().mul_(y).sub_(y).add_((y * (2 * Math.PI)).log_(), 0.5).masked_fill_(y.le(1), 0));
+            return (Reductions.Apply(loss, reduction), keep ? kept : null);
+        }
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            var (x, y) = ((Tensor)vars[0]!, (Tensor)vars[1]!);
+            var (logInput, full, eps, reduction) = ((bool)vars[2]!, (bool)vars[3]!, (double)vars[4]!, (ReductionKind)vars[5]!);
+            bool needInput = x.requires_grad, needTarget = y.requires_grad;
+            // Kept: e^x when the input needs its gradient (log form), log(x + eps) when the target does (rate form).
+            var (loss, kept) = Forward(x, y, logInput, full, eps, reduction, keep: logInput ? needInput : needTarget);
+            ctx.save_for_backward(new() { x, needInput || full ? y : null, kept });
+            ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            ctx.save_data("options", (logInput, full, eps));
+            ctx.save_data("needs", (needInput, needTarget));
+            return loss;
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            using var noGrad = torch.no_grad();
+            var saved = ctx.get_saved_variables();
+            var (x, y, kept) = (saved[0]!, saved[1], saved[2]);
+            var (logInput, full, eps) = ((bool, bool, double))ctx.get_data("options")!;
+            var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
+            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+            Tensor? dx = null, dy = null;
+            if (needInput)
+                dx = logInput ? kept!.sub(y!).mul_(g) : (y! / (x + eps)).neg_().add_(1).mul_(g);
+            if (needTarget)
+            {
+                var slope = logInput ? x : kept!; // ∂ℓ/∂y = −slope, plus Stirling's part with full
+                dy = !full
+                    ? AnalyticGradient.NegatedProduct(slope, g)
+                    : y!.log().addcdiv_(y! + 0.5, y!, 1).sub_(1).mul_(y!.gt(1)).sub_(slope).mul_(g);
+            }
+            return new() { dx, dy, null, null, null, null };
         }
     }
 }

@@ -1,3 +1,5 @@
+using TorchLosses;
+using TorchLossesTests.Support;
 using static TorchLossesTests.Support.Parity;
 using L = TorchLosses.nn.functional;
 using N = TorchSharp.torch.nn.functional;
@@ -23,7 +25,7 @@ public sealed class BinaryCrossEntropyLossTests
     // ---- BCE --------------------------------------------------------------------------------------
 
     [TestMethod]
-    public void BceByHandWithTheLogClamp()
+    public void BceByHandWithTheLogClamp() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var loss = L.binary_cross_entropy(tensor(new[] { 0.5, 0.0, 1.0, 0.25, 1e-300 }), tensor(new[] { 0.5, 1.0, 0.0, 0.0, 1.0 }), reduction: R.None);
@@ -38,10 +40,10 @@ public sealed class BinaryCrossEntropyLossTests
         // Weights scale each element; the mean divides by the element count, not the weight total.
         var weighted = L.binary_cross_entropy(tensor(new[] { 0.5, 0.5 }), tensor(new[] { 1.0, 0.0 }), tensor(new[] { 3.0, 0.0 }));
         Assert.AreEqual(1.5 * Math.Log(2), weighted.item<double>(), 1e-15);
-    }
+    });
 
     [TestMethod]
-    public void BceMatchesLibtorch()
+    public void BceMatchesLibtorch() => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
@@ -51,10 +53,10 @@ public sealed class BinaryCrossEntropyLossTests
                     AssertSame(a => L.binary_cross_entropy(a[0], a[1], w, reduction), a => N.binary_cross_entropy(a[0], a[1], w, reduction),
                         T(Probabilities, dtype, shape: new long[] { 2, 4 }), T(Targets, dtype, shape: new long[] { 2, 4 }));
                 }
-    }
+    });
 
     [TestMethod]
-    public void BceGradientsAtTheEdgesAreTheKernels()
+    public void BceGradientsAtTheEdgesAreTheKernels() => InBothGradientModes(() =>
     {
         // x ∈ {0, 1}: ∂/∂x = ±1e12 (the float EPS floor), ∂/∂y = ±∞ (unclamped logs), 690.8 at 1e-300;
         // a zero weight turns the infinite target gradient into NaN (∞·0), as in libtorch.
@@ -68,10 +70,10 @@ public sealed class BinaryCrossEntropyLossTests
                 var w = T(weights, dtype, false);
                 AssertSame(a => L.binary_cross_entropy(a[0], a[1], w, reduction), a => N.binary_cross_entropy(a[0], a[1], w, reduction), T(x, dtype), T(y, dtype));
             }
-    }
+    });
 
     [TestMethod]
-    public void BceInputGradientUsesTheFloatEpsilonInFloat64()
+    public void BceInputGradientUsesTheFloatEpsilonInFloat64() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var x = T(new[] { 0.0, 1.0 });
@@ -80,7 +82,7 @@ public sealed class BinaryCrossEntropyLossTests
         // −1/9.999999960041972e-13 (the C++ float 1e-12), not −1e12.
         CollectionAssert.AreEqual(new[] { -1000000003995.8029, 1000000003995.8029 }, x.grad!.data<double>().ToArray());
         CollectionAssert.AreEqual(new[] { double.PositiveInfinity, double.NegativeInfinity }, y.grad!.data<double>().ToArray());
-    }
+    });
 
     [TestMethod]
     public void BceErrorsCarryPyTorchsMessages()
@@ -114,7 +116,7 @@ public sealed class BinaryCrossEntropyLossTests
     // ---- BCE with logits --------------------------------------------------------------------------
 
     [TestMethod]
-    public void BceWithLogitsByHand()
+    public void BceWithLogitsByHand() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         // x = 0: log 2 for any y; pos_weight p scales the positive term: y = 1 gives p·log 2.
@@ -122,10 +124,10 @@ public sealed class BinaryCrossEntropyLossTests
         Assert.AreEqual(3 * Math.Log(2), L.binary_cross_entropy_with_logits(tensor(new[] { 0.0 }), tensor(new[] { 1.0 }), pos_weight: tensor(new[] { 3.0 })).item<double>(), 1e-15);
         // Saturated logits stay finite: x = −1000 with y = 1 costs 1000 (+ log(1 + e⁻¹⁰⁰⁰)).
         Assert.AreEqual(1000.0, L.binary_cross_entropy_with_logits(tensor(new[] { -1000.0 }), tensor(new[] { 1.0 })).item<double>());
-    }
+    });
 
     [TestMethod]
-    public void BceWithLogitsMatchesLibtorch()
+    public void BceWithLogitsMatchesLibtorch() => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
@@ -138,10 +140,10 @@ public sealed class BinaryCrossEntropyLossTests
                             a => N.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, pw),
                             T(Logits, dtype, shape: new long[] { 2, 4 }), T(Targets, dtype, shape: new long[] { 2, 4 }));
                     }
-    }
+    });
 
     [TestMethod]
-    public void BceWithLogitsInfinitiesMatchLibtorch()
+    public void BceWithLogitsInfinitiesMatchLibtorch() => InBothGradientModes(() =>
     {
         // Values: NaN at x = +∞ with y = 1 and at x = −∞ for every y, +∞ at x = +∞ with y < 1; NaN stays NaN.
         // Gradients: ∂/∂x stays finite at ±∞, ∂/∂y is ∓∞.
@@ -158,10 +160,10 @@ public sealed class BinaryCrossEntropyLossTests
                 AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction, p),
                     a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction, p), T(x, dtype), T(y, dtype));
             }
-    }
+    });
 
     [TestMethod]
-    public void BceWithLogitsEqualsBceOfSigmoidAwayFromSaturation()
+    public void BceWithLogitsEqualsBceOfSigmoidAwayFromSaturation() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var x = T(new[] { -10.0, -4.0, -1.0, -0.1, 0.0, 0.3, 2.0, 6.0, 10.0 }, grad: false);
@@ -171,7 +173,7 @@ public sealed class BinaryCrossEntropyLossTests
         // near |x| = 10, which is what "away from saturation" costs the sigmoid-then-log form.
         AssertClose(L.binary_cross_entropy(x.sigmoid(), y, w, R.None).to(ScalarType.Float32),
             L.binary_cross_entropy_with_logits(x, y, w, R.None).to(ScalarType.Float32), "logits vs sigmoid");
-    }
+    });
 
     [TestMethod]
     public void BceWithLogitsDtypesAndErrors()
@@ -206,8 +208,9 @@ public sealed class BinaryCrossEntropyLossTests
     [TestMethod]
     public void BceWithLogitsDoubleBackwardIsThePlainComposition()
     {
-        // d²ℓ/dx² = w·(1 + (p − 1)·y)·σ(x)·(1 − σ(x)).
+        // d²ℓ/dx² = w·(1 + (p − 1)·y)·σ(x)·(1 − σ(x)), on the autograd path.
         using var scope = NewDisposeScope();
+        using var mode = LossGradients.Use(GradientMode.Autograd);
         var x = T(new[] { -1.0, 0.0, 2.0 });
         var y = T(new[] { 0.0, 1.0, 0.5 }, grad: false);
         var p = T(new[] { 2.0, 3.0, 0.5 }, grad: false);
@@ -218,10 +221,66 @@ public sealed class BinaryCrossEntropyLossTests
         AssertClose((1 + (p - 1) * y) * s * (1 - s), d2, "second derivative");
     }
 
+    [TestMethod]
+    public void BceWithLogitsMatchesLibtorchOverAWideRange() => InBothGradientModes(() =>
+    {
+        // Logits up to ±40 (both saturations), hard and soft targets, weights up to 3 and per-class pos_weight:
+        // the analytic forward sums terms of one sign, so it stays within the tolerance everywhere.
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+            {
+                using var scope = NewDisposeScope();
+                var x = Normal(21, dtype, true, 6, 5) * 12;
+                var soft = Normal(22, dtype, false, 6, 5).sigmoid();
+                var y = torch.where(soft > 0.75, ones_like(soft), torch.where(soft < 0.25, zeros_like(soft), soft)).requires_grad_();
+                var w = Normal(23, dtype, false, 5).abs() * 2;
+                var pw = Normal(24, dtype, false, 5).abs() * 3;
+                AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, pw),
+                    a => N.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, pw), x.detach().requires_grad_(), y);
+                AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction),
+                    a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction), x.detach().requires_grad_(), y);
+            }
+    });
+
+    [TestMethod]
+    public void GradientOfOneOperandAtATime() => InBothGradientModes(() =>
+    {
+        // Only the input, or only the target, requires grad: each path saves and computes only what it needs.
+        var pw = T(new[] { 0.5, 2.0, 1.0, 3.0 }, ScalarType.Float64, false);
+        var w = T(new[] { 1.0, 0.0, 2.0, 0.5 }, ScalarType.Float64, false);
+        foreach (var (inputGrad, targetGrad) in new[] { (true, false), (false, true) })
+            foreach (var reduction in AllReductions)
+            {
+                AssertSame(a => L.binary_cross_entropy(a[0], a[1], w, reduction), a => N.binary_cross_entropy(a[0], a[1], w, reduction),
+                    T(Probabilities, grad: inputGrad, shape: new long[] { 2, 4 }), T(Targets, grad: targetGrad, shape: new long[] { 2, 4 }));
+                foreach (var p in new[] { null, pw })
+                    AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, p),
+                        a => N.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, p),
+                        T(Logits, grad: inputGrad, shape: new long[] { 2, 4 }), T(Targets, grad: targetGrad, shape: new long[] { 2, 4 }));
+            }
+    });
+
+    [TestMethod]
+    public void AnalyticPathIsTakenByDefault()
+    {
+        using var scope = NewDisposeScope();
+        Assert.AreEqual(GradientMode.Analytic, LossGradients.Default);
+        var x = T(new[] { -1.0, 0.0, 2.0 });
+        var y = T(new[] { 0.0, 1.0, 0.5 }, grad: false);
+        var p = T(new[] { 2.0, 3.0, 0.5 }, grad: false);
+        // BCE with logits: d²ℓ/dx² = (1 + (p − 1)·y)·σ(x)·(1 − σ(x)) on the autograd path.
+        var s = x.detach().sigmoid();
+        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.binary_cross_entropy_with_logits(x, y, null, R.Sum, p), x, x,
+            (1 + (p - 1) * y) * s * (1 - s));
+        // BCE: no double backward on either path (straight-through slopes), but only the autograd path records.
+        var probabilities = T(new[] { 0.25, 0.5, 0.9 });
+        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.binary_cross_entropy(probabilities, y, null, R.Sum), probabilities, probabilities, null);
+    }
+
     // ---- shared ---------------------------------------------------------------------------------
 
     [TestMethod]
-    public void LegacyArgumentsModulesAndEmptyInputs()
+    public void LegacyArgumentsModulesAndEmptyInputs() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var x = T(Probabilities, grad: false);
@@ -247,10 +306,10 @@ public sealed class BinaryCrossEntropyLossTests
             AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction), a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction),
                 zeros(0, 3).requires_grad_(), zeros(0, 3).requires_grad_());
         }
-    }
+    });
 
     [TestMethod]
-    public void RunOnTheMetaDevice()
+    public void RunOnTheMetaDevice() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var x = empty(new long[] { 2, 3 }, device: META).requires_grad_();
@@ -258,5 +317,5 @@ public sealed class BinaryCrossEntropyLossTests
         var w = empty(new long[] { 3 }, device: META);
         Assert.AreEqual(DeviceType.META, L.binary_cross_entropy(x, y, w).device_type);
         Assert.AreEqual(DeviceType.META, L.binary_cross_entropy_with_logits(x, y, w, R.Mean, w).device_type);
-    }
+    });
 }

@@ -1,4 +1,5 @@
 using TorchLosses;
+using TorchLossesTests.Support;
 using static TorchLossesTests.Support.Parity;
 using L = TorchLosses.nn.functional;
 using N = TorchSharp.torch.nn.functional;
@@ -39,7 +40,7 @@ public sealed class ProbabilisticLossTests
     // ---- KL divergence ----------------------------------------------------------------------------
 
     [TestMethod]
-    public void KlOfTwoSmallDistributionsByHand()
+    public void KlOfTwoSmallDistributionsByHand() => InBothGradientModes(() =>
     {
         // q = [1/2, 1/4, 1/4], p = [1/4, 1/4, 1/2]: KL(p‖q) = ¼·log(½) + 0 + ½·log 2 = ¼·log 2.
         using var scope = NewDisposeScope();
@@ -50,10 +51,10 @@ public sealed class ProbabilisticLossTests
         Assert.AreEqual(0.25 * Math.Log(2) / 3, L.kl_div(x, y).item<double>(), 1e-16);
         // y = 0 contributes 0 (0·log 0 = 0), whatever x is.
         Assert.AreEqual(0.0, L.kl_div(tensor(new[] { -5.0 }), tensor(new[] { 0.0 }), R.Sum).item<double>());
-    }
+    });
 
     [TestMethod]
-    public void KlMatchesLibtorchForBothTargetForms()
+    public void KlMatchesLibtorchForBothTargetForms() => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
@@ -63,10 +64,10 @@ public sealed class ProbabilisticLossTests
                     AssertSame(a => L.kl_div(a[0], a[1], reduction, logTarget), a => N.kl_div(a[0], a[1], logTarget, reduction),
                         T(LogQ, dtype, shape: new long[] { 2, 3 }), T(target, dtype, shape: new long[] { 2, 3 }));
                 }
-    }
+    });
 
     [TestMethod]
-    public void KlBatchMeanIsSumOverTheFirstDimension()
+    public void KlBatchMeanIsSumOverTheFirstDimension() => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var logTarget in new[] { false, true })
@@ -79,10 +80,10 @@ public sealed class ProbabilisticLossTests
         Assert.AreEqual(0f, L.kl_div(zeros(new long[] { 2, 0 }), zeros(new long[] { 2, 0 }), "batchmean").item<float>());
         // The batch is the input's first dimension, even when the target broadcasts it larger.
         Assert.AreEqual(3 * 0.5 * Math.Log(0.5), L.kl_div(zeros(4, ScalarType.Float64), full(3, 4, 0.5, ScalarType.Float64), "batchmean").item<double>(), 1e-14);
-    }
+    });
 
     [TestMethod]
-    public void KlSpecialValuesMatchLibtorch()
+    public void KlSpecialValuesMatchLibtorch() => InBothGradientModes(() =>
     {
         // x = −∞ with y = 0 (0·∞ = NaN), y = 0 (target gradient NaN), y < 0 (NaN), inputs ±∞ and NaN.
         var x = new[] { double.NegativeInfinity, 0.5, -1.0, 2.0, 0.3, double.PositiveInfinity, double.NaN };
@@ -90,10 +91,10 @@ public sealed class ProbabilisticLossTests
         AssertSame(a => L.kl_div(a[0], a[1], R.None), a => N.kl_div(a[0], a[1], false, R.None), T(x), T(y));
         var logY = new[] { double.NegativeInfinity, double.NegativeInfinity, 0.0, -0.3, double.PositiveInfinity, 1.0, double.NaN };
         AssertSame(a => L.kl_div(a[0], a[1], R.None, true), a => N.kl_div(a[0], a[1], true, R.None), T(new[] { 0.0, double.NegativeInfinity, 1, 2, 0, 1, 0 }), T(logY));
-    }
+    });
 
     [TestMethod]
-    public void KlGradientsByHand()
+    public void KlGradientsByHand() => InBothGradientModes(() =>
     {
         // ∂/∂x = −y; ∂/∂y = log y + 1 − x for y > 0 and NaN at y = 0.
         using var scope = NewDisposeScope();
@@ -105,16 +106,16 @@ public sealed class ProbabilisticLossTests
         Assert.IsTrue(double.IsNaN(dy[0]));
         Assert.AreEqual(Math.Log(0.5) + 2, dy[1], 1e-15);
         Assert.AreEqual(Math.Log(2.0) - 1, dy[2], 1e-15);
-    }
+    });
 
     [TestMethod]
-    public void KlLogTargetOnLogYEqualsProbabilityTargetOnY()
+    public void KlLogTargetOnLogYEqualsProbabilityTargetOnY() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var y = tensor(new[] { 0.1, 0.2, 0.3, 0.4, 0.05, 0.95 }).reshape(2, 3);
         var x = tensor(LogQ).reshape(2, 3);
         AssertClose(L.kl_div(x, y, R.None), L.kl_div(x, y.log(), R.None, log_target: true), "log_target on log y vs y");
-    }
+    });
 
     [TestMethod]
     public void KlWarningsFollowPyTorch()
@@ -173,7 +174,7 @@ public sealed class ProbabilisticLossTests
     private static readonly double[] Counts = { 0.0, 1.0, 3.0, 2.0, 0.5, 1.5, 7.0, 1.0 };
 
     [TestMethod]
-    public void PoissonByHand()
+    public void PoissonByHand() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         // log_input: exp(0) − 1·0 = 1; exp(1) − 2·1; rate form: λ − y·log(λ + eps).
@@ -183,10 +184,10 @@ public sealed class ProbabilisticLossTests
         var full = L.poisson_nll_loss(tensor(new[] { 0.0, 0.0 }), tensor(new[] { 3.0, 1.0 }), full: true, reduction: R.None).data<double>().ToArray();
         Assert.AreEqual(1 + 3 * Math.Log(3) - 3 + 0.5 * Math.Log(6 * Math.PI), full[0], 1e-15);
         Assert.AreEqual(1.0, full[1]);
-    }
+    });
 
     [TestMethod]
-    public void PoissonMatchesLibtorch()
+    public void PoissonMatchesLibtorch() => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
@@ -201,10 +202,10 @@ public sealed class ProbabilisticLossTests
         // A larger eps, and a target that broadcasts over the rows.
         AssertSame(a => L.poisson_nll_loss(a[0], a[1], false, true, 0.5, R.Mean), a => N.poisson_nll_loss(a[0], a[1], false, true, 0.5, R.Mean),
             T(Rates.Select(Math.Abs).ToArray(), shape: new long[] { 2, 4 }), T(Counts[..4]));
-    }
+    });
 
     [TestMethod]
-    public void PoissonTargetGradientIsNanAtZeroWithFull()
+    public void PoissonTargetGradientIsNanAtZeroWithFull() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var y = T(new[] { 0.0, 1.0, 4.0 });
@@ -213,10 +214,10 @@ public sealed class ProbabilisticLossTests
         Assert.IsTrue(double.IsNaN(dy[0]));
         Assert.AreEqual(-0.5, dy[1]);
         Assert.AreEqual(-0.5 + Math.Log(4) + 1 / 8.0, dy[2], 1e-15);
-    }
+    });
 
     [TestMethod]
-    public void PoissonRateFormOnExpEqualsLogForm()
+    public void PoissonRateFormOnExpEqualsLogForm() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var x = tensor(new[] { -2.0, -0.5, 0.0, 1.0, 3.0 });
@@ -224,10 +225,10 @@ public sealed class ProbabilisticLossTests
         var logForm = L.poisson_nll_loss(x, y, reduction: R.None);
         var rateForm = L.poisson_nll_loss(x.exp(), y, log_input: false, eps: 0, reduction: R.None);
         AssertClose(logForm, rateForm, "rate form on exp(x) vs log form");
-    }
+    });
 
     [TestMethod]
-    public void PoissonLegacyModuleAndSpecialValues()
+    public void PoissonLegacyModuleAndSpecialValues() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var x = T(Rates);
@@ -244,7 +245,7 @@ public sealed class ProbabilisticLossTests
             AssertSame(a => L.poisson_nll_loss(a[0], a[1], logInput, true, 1e-8, R.None), a => N.poisson_nll_loss(a[0], a[1], logInput, true, 1e-8, R.None),
                 T(special), T(counts));
         Throws<ArgumentOutOfRangeException>(() => L.poisson_nll_loss(x, y, reduction: (R)5), "5 is not a valid value for reduction");
-    }
+    });
 
     // ---- Gaussian NLL -----------------------------------------------------------------------------
 
@@ -291,7 +292,7 @@ public sealed class ProbabilisticLossTests
     };
 
     [TestMethod]
-    public void GaussianMatchesPyTorchsReferenceVectors()
+    public void GaussianMatchesPyTorchsReferenceVectors() => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
             foreach (var (varName, full, reduction, loss, dx, dy, dvar) in GaussReference)
@@ -309,10 +310,10 @@ public sealed class ProbabilisticLossTests
                 AssertClose(T(dy, dtype, false, 2, 3), y.grad!, $"{what}: d target");
                 AssertClose(T(dvar, dtype, false, varShape), v.grad!, $"{what}: d var");
             }
-    }
+    });
 
     [TestMethod]
-    public void GaussianWithUnitVarianceIsHalfMse()
+    public void GaussianWithUnitVarianceIsHalfMse() => InBothGradientModes(() =>
     {
         // var = 1 ≥ eps: ℓ = 0.5·(log 1 + d²/1) = 0.5·d² exactly, element by element; full adds 0.5·log(2π) to each.
         using var scope = NewDisposeScope();
@@ -324,7 +325,7 @@ public sealed class ProbabilisticLossTests
         AssertClose(L.mse_loss(x, y) * 0.5 + 0.5 * Math.Log(2 * Math.PI), L.gaussian_nll_loss(x, y, one, full: true), "mean with the constant");
         // Homoscedastic σ² = 4: 0.5·log 4 + mse/8.
         AssertClose(L.mse_loss(x, y) / 8 + 0.5 * Math.Log(4), L.gaussian_nll_loss(x, y, full(4, 1, 4.0, ScalarType.Float64)), "σ² = 4");
-    }
+    });
 
     [TestMethod]
     public void GaussianShapesAndErrorsFollowPyTorch()
@@ -352,10 +353,97 @@ public sealed class ProbabilisticLossTests
         AssertClose(L.gaussian_nll_loss(x, y, v, true, 1e-6, R.Sum), module.call(x, y, v), "module");
     }
 
+    [TestMethod]
+    public void GaussianAnalyticPathMatchesTheAutogradPath()
+    {
+        // No native gaussian_nll_loss: the autograd path is held to PyTorch's reference vectors above, and the analytic
+        // path to it here, over var shapes, var with and without gradient, full, reductions and dtypes.
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+                foreach (var full in new[] { false, true })
+                    foreach (var (varShape, varGrad) in new[] { (new long[] { 3, 4 }, true), (new long[] { 3, 4 }, false), (new long[] { 3, 1 }, true), (new long[] { 3 }, true) })
+                    {
+                        using var scope = NewDisposeScope();
+                        var x = Normal(31, dtype, true, 3, 4);
+                        var y = Normal(32, dtype, varGrad, 3, 4);
+                        // Variances around eps too, where the clamp acts (and the gradient still flows, at the clamped value).
+                        var v = (Normal(33, dtype, false, varShape).square() * 0.5).masked_fill(Normal(34, dtype, false, varShape) > 1, 1e-9);
+                        if (varGrad) v.requires_grad_();
+                        var (analytic, analyticGrads) = ValueAndGradients(GradientMode.Analytic, a => L.gaussian_nll_loss(a[0], a[1], a[2], full, 1e-6, reduction), x, y, v);
+                        var (composed, composedGrads) = ValueAndGradients(GradientMode.Autograd, a => L.gaussian_nll_loss(a[0], a[1], a[2], full, 1e-6, reduction), x, y, v);
+                        string what = $"{dtype} {reduction} full={full} var {Check(varShape)} grad={varGrad}";
+                        AssertClose(composed, analytic, $"{what}: value");
+                        for (int k = 0; k < 3; k++)
+                        {
+                            Assert.AreEqual(composedGrads[k] is null, analyticGrads[k] is null, $"{what}: gradient {k} presence");
+                            if (composedGrads[k] is not null) AssertClose(composedGrads[k]!, analyticGrads[k]!, $"{what}: gradient {k}");
+                        }
+                    }
+    }
+
+    private static string Check(long[] shape) => "[" + string.Join(", ", shape) + "]";
+
+    /// <summary>The loss and the gradient of every operand that requires grad, in one gradient mode, on fresh leaves.</summary>
+    private static (Tensor value, Tensor?[] grads) ValueAndGradients(GradientMode mode, Func<Tensor[], Tensor> loss, params Tensor[] operands)
+    {
+        using var _ = LossGradients.Use(mode);
+        var leaves = operands.Select(t => t.detach().clone().requires_grad_(t.requires_grad)).ToArray();
+        var value = loss(leaves);
+        var wanted = leaves.Where(l => l.requires_grad).ToArray();
+        var computed = autograd.grad(new[] { value }, wanted, new[] { ones_like(value) });
+        int j = 0;
+        return (value.detach(), leaves.Select(l => l.requires_grad ? computed[j++] : null).ToArray());
+    }
+
+    [TestMethod]
+    public void GradientOfOneOperandAtATime() => InBothGradientModes(() =>
+    {
+        // Only the input, or only the target, requires grad: each path saves and computes only what it needs.
+        foreach (var (inputGrad, targetGrad) in new[] { (true, false), (false, true) })
+            foreach (var reduction in AllReductions)
+            {
+                foreach (var logTarget in new[] { false, true })
+                    AssertSame(a => L.kl_div(a[0], a[1], reduction, logTarget), a => N.kl_div(a[0], a[1], logTarget, reduction),
+                        T(LogQ, grad: inputGrad), T(logTarget ? LogQ.Reverse().ToArray() : P, grad: targetGrad));
+                foreach (var logInput in new[] { true, false })
+                    foreach (var full in new[] { false, true })
+                        AssertSame(a => L.poisson_nll_loss(a[0], a[1], logInput, full, 1e-8, reduction),
+                            a => N.poisson_nll_loss(a[0], a[1], logInput, full, 1e-8, reduction),
+                            T(logInput ? Rates : Rates.Select(Math.Abs).ToArray(), grad: inputGrad), T(Counts, grad: targetGrad));
+            }
+        // Gaussian: only var requires grad, homoscedastic; checked against the reference vectors' sums.
+        using var scope = NewDisposeScope();
+        var v = T(GaussVar["homo_last1"].values, shape: GaussVar["homo_last1"].shape);
+        L.gaussian_nll_loss(T(GaussX, grad: false, shape: new long[] { 2, 3 }), T(GaussY, grad: false, shape: new long[] { 2, 3 }), v, reduction: R.Sum).backward();
+        AssertClose(T(new[] { -1281248500000.0, 0.35 }, grad: false, shape: new long[] { 2, 1 }), v.grad!, "d var alone");
+    });
+
+    [TestMethod]
+    public void AnalyticPathIsTakenByDefault()
+    {
+        using var scope = NewDisposeScope();
+        Assert.AreEqual(GradientMode.Analytic, LossGradients.Default);
+        var x = T(new[] { -1.0, 0.5, 2.0 });
+        var y = T(new[] { 0.2, 0.3, 0.5 });
+        // KL: ∂ℓ/∂x = −y, so ∂²ℓ/∂x∂y = −1.
+        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.kl_div(x, y, R.Sum), x, y, full(3, -1.0, ScalarType.Float64));
+        // KL with log_target: ∂ℓ/∂y = e^y·(y − x + 1), so ∂²ℓ/∂y² = e^y·(y − x + 2).
+        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.kl_div(x, y, R.Sum, log_target: true), y, y,
+            y.detach().exp() * (y.detach() - x.detach() + 2));
+        // Poisson, log form: ∂²ℓ/∂x² = e^x; rate form: y/(x + eps)².
+        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.poisson_nll_loss(x, y, reduction: R.Sum), x, x, x.detach().exp());
+        var rate = T(new[] { 0.5, 1.0, 3.0 });
+        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.poisson_nll_loss(rate, y, log_input: false, reduction: R.Sum), rate, rate,
+            y.detach() / (rate.detach() + 1e-8).square());
+        // Gaussian: ∂²ℓ/∂x² = 1/v.
+        var v = T(new[] { 0.5, 2.0, 4.0 }, grad: false);
+        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.gaussian_nll_loss(x, y, v, reduction: R.Sum), x, x, 1 / v);
+    }
+
     // ---- shared ---------------------------------------------------------------------------------
 
     [TestMethod]
-    public void EmptyInputsMatchLibtorch()
+    public void EmptyInputsMatchLibtorch() => InBothGradientModes(() =>
     {
         foreach (var reduction in AllReductions)
         {
@@ -367,7 +455,7 @@ public sealed class ProbabilisticLossTests
             if (reduction == R.None) CollectionAssert.AreEqual(new long[] { 0, 3 }, g.shape);
             else Assert.AreEqual(reduction == R.Mean ? float.NaN : 0f, g.item<float>());
         }
-    }
+    });
 
     [TestMethod]
     public void HalfAndBFloat16AsTheComposites()
@@ -389,7 +477,7 @@ public sealed class ProbabilisticLossTests
     }
 
     [TestMethod]
-    public void RunOnTheMetaDevice()
+    public void RunOnTheMetaDevice() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
         var x = empty(new long[] { 2, 3 }, device: META);
@@ -402,5 +490,5 @@ public sealed class ProbabilisticLossTests
             Assert.AreEqual(DeviceType.META, L.poisson_nll_loss(x, x, logInput, true).device_type);
         Assert.AreEqual(DeviceType.META, L.gaussian_nll_loss(x, x, x, true).device_type);
         Assert.AreEqual(DeviceType.META, L.gaussian_nll_loss(x, x, empty(new long[] { 2 }, device: META)).device_type);
-    }
+    });
 }
