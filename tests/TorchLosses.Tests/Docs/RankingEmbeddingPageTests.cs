@@ -493,4 +493,60 @@ public sealed class RankingEmbeddingPageTests : DocPageTests
         AssertSame(t => L.triplet_margin_with_distance_loss(t[0], t[1], t[2], swap: true), t => L.triplet_margin_loss(t[0], t[1], t[2], swap: true),
             a.requires_grad_(), p.requires_grad_(), n.requires_grad_());
     }
+    [TestMethod, DocIdentity("double_backward_works")]
+    public void DoubleBackwardWorks()
+    {
+        using var scope = NewDisposeScope();
+        var (x1, x2, x3) = (Normal(30, ScalarType.Float64, false, 5, 3), Normal(31, ScalarType.Float64, false, 5, 3), Normal(32, ScalarType.Float64, false, 5, 3));
+        var labels = tensor(new[] { 1.0, -1.0, -1.0, 1.0, -1.0 });
+        var cases = new (string name, Func<Tensor, Tensor> ours, Func<Tensor, Tensor> native)[]
+        {
+            ("cosine", x => L.cosine_embedding_loss(x, x2, labels, -0.5, R.Sum), x => N.cosine_embedding_loss(x, x2, labels, -0.5, R.Sum)),
+            ("triplet", x => L.triplet_margin_loss(x, x2, x3, 3.0), x => N.triplet_margin_loss(x, x2, x3, 3.0)),
+            ("margin ranking", x => L.margin_ranking_loss(x.square(), x2, Sign(x3), 0.5), x => N.margin_ranking_loss(x.square(), x2, Sign(x3), 0.5)),
+        };
+        foreach (var (name, ours, native) in cases)
+        {
+            Tensor Second(Func<Tensor, Tensor> loss)
+            {
+                var x = x1.clone().requires_grad_();
+                var g = autograd.grad(new[] { loss(x) }, new[] { x }, create_graph: true)[0]!;
+                return autograd.grad(new[] { (g * x3).sum() }, new[] { x })[0]!;
+            }
+            var second = Second(ours);
+            Assert.IsGreaterThan(1e-3, second.abs().max().item<double>(), $"{name}: a non-trivial second derivative");
+            AssertClose(Second(native), second, $"{name} vs libtorch");
+        }
+    }
+
+    [TestMethod, DocIdentity("triplet_norm_orders_match_libtorch")]
+    public void TripletNormOrdersMatchLibtorch()
+    {
+        using var scope = NewDisposeScope();
+        var (a, p, n) = (Normal(33, ScalarType.Float64, true, 6, 4), Normal(34, ScalarType.Float64, true, 6, 4), Normal(35, ScalarType.Float64, true, 6, 4));
+        foreach (var order in new[] { 1.0, 1.5, 3.0, double.PositiveInfinity })
+            AssertSame(t => L.triplet_margin_loss(t[0], t[1], t[2], 2.0, order, 1e-6, false, R.None),
+                t => N.triplet_margin_loss(t[0], t[1], t[2], 2.0, order, 1e-6, false, R.None), a, p, n);
+        var anchor = a.detach().clone().requires_grad_();
+        var loss = L.triplet_margin_loss(anchor, p.detach(), n.detach(), 2.0, 0.0);
+        if (loss.requires_grad) loss.backward();
+        Assert.IsNull(anchor.grad, "p = 0: no gradient at all");
+        var nativeAnchor = a.detach().clone().requires_grad_();
+        var native = N.triplet_margin_loss(nativeAnchor, p.detach(), n.detach(), 2.0, 0.0);
+        if (native.requires_grad) native.backward();
+        Assert.IsNull(nativeAnchor.grad, "nor in libtorch");
+        Assert.AreEqual(native.item<double>(), loss.item<double>(), "p = 0 value");
+    }
+
+    [TestMethod, DocIdentity("with_distance_has_no_dimension_check")]
+    public void WithDistanceHasNoDimensionCheck()
+    {
+        using var scope = NewDisposeScope();
+        var (a, p, n) = ReferenceTriplets();
+        var single = p[0];
+        var loss = L.triplet_margin_with_distance_loss(a, single, n, reduction: R.None);
+        AssertClose(L.triplet_margin_loss(a, single.unsqueeze(0), n, reduction: R.None), loss, "(N, D) with (D) broadcasts");
+        var error = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(a, single, n));
+        StringAssert.StartsWith(error.Message, "All inputs should have same dimension but got 2D, 1D and 2D inputs.");
+    }
 }

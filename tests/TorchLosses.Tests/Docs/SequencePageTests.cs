@@ -366,4 +366,26 @@ public sealed class SequencePageTests : DocPageTests
         var viaCrossEntropy = autograd.grad(new[] { L.cross_entropy(z2, labels, reduction: R.Sum) }, new[] { z2 })[0]!;
         AssertClose(viaCrossEntropy, viaCtc[0], "logits' gradient: cross entropy's");
     }
+    [TestMethod, DocIdentity("ctc_double_backward_differentiates_the_partial")]
+    public void CtcDoubleBackwardDifferentiatesThePartial()
+    {
+        using var scope = NewDisposeScope();
+        var direction = Normal(12, ScalarType.Float64, false, 3, 3);
+        Tensor Second(Func<Tensor, Tensor> loss)
+        {
+            var lp = ExampleLogProbs().detach().clone().requires_grad_();
+            var g = autograd.grad(new[] { loss(lp) }, new[] { lp }, create_graph: true)[0]!;
+            return autograd.grad(new[] { (g * direction).sum() }, new[] { lp })[0]!;
+        }
+        var (targets, il, tl) = (tensor(new long[,] { { 1, 2 } }), tensor(new long[] { 3 }), tensor(new long[] { 2 }));
+        var ours = Second(lp => L.ctc_loss(lp.unsqueeze(1), targets, il, tl, reduction: R.Sum));
+        var hessian = Second(lp => SequenceSnippets.NegativeLogLikelihood(lp, new long[] { 1, 2 }));
+        AssertClose(hessian, ours, "the second derivative of the loss (of the partial −γ)");
+        var ofReturned = hessian + ExampleLogProbs().exp() * direction;   // the derivative of exp(lp) − γ
+        Assert.IsGreaterThan(0.1, (ofReturned - ours).abs().max().item<double>(), "not the derivative of the returned gradient");
+        var native = ExampleLogProbs().unsqueeze(1).detach().clone().requires_grad_();
+        var nativeGrad = autograd.grad(new[] { N.ctc_loss(native, targets, il, tl, reduction: R.Sum) }, new[] { native }, create_graph: true)[0]!;
+        var error = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => autograd.grad(new[] { nativeGrad.sum() }, new[] { native }));
+        StringAssert.Contains(error.Message, "derivative for aten::_ctc_loss_backward is not implemented");
+    }
 }
