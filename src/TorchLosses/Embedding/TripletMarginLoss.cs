@@ -107,10 +107,17 @@ namespace TorchLosses
 
             /// <summary>
             /// libtorch's <c>pairwise_distance</c>: ‖x1 − x2 + eps‖_p over the last dimension of the
-            /// broadcast difference (a 0-d difference is its own last dimension), by the same ops.
+            /// broadcast difference (a 0-d difference is its own last dimension), by the same ops. Over an
+            /// empty last dimension the distance is 0 for every p, as libtorch's <c>norm</c> gives it
+            /// (<c>vector_norm</c> rejects p = ±∞ there, the max and min having no identity).
             /// </summary>
-            internal static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p, double eps) =>
-                torch.linalg.vector_norm(x1 - x2 + eps, p, new[] { -1L });
+            internal static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p, double eps)
+            {
+                var difference = x1 - x2 + eps;
+                return difference.dim() > 0 && difference.shape[^1] == 0 && double.IsInfinity(p)
+                    ? difference.sum(new[] { -1L })
+                    : torch.linalg.vector_norm(difference, p, new[] { -1L });
+            }
         }
     }
 }

@@ -37,7 +37,8 @@ namespace TorchLosses
             /// libtorch's form. Consequently double backward is not the mathematical second derivative.
             /// A sample with loss +∞ gets a NaN gradient for t &lt; Tₙ (0 after), as in libtorch, unless
             /// <paramref name="zero_infinity"/>; then its loss and gradient are 0. A NaN loss (NaN in log_probs)
-            /// also gets a NaN gradient for t &lt; Tₙ, with or without zero_infinity, as in libtorch.</para>
+            /// also gets a NaN gradient for t &lt; Tₙ, with or without zero_infinity, as in libtorch; a NaN entry that no
+            /// alignment uses leaves the loss finite and gets a NaN gradient itself (t &lt; Tₙ), as in libtorch.</para>
             /// <para>Deviations from libtorch 1.13: where log_probs[t, n, c] = −∞ (t &lt; Tₙ), libtorch's gradient is
             /// NaN (its backward evaluates exp(−∞ + ∞)); here it is 0, the limit exp(lp) − γ = 0 − 0. A sample with
             /// input length 0 and target length 0 has loss 0 here (the empty alignment, probability 1), with zero

@@ -242,6 +242,12 @@ public sealed class CtcLossTests
         foreach (var reduction in AllReductions)
             foreach (var zeroInfinity in new[] { false, true })
                 Same(lp, Longs(new long[] { 1, 2 }, 2, 1), Longs(3, 2), Longs(1, 1), 0, reduction, zeroInfinity);
+        // A NaN in a class that sample 0's alignments never use: its loss stays finite, the NaN entry's gradient is NaN.
+        var unused = LogProbs(16, ScalarType.Float64, 3, 2, 3).detach().clone();
+        unused[1, 0, 2] = tensor(double.NaN);
+        unused.requires_grad = true;
+        foreach (var reduction in AllReductions)
+            Same(unused, Longs(new long[] { 1, 2 }, 2, 1), Longs(3, 2), Longs(1, 1), 0, reduction, false);
     }
 
     [TestMethod]

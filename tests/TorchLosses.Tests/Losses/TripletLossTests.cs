@@ -139,6 +139,12 @@ public sealed class TripletLossTests
                 AssertSame(ours, native, Scalar0(0.5), Scalar0(1.5), Scalar0(-0.25));
                 AssertSame(ours, native, Normal(34, ScalarType.Float64, true, 3, 4), Normal(35, ScalarType.Float64, true, 1, 4), Normal(36, ScalarType.Float64, true, 3, 4));
                 AssertSame(ours, native, Normal(37, ScalarType.BFloat16, true, 3, 4), Normal(38, ScalarType.BFloat16, true, 3, 4), Normal(39, ScalarType.BFloat16, true, 3, 4));
+                // No features (D = 0): every distance is 0, also for p = ±∞ (libtorch's norm; vector_norm alone would raise).
+                foreach (var p in new[] { 2.0, inf, -inf })
+                    AssertSame(t => L.triplet_margin_loss(t[0], t[1], t[2], 0.5, p, 1e-6, swap, reduction),
+                        t => N.triplet_margin_loss(t[0], t[1], t[2], 0.5, p, 1e-6, swap, reduction),
+                        T(Array.Empty<double>(), shape: new long[] { 3, 0 }), T(Array.Empty<double>(), shape: new long[] { 3, 0 }),
+                        T(Array.Empty<double>(), shape: new long[] { 3, 0 }));
             }
     }
 
