@@ -28,7 +28,7 @@ namespace TorchLosses
             /// ℓ = −w·(y·max(log x, −100) + (1 − y)·max(log(1 − x), −100)). The logs are clamped at −100, so x = 0 with
             /// y = 1 gives 100; 1.13 computes log(1 − x), not log1p(−x).</para>
             /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights
-            /// do not normalise; NaN for none); sum adds.</para>
+            /// do not normalise; NaN for an empty input); sum adds.</para>
             /// <para>Gradient, as libtorch's kernel (not the derivative of the clamped formula):
             /// ∂ℓ/∂x = w·(x − y)/max((1 − x)·x, ε) with ε = 1e-12 as a C++ float (9.999999960041972e-13, also in
             /// float64), so ±1e12 at x ∈ {0, 1} where y differs; ∂ℓ/∂y = w·(log(1 − x) − log x), unclamped, so ±∞

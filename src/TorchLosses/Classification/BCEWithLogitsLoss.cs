@@ -33,7 +33,7 @@ namespace TorchLosses
             /// At the edges the values are libtorch's: x = +∞ gives +∞ for y &lt; 1 and NaN for y = 1; x = −∞ gives NaN
             /// for every y (libtorch's ∞ − ∞), and NaN stays NaN.</para>
             /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights do
-            /// not normalise; NaN for none); sum adds.</para>
+            /// not normalise; NaN for an empty input); sum adds.</para>
             /// <para>Gradient (libtorch's formulas, on both gradient paths): ∂ℓ/∂x = w·((1 + (p − 1)·y)·σ(x) − p·y),
             /// which is σ(x) − y without weights and stays finite at x = ±∞; ∂ℓ/∂y = w·(log σ(−x) − p·log σ(x)), which is
             /// −w·x without pos_weight. Weight and pos_weight get no gradient (PyTorch rejects them requiring grad while

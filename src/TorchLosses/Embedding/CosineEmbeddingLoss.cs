@@ -40,7 +40,7 @@ namespace TorchLosses
             /// zero vector gives cos = 0 (loss 1 for y = 1) and the finite gradient
             /// −x2/sqrt(ε·(Σx2² + ε)) for x1 (about −5e5 per unit of x2). The target gets no gradient.</para>
             /// <para>Reduction: none gives one loss per pair (shape (N), or 0-d for a single pair); mean
-            /// divides the sum by the number of pairs (NaN for none); sum adds.</para>
+            /// divides the sum by the number of pairs (NaN for an empty input); sum adds.</para>
             /// <para>Relations: it is HingeEmbeddingLoss applied to the cosine distance 1 − cos, with the
             /// margin 1 − margin. Float32 squares overflow for |x| ≳ 1e19, giving NaN, as in PyTorch.</para>
             /// <para>Shapes: input1 and input2 (N, D) with target (N), or (D) with a 0-d target;

@@ -31,7 +31,7 @@ namespace TorchLosses
             /// exactly, as libtorch's <c>clamp_min</c> does), and 0 where z &lt; 0:
             /// ∂ℓ/∂x1 = −y, ∂ℓ/∂x2 = y, ∂ℓ/∂y = −(x1 − x2). The target is differentiable, as in PyTorch.</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
-            /// elements (NaN for none); sum adds.</para>
+            /// elements (NaN for an empty input); sum adds.</para>
             /// <para>Relations: with y = ±1, swapping x1 and x2 and negating y gives the same loss. With
             /// margin 0 and y = 1 it is relu(x2 − x1) in value (but relu gives no gradient at 0). It is
             /// HingeEmbeddingLoss's y = −1 branch applied to the signed difference y·(x1 − x2).</para>

@@ -43,7 +43,7 @@ namespace TorchLosses
             /// <c>torch.min</c>); p = 0 (a count of non-zero components) gives no gradient at all (the
             /// inputs' gradients stay null), as in PyTorch.</para>
             /// <para>Reduction: none gives one loss per triplet (the inputs' shape without the last
-            /// dimension); mean divides the sum by the number of triplets (NaN for none); sum adds.</para>
+            /// dimension); mean divides the sum by the number of triplets (NaN for an empty input); sum adds.</para>
             /// <para>Relations: equals <see cref="triplet_margin_with_distance_loss"/> with its default
             /// distance when p = 2 and eps = 1e-6 (up to rounding: the two add the margin in a different
             /// order). Float16 is rejected by libtorch's CPU <c>clamp_min</c>, as in PyTorch.</para>

@@ -29,7 +29,7 @@ namespace TorchLosses
             /// f(a, p) − d_neg + margin = 0 exactly, 0 below; a swap tie sends half of the gradient to each
             /// distance, as <c>torch.min</c> does; the rest is f's own gradient.</para>
             /// <para>Reduction: none returns the per-triplet losses in the shape f gives (broadcast);
-            /// mean divides the sum by their number (NaN for none); sum adds.</para>
+            /// mean divides the sum by their number (NaN for an empty input); sum adds.</para>
             /// <para>Relations: with the default distance it equals
             /// <see cref="triplet_margin_loss(Tensor, Tensor, Tensor, double, double, double, bool, torch.nn.Reduction)"/>
             /// with p = 2 and eps = 1e-6, up to rounding (there the margin is added before the negative

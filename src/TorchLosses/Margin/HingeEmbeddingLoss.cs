@@ -27,7 +27,7 @@ namespace TorchLosses
             /// gradient (−1 for y = −1), as libtorch's <c>clamp_min</c> does. The target gets no gradient
             /// (it only selects branches): a target that requires grad ends with a null <c>grad</c>.</para>
             /// <para>Reduction: none has the broadcast shape of input and target; mean divides the sum by
-            /// that number of elements (NaN for none); sum adds. Broadcasting is silent (no warning).</para>
+            /// that number of elements (NaN for an empty input); sum adds. Broadcasting is silent (no warning).</para>
             /// <para>Relations: on the y = −1 elements it equals the margin ranking loss of x against 0,
             /// <c>margin_ranking_loss(x, 0, 1, Δ)</c> = max(0, Δ − x); on the y = 1 elements it is x itself.</para>
             /// </summary>

@@ -28,7 +28,7 @@ namespace TorchLosses
             /// <para>Gradient: ∂L/∂x = w·(σ(x) − y)/C; ∂L/∂y = −w·(log σ(x) − log σ(−x))/C = −w·x/C; the weight
             /// gets the unweighted per-element loss /C (all by autograd through the composition, as in PyTorch).</para>
             /// <para>Reduction: none returns the per-sample losses; mean divides their sum by their number
-            /// (NaN for none); sum adds.</para>
+            /// (NaN for an empty input); sum adds.</para>
             /// <para>Relations: Lᵢ is the class-mean of <c>binary_cross_entropy_with_logits(x, y, reduction: none)</c>
             /// over the last dimension (up to rounding: that kernel uses a different but equivalent form).
             /// x = +∞ with y = 1 gives NaN (0·−∞), as in PyTorch.</para>

@@ -30,7 +30,7 @@ namespace TorchLosses
             /// composed forward, so it comes from a custom autograd function, and double backward is not supported for
             /// such a pair of dtypes (it is for equal dtypes).</para>
             /// <para>Reduction: none has the input's shape; mean divides the sum by the number of elements
-            /// (NaN for none); sum adds.</para>
+            /// (NaN for an empty input); sum adds.</para>
             /// <para>Relations: with y ∈ {1, −1}, ℓ = softplus(−y·x) = BCE-with-logits of x against (1 + y)/2;
             /// it is the smooth counterpart of the hinge max(0, 1 − y·x). PyTorch 2.x computes log1p(exp(·)),
             /// which is more accurate where exp(−y·x) is small (large y·x); this port keeps 1.13's values.</para>

@@ -22,7 +22,7 @@ namespace TorchLosses
             /// (then unsqueezed at the end); or that shape with a last dimension of 1 (homoscedastic). The target
             /// broadcasts silently.</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of elements of that
-            /// shape (NaN for none); sum adds.</para>
+            /// shape (NaN for an empty input); sum adds.</para>
             /// <para>Gradient: ∂ℓ/∂input = (input − target)/v, ∂ℓ/∂target = −∂ℓ/∂input,
             /// ∂ℓ/∂var = 0.5·(1/v − (input − target)²/v²), all evaluated at the clamped v, also where var &lt; eps
             /// (no zeroing); a homoscedastic var gets its gradient summed over the last dimension.</para>

@@ -21,7 +21,7 @@ namespace TorchLosses
             /// <para>Gradient: ∂ℓ/∂input = clamp(d, −δ, δ): d inside, ±δ outside and at |d| = δ;
             /// ∂ℓ/∂target = −∂ℓ/∂input.</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
-            /// elements (NaN for none); sum adds. The result has the input's element type (a libtorch quirk
+            /// elements (NaN for an empty input); sum adds. The result has the input's element type (a libtorch quirk
             /// kept here: a float32 input with a float64 target gives float32).</para>
             /// <para>Relations: Huber(δ) = δ·SmoothL1(β = δ); as δ → ∞ it tends to ½·MSE, as δ → 0 to 0.
             /// The slope of the linear part is δ.</para>

@@ -20,7 +20,7 @@ namespace TorchLosses
             /// <para>Gradient: ∂ℓ/∂input = sgn(d) with sgn(0) = 0 and sgn(NaN) = 0 (as libtorch's <c>abs</c>
             /// backward); ∂ℓ/∂target = −∂ℓ/∂input.</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
-            /// elements (NaN for none); sum adds. Integer inputs work with none and sum, as in PyTorch.</para>
+            /// elements (NaN for an empty input); sum adds. Integer inputs work with none and sum, as in PyTorch.</para>
             /// <para>Relations: the β → 0 limit of SmoothL1 (and SmoothL1 at β = 0 up to the subgradient at 0).</para>
             /// </summary>
             /// <param name="input">Prediction, any shape.</param>

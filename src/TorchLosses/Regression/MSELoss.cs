@@ -19,7 +19,7 @@ namespace TorchLosses
             /// <para>Per element: ℓ = (input − target)².</para>
             /// <para>Gradient: ∂ℓ/∂input = 2·(input − target); ∂ℓ/∂target = −∂ℓ/∂input.</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
-            /// elements (NaN for none); sum adds.</para>
+            /// elements (NaN for an empty input); sum adds.</para>
             /// <para>Relations: 2·Huber(δ) → MSE as δ → ∞.</para>
             /// </summary>
             /// <param name="input">Prediction, any shape; float16, float32 or float64 (libtorch's CPU kernel has no bfloat16).</param>

@@ -30,7 +30,7 @@ namespace TorchLosses
             /// sign(d) outside, bounded by 1 in magnitude; ∂ℓ/∂target = −∂ℓ/∂input. With β = 0 the
             /// subgradient at d = 0 is −1 for input and for target alike, as libtorch's kernel gives it.</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
-            /// elements (NaN for none); sum adds.</para>
+            /// elements (NaN for an empty input); sum adds.</para>
             /// <para>Relations: Huber(δ) = δ·SmoothL1(β = δ). As β → 0 it tends to L1; as β → ∞ it tends to 0
             /// (for finite d). The slope of the linear part is 1 for every β.</para>
             /// </summary>

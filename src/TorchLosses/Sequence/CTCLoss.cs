@@ -34,7 +34,9 @@ namespace TorchLosses
             /// logits when log_probs = log_softmax(logits); the partial derivative with respect to log_probs
             /// lacks the exp(log_probs) term. To reproduce it, the loss adds Σ_{t&lt;Tₙ, c} exp(lp)·(lp − lp.detach())
             /// (zero in value; entries where lp is ±∞ are excluded by a <c>where</c>), so autograd returns
-            /// libtorch's form. Consequently double backward is not the mathematical second derivative.
+            /// libtorch's form. Double backward differentiates the plain partial −γ (the exp(lp) term is a detached
+            /// constant), which is the true second derivative of the loss with respect to log_probs but not the
+            /// derivative of the first gradient returned; PyTorch 1.13 has no double backward for CTC at all.
             /// A sample with loss +∞ gets a NaN gradient for t &lt; Tₙ (0 after), as in libtorch, unless
             /// <paramref name="zero_infinity"/>; then its loss and gradient are 0. A NaN loss (NaN in log_probs)
             /// also gets a NaN gradient for t &lt; Tₙ, with or without zero_infinity, as in libtorch; a NaN entry that no
