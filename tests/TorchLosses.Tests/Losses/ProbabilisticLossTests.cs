@@ -165,7 +165,8 @@ public sealed class ProbabilisticLossTests
     {
         using var scope = NewDisposeScope();
         Throws<ArgumentException>(() => L.kl_div(zeros(3), ones(3, ScalarType.Int64), R.None), "kl_div: Integral inputs not supported.");
-        Throws<ArgumentException>(() => L.kl_div(zeros(3), ones(4), R.None), "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0");
+        Throws<ArgumentException>(() => L.kl_div(zeros(3), ones(4), R.None), "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0");
+        // F.kl_div(torch.zeros(3), torch.ones(4), reduction='none') names the target as tensor a (its first broadcasting op is target * input).
     }
 
     // ---- Poisson NLL ------------------------------------------------------------------------------
