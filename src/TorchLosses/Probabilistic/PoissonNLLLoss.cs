@@ -65,7 +65,8 @@ namespace TorchLosses
                 double eps = 1e-8, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
                 var kind = Reductions.Parse(reduction);
-                Check.BroadcastShape(input.shape, target.shape);
+                // libtorch's first broadcasting op multiplies target by input: its message names the target as tensor a.
+                Check.BroadcastShape(target.shape, input.shape);
 
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))

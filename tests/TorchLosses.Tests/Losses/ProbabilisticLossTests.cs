@@ -246,6 +246,8 @@ public sealed class ProbabilisticLossTests
             AssertSame(a => L.poisson_nll_loss(a[0], a[1], logInput, true, 1e-8, R.None), a => N.poisson_nll_loss(a[0], a[1], logInput, true, 1e-8, R.None),
                 T(special), T(counts));
         Throws<ArgumentOutOfRangeException>(() => L.poisson_nll_loss(x, y, reduction: (R)5), "5 is not a valid value for reduction");
+        // F.poisson_nll_loss(torch.rand(3), torch.ones(4)) names the target as tensor a (libtorch's first broadcasting op is target * input).
+        Throws<ArgumentException>(() => L.poisson_nll_loss(zeros(3), ones(4)), "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0");
     });
 
     // ---- Gaussian NLL -----------------------------------------------------------------------------
