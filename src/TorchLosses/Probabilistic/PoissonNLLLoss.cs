@@ -71,10 +71,20 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))
                     return scope.MoveToOuter(PoissonNllFunction.Apply(input, target, log_input, full, eps, kind));
-                var loss = log_input ? input.exp() - target * input : input - target * (input + eps).log();
+                // The ops are recorded in libtorch's order (its C++ composite evaluates the right operand of each operator first:
+                // y·x before exp(x), ½·log(2πy) before y·log y), so autograd accumulates the gradients in the same order and
+                // bfloat16 rounds them alike.
+                Tensor loss;
+                if (log_input)
+                {
+                    var product = target * input;
+                    loss = input.exp() - product;
+                }
+                else loss = input - target * (input + eps).log();
                 if (full)
                 {
-                    var stirling = target * target.log() - target + (target * (2 * Math.PI)).log() * 0.5;
+                    var halfLog = (target * (2 * Math.PI)).log() * 0.5;
+                    var stirling = target * target.log() - target + halfLog;
                     loss = loss + stirling.masked_fill(target <= 1, 0);
                 }
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
