@@ -28,6 +28,37 @@ public abstract class ParitySuite
         (torch.nn.Reduction.None, "none"), (torch.nn.Reduction.Mean, "mean"), (torch.nn.Reduction.Sum, "sum"),
     };
 
+    /// <summary>
+    /// Each case, followed, for the float32/float64 native cases, by a copy that runs the composed loss with
+    /// <see cref="GradientMode.Autograd"/> (name + "/autograd"): the losses with an analytic gradient take that path by
+    /// default for float32/float64 operands of one shape, so the copy is what compares their autograd path with libtorch.
+    /// The copy skips gradcheck (its point is the native comparison) and is quick when the original is and
+    /// <paramref name="quick"/> says so. <paramref name="adapt"/> may change a copy (e.g. its inputs).
+    /// </summary>
+    protected static IEnumerable<ParityCase> AlsoOnAutogradPath(IEnumerable<ParityCase> cases, Func<ParityCase, bool>? quick = null,
+        Func<ParityCase, ParityCase>? adapt = null)
+    {
+        foreach (var c in cases)
+        {
+            yield return c;
+            if (c.Kind != CaseKind.Native || c.DType is not (ScalarType.Float32 or ScalarType.Float64)) continue;
+            var composed = c.Composed;
+            var copy = c with
+            {
+                Name = c.Name + "/autograd",
+                Composed = t =>
+                {
+                    using var mode = LossGradients.Use(GradientMode.Autograd);
+                    return composed(t);
+                },
+                UseGradcheck = false,
+                Quick = c.Quick && (quick?.Invoke(c) ?? false),
+                Notes = c.Notes + (c.Notes.Length > 0 ? ", " : "") + "autograd path",
+            };
+            yield return adapt is null ? copy : adapt(copy);
+        }
+    }
+
     /// <summary>A parameter value as it appears in case names: shortest round-trip form ("0.5", "1E-06", "NaN").</summary>
     protected static string P(double value) => Comparison.Number(value);
 
