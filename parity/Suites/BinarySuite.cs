@@ -207,7 +207,7 @@ public sealed class BinarySuite : ParitySuite
         ParityCase Case(ScalarType dtype, string reduction, string what, Func<InputFactory, Tensor[]> inputs, string? expected = null, bool native = true)
         {
             var r = Reductions.First(p => p.Label == reduction).Value;
-            return Error(Bce, dtype, reduction, what, inputs, t => L.binary_cross_entropy(t[0], t[1], Third(t), r),
+            return ErrorCase(Bce, dtype, reduction, what, inputs, t => L.binary_cross_entropy(t[0], t[1], Third(t), r),
                 native ? t => N.binary_cross_entropy(t[0], t[1], Third(t), r) : null, expected);
         }
 
@@ -384,7 +384,7 @@ public sealed class BinarySuite : ParitySuite
         ParityCase Case(ScalarType dtype, string reduction, string what, Func<InputFactory, Tensor[]> inputs, string? expected = null, bool native = true)
         {
             var r = Reductions.First(p => p.Label == reduction).Value;
-            return Error(Logits, dtype, reduction, what, inputs, t => L.binary_cross_entropy_with_logits(t[0], t[1], Given(t[2]), r, Given(t[3])),
+            return ErrorCase(Logits, dtype, reduction, what, inputs, t => L.binary_cross_entropy_with_logits(t[0], t[1], Given(t[2]), r, Given(t[3])),
                 native ? t => N.binary_cross_entropy_with_logits(t[0], t[1], Given(t[2]), r, Given(t[3])) : null, expected);
         }
 
@@ -460,36 +460,6 @@ public sealed class BinarySuite : ParitySuite
     private static Tensor? Given(Tensor t) => t.dtype == ScalarType.Int8 ? null : t;
 
     private static Tensor? Third(Tensor[] t) => t.Length > 2 ? t[2] : null;
-
-    private static ParityCase Error(string loss, ScalarType dtype, string reduction, string what, Func<InputFactory, Tensor[]> inputs,
-        Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string? expected = null) => new()
-    {
-        Name = $"{loss}/{Tolerances.Label(dtype)}/{reduction}/error/{what}",
-        Loss = loss,
-        Kind = CaseKind.Error,
-        DType = dtype,
-        Reduction = reduction,
-        Inputs = inputs,
-        Composed = composed,
-        Native = native,
-        ExpectedMessage = expected,
-        Quick = true,
-    };
-
-    /// <summary>The 8 explicit legacy pairs with the reduction PyTorch maps them to, and their case label.</summary>
-    private static IEnumerable<(bool? SizeAverage, bool? Reduce, torch.nn.Reduction Mapped, string Label)> LegacyPairs()
-    {
-        bool?[] values = { null, true, false };
-        foreach (var sizeAverage in values)
-            foreach (var reduce in values)
-            {
-                if (sizeAverage is null && reduce is null) continue;
-                var mapped = reduce == false ? torch.nn.Reduction.None : sizeAverage == false ? torch.nn.Reduction.Sum : torch.nn.Reduction.Mean;
-                yield return (sizeAverage, reduce, mapped, $"legacy(size_average={Py(sizeAverage)},reduce={Py(reduce)})");
-            }
-    }
-
-    private static string Py(bool? value) => value switch { null => "None", true => "True", false => "False" };
 
     private static double[] Draw(int n, Func<double> next)
     {

@@ -201,7 +201,7 @@ public sealed class ProbabilisticSuite : ParitySuite
         Func<Tensor[], Tensor> native) => new()
     {
         Kind = dtype == ScalarType.Float16 && logTarget ? CaseKind.Error : CaseKind.Native,
-        Name = $"kl_div/{Tolerances.Label(dtype)}/{label}/log_target={Py(logTarget)}/shape={layout.Shape}/{layout.Label}",
+        Name = $"kl_div/{Tolerances.Label(dtype)}/{label}/log_target={PyBool(logTarget)}/shape={layout.Shape}/{layout.Label}",
         Loss = "kl_div",
         DType = dtype,
         Reduction = label,
@@ -302,18 +302,18 @@ public sealed class ProbabilisticSuite : ParitySuite
     {
         foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
         {
-            yield return Error("kl_div", dtype, "mean", "int64-input", f => new[] { f.Classes(5, Dims(3)), f.Normal(dtype, Dims(3), grad: false) },
+            yield return ErrorCase("kl_div", dtype, "mean", "int64-input", f => new[] { f.Classes(5, Dims(3)), f.Normal(dtype, Dims(3), grad: false) },
                 t => L.kl_div(t[0], t[1]), t => N.kl_div(t[0], t[1], false, torch.nn.Reduction.Mean));
-            yield return Error("kl_div", dtype, "sum", "int64-target", f => new[] { f.Normal(dtype, Dims(3), grad: false), f.Classes(5, Dims(3)) },
+            yield return ErrorCase("kl_div", dtype, "sum", "int64-target", f => new[] { f.Normal(dtype, Dims(3), grad: false), f.Classes(5, Dims(3)) },
                 t => L.kl_div(t[0], t[1], torch.nn.Reduction.Sum), t => N.kl_div(t[0], t[1], false, torch.nn.Reduction.Sum));
-            yield return Error("kl_div", dtype, "none", "shape=[3,4]~[3,3]", f => new[] { f.Normal(dtype, Dims(3, 4), grad: false), f.Normal(dtype, Dims(3, 3), grad: false) },
+            yield return ErrorCase("kl_div", dtype, "none", "shape=[3,4]~[3,3]", f => new[] { f.Normal(dtype, Dims(3, 4), grad: false), f.Normal(dtype, Dims(3, 3), grad: false) },
                 t => L.kl_div(t[0], t[1], torch.nn.Reduction.None), t => N.kl_div(t[0], t[1], false, torch.nn.Reduction.None));
-            yield return Error("kl_div", dtype, "batchmean", "shape=[3,4]~[2,4]", f => new[] { f.Normal(dtype, Dims(3, 4), grad: false), f.Normal(dtype, Dims(2, 4), grad: false) },
+            yield return ErrorCase("kl_div", dtype, "batchmean", "shape=[3,4]~[2,4]", f => new[] { f.Normal(dtype, Dims(3, 4), grad: false), f.Normal(dtype, Dims(2, 4), grad: false) },
                 t => L.kl_div(t[0], t[1], "batchmean"), t => BatchMean(t[0], t[1], false));
             // The reduction string is PyTorch's (Python) check: libtorch takes an enum.
             // /usr/bin/python3: F.kl_div(x, y, reduction='MEAN') → ValueError: MEAN is not a valid value for reduction
             foreach (var bad in new[] { "MEAN", "bogus", "BatchMean" })
-                yield return Error("kl_div", dtype, "mean", $"reduction={bad}", f => new[] { f.Normal(dtype, Dims(3), grad: false), f.Normal(dtype, Dims(3), grad: false) },
+                yield return ErrorCase("kl_div", dtype, "mean", $"reduction={bad}", f => new[] { f.Normal(dtype, Dims(3), grad: false), f.Normal(dtype, Dims(3), grad: false) },
                     t => L.kl_div(t[0], t[1], bad), null, $"{bad} is not a valid value for reduction");
         }
     }
@@ -339,7 +339,7 @@ public sealed class ProbabilisticSuite : ParitySuite
             if (!c.Name.Contains("/bogus/", StringComparison.Ordinal)) yield return c;
     }
 
-    private static string PoissonParameters(bool logInput, bool full, double eps) => $"log_input={Py(logInput)}/full={Py(full)}/eps={P(eps)}";
+    private static string PoissonParameters(bool logInput, bool full, double eps) => $"log_input={PyBool(logInput)}/full={PyBool(full)}/eps={P(eps)}";
 
     private static ParityCase PoissonCase(ScalarType dtype, torch.nn.Reduction reduction, string label, bool logInput, bool full, double eps,
         Layout layout, Func<Tensor[], Tensor>? composed = null) => new()
@@ -430,18 +430,18 @@ public sealed class ProbabilisticSuite : ParitySuite
         foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
             foreach (bool logInput in new[] { true, false })
             {
-                string what = $"log_input={Py(logInput)}";
-                yield return Error("poisson_nll", dtype, "mean", $"{what}/shape=[3,4]~[3,3]",
+                string what = $"log_input={PyBool(logInput)}";
+                yield return ErrorCase("poisson_nll", dtype, "mean", $"{what}/shape=[3,4]~[3,3]",
                     f => new[] { f.Uniform(dtype, Dims(3, 4), 0.1, 2, grad: false), f.Uniform(dtype, Dims(3, 3), 0, 3, grad: false) },
                     t => L.poisson_nll_loss(t[0], t[1], logInput), t => N.poisson_nll_loss(t[0], t[1], logInput));
-                yield return Error("poisson_nll", dtype, "none", $"{what}/shape=[3,4]~[2,4]",
+                yield return ErrorCase("poisson_nll", dtype, "none", $"{what}/shape=[3,4]~[2,4]",
                     f => new[] { f.Uniform(dtype, Dims(3, 4), 0.1, 2, grad: false), f.Uniform(dtype, Dims(2, 4), 0, 3, grad: false) },
                     t => L.poisson_nll_loss(t[0], t[1], logInput, reduction: torch.nn.Reduction.None),
                     t => N.poisson_nll_loss(t[0], t[1], logInput, reduction: torch.nn.Reduction.None));
             }
         foreach (bool logInput in new[] { true, false })
             foreach (var (reduction, label) in Reductions)
-                yield return Error("poisson_nll", ScalarType.Float16, label, $"log_input={Py(logInput)}/f16",
+                yield return ErrorCase("poisson_nll", ScalarType.Float16, label, $"log_input={PyBool(logInput)}/f16",
                     f => new[] { f.Uniform(ScalarType.Float16, Dims(3, 4), 0.1, 2, grad: false), f.Uniform(ScalarType.Float16, Dims(3, 4), 0, 3, grad: false) },
                     t => L.poisson_nll_loss(t[0], t[1], logInput, reduction: reduction), t => N.poisson_nll_loss(t[0], t[1], logInput, reduction: reduction));
     }
@@ -474,7 +474,7 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     private static ParityCase GaussianCase(ScalarType dtype, torch.nn.Reduction reduction, string label, bool full, double eps, Layout layout) => new()
     {
-        Name = $"gaussian_nll/{Tolerances.Label(dtype)}/{label}/full={Py(full)}/eps={P(eps)}/shape={layout.Shape}/{layout.Label}",
+        Name = $"gaussian_nll/{Tolerances.Label(dtype)}/{label}/full={PyBool(full)}/eps={P(eps)}/shape={layout.Shape}/{layout.Label}",
         Loss = "gaussian_nll",
         DType = dtype,
         Reduction = label,
@@ -613,7 +613,7 @@ public sealed class ProbabilisticSuite : ParitySuite
                 Func<InputFactory, Tensor>? varInput = null)
             {
                 string label = Reductions.First(r => r.Value == reduction).Label;
-                return Error("gaussian_nll", dtype, label, what,
+                return ErrorCase("gaussian_nll", dtype, label, what,
                     f => new[] { f.Normal(dtype, x, grad: false), f.Normal(dtype, y, grad: false), varInput?.Invoke(f) ?? f.Uniform(dtype, var, 0.1, 2, grad: false) },
                     t => L.gaussian_nll_loss(t[0], t[1], t[2], reduction: reduction), null, message);
             }
@@ -630,7 +630,7 @@ public sealed class ProbabilisticSuite : ParitySuite
             yield return Case("int64-var", Dims(3, 4), Dims(3, 4), Dims(3, 4), "result type Float can't be cast to the desired output type long int",
                 varInput: f => f.Classes(3, Dims(3, 4)));
         }
-        yield return Error("gaussian_nll", ScalarType.Float16, "mean", "f16",
+        yield return ErrorCase("gaussian_nll", ScalarType.Float16, "mean", "f16",
             f => new[] { f.Normal(ScalarType.Float16, Dims(3, 4), grad: false), f.Normal(ScalarType.Float16, Dims(3, 4), grad: false),
                          f.Uniform(ScalarType.Float16, Dims(3, 4), 0.1, 2, grad: false) },
             t => L.gaussian_nll_loss(t[0], t[1], t[2]), null, "\"clamp_min_cpu\" not implemented for 'Half'");
@@ -638,36 +638,6 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     // ---------------------------------------------------------------------------------------------------
     // shared
-
-    private static ParityCase Error(string loss, ScalarType dtype, string reduction, string what, Func<InputFactory, Tensor[]> inputs,
-        Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string? expected = null) => new()
-    {
-        Name = $"{loss}/{Tolerances.Label(dtype)}/{reduction}/error/{what}",
-        Loss = loss,
-        Kind = CaseKind.Error,
-        DType = dtype,
-        Reduction = reduction,
-        Inputs = inputs,
-        Composed = composed,
-        Native = native,
-        ExpectedMessage = expected,
-        Quick = true,
-    };
-
-    /// <summary>The 8 explicit legacy pairs with the reduction PyTorch maps them to, and their case label.</summary>
-    private static IEnumerable<(bool? SizeAverage, bool? Reduce, torch.nn.Reduction Mapped, string Label)> LegacyPairs()
-    {
-        bool?[] values = { null, true, false };
-        foreach (var sizeAverage in values)
-            foreach (var reduce in values)
-            {
-                if (sizeAverage is null && reduce is null) continue;
-                var mapped = reduce == false ? torch.nn.Reduction.None : sizeAverage == false ? torch.nn.Reduction.Sum : torch.nn.Reduction.Mean;
-                yield return (sizeAverage, reduce, mapped, $"legacy(size_average={Py(sizeAverage)},reduce={Py(reduce)})");
-            }
-    }
-
-    private static string Py(bool? value) => value switch { null => "None", true => "True", false => "False" };
 
     private static double[] Draw(long[] shape, Func<double> next)
     {
