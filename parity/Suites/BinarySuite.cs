@@ -340,9 +340,10 @@ public sealed class BinarySuite : ParitySuite
             case "outside":
                 return (Draw(n, () => 3 * f.NextNormal()), new[] { -1, 2, 1.5, -0.5, 10, -1e-3, 1 + 1e-7, -3 });
             case "nan-target":
-                // Infinite targets are left out: the log σ form gives ∞ − ∞ = NaN there where libtorch's (1 − y)·x + ... gives ±∞
-                // (a target outside [0, 1] by an infinite amount; the evaluation through log σ is kept for its accuracy at
-                // large |x|). NaN targets give NaN on both sides, with libtorch's gradients.
+                // Infinite targets are left out: both gradient paths give NaN there where libtorch's (1 − y)·x + ... gives ±∞, as
+                // BCEWithLogitsLoss.cs's remarks state ("only an infinite target, meaningless for this loss, gives NaN where
+                // libtorch gives ±∞"); the log σ forms are kept for their accuracy at large |x|. NaN targets give NaN on both
+                // sides, with libtorch's gradients.
                 return (new[] { 0.5, -2, 3, 0, inf, -inf }, new[] { nan, nan, nan, nan, nan, nan });
             case "empty":
                 return (Array.Empty<double>(), Array.Empty<double>());
