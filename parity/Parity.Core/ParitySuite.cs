@@ -28,6 +28,72 @@ public abstract class ParitySuite
         (torch.nn.Reduction.None, "none"), (torch.nn.Reduction.Mean, "mean"), (torch.nn.Reduction.Sum, "sum"),
     };
 
+    /// <summary>
+    /// Each case, followed, for the float32/float64 native cases, by a copy that runs the composed loss with
+    /// <see cref="GradientMode.Autograd"/> (name + "/autograd"): the losses with an analytic gradient take that path by
+    /// default for float32/float64 operands of one shape, so the copy is what compares their autograd path with libtorch.
+    /// The copy skips gradcheck (its point is the native comparison) and is quick when the original is and
+    /// <paramref name="quick"/> says so. <paramref name="adapt"/> may change a copy (e.g. its inputs).
+    /// </summary>
+    protected static IEnumerable<ParityCase> AlsoOnAutogradPath(IEnumerable<ParityCase> cases, Func<ParityCase, bool>? quick = null,
+        Func<ParityCase, ParityCase>? adapt = null)
+    {
+        foreach (var c in cases)
+        {
+            yield return c;
+            if (c.Kind != CaseKind.Native || c.DType is not (ScalarType.Float32 or ScalarType.Float64)) continue;
+            var composed = c.Composed;
+            var copy = c with
+            {
+                Name = c.Name + "/autograd",
+                Composed = t =>
+                {
+                    using var mode = LossGradients.Use(GradientMode.Autograd);
+                    return composed(t);
+                },
+                UseGradcheck = false,
+                Quick = c.Quick && (quick?.Invoke(c) ?? false),
+                Notes = c.Notes + (c.Notes.Length > 0 ? ", " : "") + "autograd path",
+            };
+            yield return adapt is null ? copy : adapt(copy);
+        }
+    }
+
+    /// <summary>
+    /// An error case named <c>loss/dtype/reduction/error/what</c>: the composed loss must reject the inputs with libtorch's
+    /// message (<paramref name="native"/>), or with <paramref name="expected"/> where PyTorch raises in Python. Quick.
+    /// </summary>
+    protected static ParityCase ErrorCase(string loss, ScalarType dtype, string reduction, string what, Func<InputFactory, Tensor[]> inputs,
+        Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string? expected = null) => new()
+    {
+        Name = $"{loss}/{Tolerances.Label(dtype)}/{reduction}/error/{what}",
+        Loss = loss,
+        Kind = CaseKind.Error,
+        DType = dtype,
+        Reduction = reduction,
+        Inputs = inputs,
+        Composed = composed,
+        Native = native,
+        ExpectedMessage = expected,
+        Quick = true,
+    };
+
+    /// <summary>The 8 explicit legacy size_average/reduce pairs, the reduction PyTorch maps each to, and its case label.</summary>
+    protected static IEnumerable<(bool? SizeAverage, bool? Reduce, torch.nn.Reduction Mapped, string Label)> LegacyPairs()
+    {
+        bool?[] values = { null, true, false };
+        foreach (var sizeAverage in values)
+            foreach (var reduce in values)
+            {
+                if (sizeAverage is null && reduce is null) continue;
+                var mapped = reduce == false ? torch.nn.Reduction.None : sizeAverage == false ? torch.nn.Reduction.Sum : torch.nn.Reduction.Mean;
+                yield return (sizeAverage, reduce, mapped, $"legacy(size_average={PyBool(sizeAverage)},reduce={PyBool(reduce)})");
+            }
+    }
+
+    /// <summary>A nullable flag as Python prints it: None, True, False.</summary>
+    protected static string PyBool(bool? value) => value switch { null => "None", true => "True", false => "False" };
+
     /// <summary>A parameter value as it appears in case names: shortest round-trip form ("0.5", "1E-06", "NaN").</summary>
     protected static string P(double value) => Comparison.Number(value);
 

@@ -92,7 +92,9 @@ namespace TorchLosses
                 if (BceWithLogitsFunction.Applies(input, target, weight, pos_weight))
                     return scope.MoveToOuter(BceWithLogitsFunction.Apply(input, target, weight, pos_weight, kind));
                 var logSigmoid = input.log_sigmoid();
-                var positive = target * (pos_weight is null ? logSigmoid : logSigmoid * pos_weight);
+                // p·y first: log σ(x)·p overflows in float32 for x below −3.4e38/p, and y = 0 would then give 0·∞ = NaN
+                // where libtorch's value is finite (e.g. 0 at x = −3e38, y = 0, p = 2).
+                var positive = (pos_weight is null ? target : target * pos_weight) * logSigmoid;
                 var loss = -positive - (1 - target) * (-input).log_sigmoid();
                 // libtorch's form is NaN at x = −∞ for every target (∞ − ∞); the log σ form would give +∞ there for y > 0.
                 // Adding a constant NaN keeps the gradient, which libtorch keeps finite there.

@@ -35,10 +35,11 @@ namespace TorchLosses
             /// <remarks>
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one shape and one dtype, float32 or float64, and var of that dtype with the input's shape
-            /// (or that shape with a last dimension of 1), a custom autograd function computes ℓ = ½·(log v + q·d) with
-            /// d = input − target and q = d/v (7 kernels, 4 N-sized temporaries, q kept for backward, and v when var requires
-            /// grad) and its backward evaluates ∂/∂input = q·g, ∂/∂target = −q·g and ∂/∂var = ½·(1/v − q²)·g (summed over the
-            /// last dimension for a homoscedastic var), with g the upstream gradient (÷ numel for mean). That gradient is not
+            /// (or that shape with a last dimension of 1), a custom autograd function computes ℓ = ½·(log v + d²/v) with
+            /// d = input − target (7 kernels, 3 N-sized temporaries, d and v kept for backward) and its backward evaluates
+            /// ∂/∂input = (½g/v)·2d, ∂/∂target = −∂/∂input and ∂/∂var = ½g/v − ½g·((d²/v)/v) (summed over the last dimension
+            /// for a homoscedastic var), with g the upstream gradient (÷ numel for mean), in the order PyTorch's autograd
+            /// evaluates them, so float32 overflows (d² beyond 3.4e38) give PyTorch's ±∞. That gradient is not
             /// recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
             /// composition (the path also taken for a broadcasting target, other var shapes, float16, bfloat16 and mixed dtypes).
             /// </remarks>
@@ -92,11 +93,11 @@ namespace TorchLosses
     /// <summary>
     /// The analytic-gradient form of <see cref="nn.functional.gaussian_nll_loss(Tensor, Tensor, Tensor, bool, double, torch.nn.Reduction)"/>
     /// for input and target of one float32/float64 dtype and shape and a var of that dtype with the input's shape or
-    /// that shape with a last dimension of 1. With d = x − y, v = max(var, eps) and q = d/v the forward is
-    /// ℓ = ½·(log v + q·d) (+ ½·log 2π): 7 kernels (8 with full) and a reduction, 4 N-sized temporaries (d, v, q, log v;
-    /// 3 when var needs no gradient, log v then overwrites v), q (and v when var requires grad) kept for backward.
-    /// Backward (g the upstream gradient, ÷ numel for mean): ∂/∂x = q·g, ∂/∂y = −q·g (1 kernel each) and
-    /// ∂/∂var = ½·(1/v − q²)·g (3 kernels; summed over the last dimension for a homoscedastic var), all at the clamped
+    /// that shape with a last dimension of 1. With d = x − y and v = max(var, eps) the forward is PyTorch's
+    /// ℓ = ½·(log v + d²/v) (+ ½·log 2π): 7 kernels (8 with full) and a reduction, 3 N-sized temporaries (d, v, the loss),
+    /// d and v kept for backward. Backward (g the upstream gradient, ÷ numel for mean, h = ½g), in the order of PyTorch's
+    /// autograd so that float32 overflow and underflow land alike: ∂/∂x = (h/v)·2d, ∂/∂y = −∂/∂x (4 kernels) and
+    /// ∂/∂var = h/v − h·((d²/v)/v) (5 kernels; summed over the last dimension for a homoscedastic var), all at the clamped
     /// v, as PyTorch's straight-through clamp. The backward runs without recording, so there is no double backward.
     /// </summary>
     internal sealed class GaussianNllFunction : torch.autograd.SingleTensorFunction<GaussianNllFunction>
@@ -118,27 +119,26 @@ namespace TorchLosses
         internal static Tensor Apply(Tensor input, Tensor target, Tensor var, bool full, double eps, ReductionKind reduction) =>
             AnalyticGradient.Recorded(input, target, var)
                 ? apply(input, target, var, full, eps, reduction)
-                : Forward(input, target, var, full, eps, reduction, keepVariance: false).loss;
+                : Forward(input, target, var, full, eps, reduction).loss;
 
-        private static (Tensor loss, Tensor quotient, Tensor? variance) Forward(Tensor x, Tensor y, Tensor var, bool full, double eps,
-            ReductionKind reduction, bool keepVariance)
+        private static (Tensor loss, Tensor difference, Tensor variance) Forward(Tensor x, Tensor y, Tensor var, bool full, double eps,
+            ReductionKind reduction)
         {
             var d = x - y;
             var v = var.clamp(min: eps);
-            var q = d / v;
-            var loss = d.mul_(q).add_(keepVariance ? v.log() : v.log_()).mul_(0.5);
+            var loss = d.square().div_(v).add_(v.log()).mul_(0.5);   // d² first, as PyTorch's (input − target)**2 / var
             if (full) loss.add_(0.5 * Math.Log(2 * Math.PI));
-            return (Reductions.Apply(loss, reduction), q, keepVariance ? v : null);
+            return (Reductions.Apply(loss, reduction), d, v);
         }
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
         {
             var (x, y, var) = ((Tensor)vars[0]!, (Tensor)vars[1]!, (Tensor)vars[2]!);
             var (full, eps, reduction) = ((bool)vars[3]!, (double)vars[4]!, (ReductionKind)vars[5]!);
-            var (loss, q, v) = Forward(x, y, var, full, eps, reduction, keepVariance: var.requires_grad);
-            ctx.save_for_backward(new() { q, v });
+            var (loss, d, v) = Forward(x, y, var, full, eps, reduction);
+            ctx.save_for_backward(new() { d, v });
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
-            ctx.save_data("needs", (x.requires_grad, y.requires_grad));
+            ctx.save_data("needs", (x.requires_grad, y.requires_grad, var.requires_grad));
             return loss;
         }
 
@@ -146,20 +146,22 @@ namespace TorchLosses
         {
             using var noGrad = torch.no_grad();
             var saved = ctx.get_saved_variables();
-            var (q, v) = (saved[0]!, saved[1]);
-            var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
-            var factor = (double)ctx.get_data("factor")!;
-            var g = AnalyticGradient.Upstream(grad_output, factor);
-            var dx = needInput ? q.mul(g) : null;
-            var dy = needTarget ? AnalyticGradient.NegatedProduct(q, g) : null;
-            Tensor? dv = null;
-            if (v is not null)
+            var (d, v) = (saved[0]!, saved[1]!);
+            var (needInput, needTarget, needVar) = ((bool, bool, bool))ctx.get_data("needs")!;
+            var h = AnalyticGradient.Upstream(grad_output, 0.5 * (double)ctx.get_data("factor")!);
+            var hOverV = h / v;
+            Tensor? dx = null, dy = null, dv = null;
+            if (needInput || needTarget)
             {
-                bool homoscedastic = !Check.SameShape(v.shape, q.shape);
-                var inverse = v.reciprocal();
-                dv = (homoscedastic ? inverse.addcmul(q, q, -1) : inverse.addcmul_(q, q, -1))
-                    .mul_(AnalyticGradient.Upstream(grad_output, 0.5 * factor));
-                if (homoscedastic) dv = dv.sum(new long[] { -1 }, keepdim: true);
+                var slope = hOverV.mul(d * 2);   // PowBackward: (h/v)·(2·d)
+                dx = needInput ? slope : null;
+                dy = needTarget ? (needInput ? slope.neg() : slope.neg_()) : null;
+            }
+            if (needVar)
+            {
+                // LogBackward h/v, DivBackward −h·((d²/v)/v); a homoscedastic var sums over the last dimension.
+                dv = d.square().div_(v).div_(v).mul_(h).neg_().add_(hOverV);
+                if (!Check.SameShape(v.shape, d.shape)) dv = dv.sum(new long[] { -1 }, keepdim: true);
             }
             return new() { dx, dy, dv, null, null, null };
         }

@@ -70,9 +70,10 @@ namespace TorchLosses
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
             /// forward above (xlogy(y, y) − y·x: 2 kernels, 1 N-sized temporary; e^y·(y − x): 3 kernels, e^y kept for
-            /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and (log y + y/y − x)·g (4 kernels;
-            /// y/y reproduces xlogy's NaN at y = 0), or −e^y·g and (y − x + 1)·e^y·g with log_target, with g the upstream
-            /// gradient (÷ numel for mean, ÷ input.size(0) for batchmean). That gradient is not recorded, so <b>double
+            /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and g·log y + (g·y)/y − g·x (6 kernels;
+            /// (g·y)/y reproduces xlogy's NaN at y = 0), or −e^y·g and (g·(y − x))·e^y + g·e^y with log_target, with g the
+            /// upstream gradient (÷ numel for mean, ÷ input.size(0) for batchmean), in the order of autograd's, so subnormal
+            /// and overflowing intermediates round as in PyTorch. That gradient is not recorded, so <b>double
             /// backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the composite (the path
             /// also taken for broadcasting, float16, bfloat16 and mixed dtypes).
             /// </remarks>
@@ -131,7 +132,8 @@ namespace TorchLosses
             {
                 if (IsIntegral(input.dtype) || IsIntegral(target.dtype))
                     throw new ArgumentException("kl_div: Integral inputs not supported.", IsIntegral(input.dtype) ? nameof(input) : nameof(target));
-                Check.BroadcastShape(input.shape, target.shape);
+                // libtorch's first broadcasting op multiplies target by input: its message names the target as tensor a.
+                Check.BroadcastShape(target.shape, input.shape);
 
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))
@@ -154,9 +156,10 @@ namespace TorchLosses
     /// target of one float32/float64 dtype and shape. Forward, ATen's composite: ℓ = xlogy(y, y) − y·x (2 kernels,
     /// 1 N-sized temporary), or ℓ = e^y·(y − x) with log_target (3 kernels, 2 temporaries; e^y is kept for backward).
     /// Backward (g the upstream gradient, ÷ numel for mean, ÷ input.size(0) for batchmean): ∂/∂x = −y·g (1 kernel)
-    /// and ∂/∂y = (log y + y/y − x)·g (4 kernels: y/y makes it NaN at y = 0 as xlogy's 0/0, and at y = ∞);
-    /// with log_target ∂/∂x = −e^y·g and ∂/∂y = (y − x + 1)·e^y·g. The backward runs without recording, so there is
-    /// no double backward.
+    /// and ∂/∂y = g·log y + (g·y)/y − g·x (6 kernels: (g·y)/y makes it NaN at y = 0 as xlogy's 0/0, and at y = ∞);
+    /// with log_target ∂/∂x = −e^y·g and ∂/∂y = (g·(y − x))·e^y + g·e^y (5 kernels). Both in autograd's order of operations,
+    /// so a subnormal g·y or an e^y·(y − x) beyond the range rounds as in PyTorch. The backward runs without recording,
+    /// so there is no double backward.
     /// </summary>
     internal sealed class KlDivFunction : torch.autograd.SingleTensorFunction<KlDivFunction>
     {
@@ -197,9 +200,12 @@ namespace TorchLosses
             var dx = (bool)ctx.get_data("input")! ? AnalyticGradient.NegatedProduct(expTarget ?? y!, g) : null;
             Tensor? dy = null;
             if ((bool)ctx.get_data("target")!)
+                // Autograd's order: xlogy's g·log y + (g·y)/y, then −g·x; with log_target (g·(y − x))·e^y + g·e^y. (g·y)/y is
+                // NaN at y = 0 as xlogy's 0/0, and rounds as autograd does where g·y is subnormal; multiplying by g before
+                // e^y keeps a finite gradient where e^y·(y − x) alone would overflow.
                 dy = expTarget is null
-                    ? y!.log().addcdiv_(y!, y!, 1).sub_(x!).mul_(g)
-                    : (y! - x!).add_(1).mul_(expTarget).mul_(g);
+                    ? y!.log().mul_(g).add_((y! * g).div_(y!)).sub_(x! * g)
+                    : (y! - x!).mul_(g).mul_(expTarget).add_(expTarget * g);
             return new() { dx, dy, null, null };
         }
     }

@@ -46,10 +46,11 @@ namespace TorchLosses
             /// <remarks>
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
-            /// composite's value (e^x − y·x: 2 kernels, e^x kept for backward when the input requires grad; x − y·log(x + eps):
-            /// 3 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 9 more) and its backward evaluates
-            /// (e^x − y)·g or (1 − y/(x + eps))·g, and −x·g or −log(x + eps)·g, plus [y &gt; 1]·(log y + (y + ½)/y − 1)·g with
-            /// full (autograd's NaN at y ≤ 0 and y = ∞ included), with g the upstream gradient (÷ numel for mean). That
+            /// composite's value (e^x − y·x: 3 kernels, e^x kept for backward when the input requires grad; x − y·log(x + eps):
+            /// 4 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 9 more) and its backward evaluates
+            /// (e^x − y)·g or g − (y·g)/(x + eps), and −x·g or −log(x + eps)·g, plus [y &gt; 1]·(log y + 1/(2y))·g with full
+            /// (autograd's NaN at y ≤ 0 and y = ∞ included), with g the upstream gradient (÷ numel for mean), in autograd's
+            /// order of operations so that float32 overflow lands alike. That
             /// gradient is not recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd
             /// differentiates the composite (the path also taken for broadcasting, bfloat16 and mixed dtypes).
             /// </remarks>
@@ -65,15 +66,26 @@ namespace TorchLosses
                 double eps = 1e-8, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
                 var kind = Reductions.Parse(reduction);
-                Check.BroadcastShape(input.shape, target.shape);
+                // libtorch's first broadcasting op multiplies target by input: its message names the target as tensor a.
+                Check.BroadcastShape(target.shape, input.shape);
 
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))
                     return scope.MoveToOuter(PoissonNllFunction.Apply(input, target, log_input, full, eps, kind));
-                var loss = log_input ? input.exp() - target * input : input - target * (input + eps).log();
+                // The ops are recorded in libtorch's order (its C++ composite evaluates the right operand of each operator first:
+                // y·x before exp(x), ½·log(2πy) before y·log y), so autograd accumulates the gradients in the same order and
+                // bfloat16 rounds them alike.
+                Tensor loss;
+                if (log_input)
+                {
+                    var product = target * input;
+                    loss = input.exp() - product;
+                }
+                else loss = input - target * (input + eps).log();
                 if (full)
                 {
-                    var stirling = target * target.log() - target + (target * (2 * Math.PI)).log() * 0.5;
+                    var halfLog = (target * (2 * Math.PI)).log() * 0.5;
+                    var stirling = target * target.log() - target + halfLog;
                     loss = loss + stirling.masked_fill(target <= 1, 0);
                 }
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
@@ -95,11 +107,13 @@ namespace TorchLosses
     /// <summary>
     /// The analytic-gradient form of <see cref="nn.functional.poisson_nll_loss(Tensor, Tensor, bool, bool, double, torch.nn.Reduction)"/>
     /// for an input and target of one float32/float64 dtype and shape. Forward, ATen's composite: ℓ = e^x − y·x
-    /// (2 kernels, 1 N-sized temporary, 2 when the input requires grad: e^x is kept for backward), or
-    /// ℓ = x − y·log(x + eps) (3 kernels, 2 temporaries; log(x + eps) is kept when the target requires grad); with
+    /// (3 kernels, 2 N-sized temporaries, 3 when the input requires grad: e^x is kept for backward), or
+    /// ℓ = x − y·log(x + eps) (4 kernels, 3 temporaries; log(x + eps) is kept when the target requires grad), the
+    /// products separate as in ATen (no fused multiply-add, which would not overflow where ATen's product does); with
     /// full, Stirling's term y·log y − y + ½·log(2πy), zeroed where y ≤ 1, is added (9 kernels, 2 N-sized temporaries and a bool mask).
-    /// Backward (g the upstream gradient, ÷ numel for mean): ∂/∂x = (e^x − y)·g (2 kernels) or (1 − y/(x + eps))·g
-    /// (5 kernels); ∂/∂y = −x·g or −log(x + eps)·g (1 kernel), plus [y &gt; 1]·(log y + (y + ½)/y − 1)·g with full,
+    /// Backward (g the upstream gradient, ÷ numel for mean), in autograd's order of operations: ∂/∂x = (e^x − y)·g (2 kernels)
+    /// or g − (y·g)/(x + eps) (5 kernels); ∂/∂y = −x·g or −log(x + eps)·g (1 kernel), plus, with full and gm = g masked to 0
+    /// where y ≤ 1, gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π (the value of [y &gt; 1]·(log y + 1/(2y))·g),
     /// which keeps autograd's NaN where the masked branch is NaN (y ≤ 0, y = ∞). The backward runs without
     /// recording, so there is no double backward.
     /// </summary>
@@ -118,9 +132,11 @@ namespace TorchLosses
             ReductionKind reduction, bool keep)
         {
             var kept = logInput ? x.exp() : (x + eps).log_();
+            // y·x (y·log(x + eps)) as a product of its own, as ATen's composite: a fused multiply-add would not overflow
+            // where libtorch's product does (e^x − y·x at x = y = 1e30 in float32 is ∞ − ∞ = NaN there).
             var loss = logInput
-                ? keep ? kept.addcmul(y, x, -1) : kept.addcmul_(y, x, -1)
-                : x.addcmul(y, kept, -1);
+                ? keep ? kept - y * x : kept.sub_(y * x)
+                : x - y * kept;
             if (full)
                 loss.add_(y.log().mul_(y).sub_(y).add_((y * (2 * Math.PI)).log_(), 0.5).masked_fill_(y.le(1), 0));
             return (Reductions.Apply(loss, reduction), keep ? kept : null);
@@ -149,14 +165,22 @@ namespace TorchLosses
             var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
             var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
             Tensor? dx = null, dy = null;
+            // In autograd's order of operations (products with g before the divisions), so that float32 overflow and
+            // underflow of the intermediates land as in PyTorch.
             if (needInput)
-                dx = logInput ? kept!.sub(y!).mul_(g) : (y! / (x + eps)).neg_().add_(1).mul_(g);
+                dx = logInput ? kept!.sub(y!).mul_(g) : (y! * g).div_(x + eps).neg_().add_(g);
             if (needTarget)
             {
                 var slope = logInput ? x : kept!; // ∂ℓ/∂y = −slope, plus Stirling's part with full
-                dy = !full
-                    ? AnalyticGradient.NegatedProduct(slope, g)
-                    : y!.log().addcdiv_(y! + 0.5, y!, 1).sub_(1).mul_(y!.gt(1)).sub_(slope).mul_(g);
+                if (!full) dy = AnalyticGradient.NegatedProduct(slope, g);
+                else
+                {
+                    // Stirling's part with the upstream masked where y ≤ 1: gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π, NaN at
+                    // y ≤ 0 and y = ∞ as autograd's.
+                    var gm = (g.dim() == 0 ? g.expand(y!.shape) : g).masked_fill(y!.le(1), 0);
+                    dy = y!.log().mul_(gm).add_((y! * gm).div_(y!)).sub_(gm)
+                        .add_((gm * 0.5).div_(y! * (2 * Math.PI)).mul_(2 * Math.PI)).sub_(slope * g);
+                }
             }
             return new() { dx, dy, null, null, null, null };
         }

@@ -165,7 +165,8 @@ public sealed class ProbabilisticLossTests
     {
         using var scope = NewDisposeScope();
         Throws<ArgumentException>(() => L.kl_div(zeros(3), ones(3, ScalarType.Int64), R.None), "kl_div: Integral inputs not supported.");
-        Throws<ArgumentException>(() => L.kl_div(zeros(3), ones(4), R.None), "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0");
+        Throws<ArgumentException>(() => L.kl_div(zeros(3), ones(4), R.None), "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0");
+        // F.kl_div(torch.zeros(3), torch.ones(4), reduction='none') names the target as tensor a (its first broadcasting op is target * input).
     }
 
     // ---- Poisson NLL ------------------------------------------------------------------------------
@@ -245,6 +246,8 @@ public sealed class ProbabilisticLossTests
             AssertSame(a => L.poisson_nll_loss(a[0], a[1], logInput, true, 1e-8, R.None), a => N.poisson_nll_loss(a[0], a[1], logInput, true, 1e-8, R.None),
                 T(special), T(counts));
         Throws<ArgumentOutOfRangeException>(() => L.poisson_nll_loss(x, y, reduction: (R)5), "5 is not a valid value for reduction");
+        // F.poisson_nll_loss(torch.rand(3), torch.ones(4)) names the target as tensor a (libtorch's first broadcasting op is target * input).
+        Throws<ArgumentException>(() => L.poisson_nll_loss(zeros(3), ones(4)), "The size of tensor a (4) must match the size of tensor b (3) at non-singleton dimension 0");
     });
 
     // ---- Gaussian NLL -----------------------------------------------------------------------------
