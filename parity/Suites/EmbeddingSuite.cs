@@ -129,14 +129,9 @@ public sealed class EmbeddingSuite : ParitySuite
     private static IEnumerable<ParityCase> Legacy(string loss, Func<InputFactory, ScalarType, Tensor[]> inputs,
         Func<Tensor[], bool?, bool?, Tensor> composed, Func<Tensor[], torch.nn.Reduction, Tensor> native, string shape)
     {
-        bool?[] values = { null, true, false };
         foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
-            foreach (var sizeAverage in values)
-                foreach (var reduce in values)
+            foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
                 {
-                    if (sizeAverage is null && reduce is null) continue;
-                    var mapped = reduce == false ? torch.nn.Reduction.None : sizeAverage == false ? torch.nn.Reduction.Sum : torch.nn.Reduction.Mean;
-                    string label = $"legacy(size_average={Py(sizeAverage)},reduce={Py(reduce)})";
                     yield return new ParityCase
                     {
                         Name = $"{loss}/{Tolerances.Label(dtype)}/{label}/shape={shape}/random",
@@ -152,7 +147,6 @@ public sealed class EmbeddingSuite : ParitySuite
                 }
     }
 
-    private static string Py(bool? value) => value switch { null => "None", true => "True", false => "False" };
 
     /// <summary>An error case: libtorch's message, or <paramref name="expected"/> when PyTorch raises it from Python
     /// (or from a check that only newer PyTorch makes) and libtorch accepts the inputs.</summary>

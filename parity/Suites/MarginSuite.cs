@@ -138,13 +138,8 @@ public sealed class MarginSuite : ParitySuite
     private static IEnumerable<ParityCase> LegacyCases(string loss, string rest, Func<InputFactory, Tensor[]> inputs,
         Func<Tensor[], bool?, bool?, Tensor> composed, Func<Tensor[], torch.nn.Reduction, Tensor> native)
     {
-        bool?[] values = { null, true, false };
-        foreach (var sizeAverage in values)
-            foreach (var reduce in values)
+        foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
             {
-                if (sizeAverage is null && reduce is null) continue;
-                var mapped = reduce == false ? torch.nn.Reduction.None : sizeAverage == false ? torch.nn.Reduction.Sum : torch.nn.Reduction.Mean;
-                string label = $"legacy(size_average={Py(sizeAverage)},reduce={Py(reduce)})";
                 yield return new ParityCase
                 {
                     Name = $"{loss}/f64/{label}{rest}",
@@ -159,23 +154,10 @@ public sealed class MarginSuite : ParitySuite
             }
     }
 
-    private static string Py(bool? value) => value switch { null => "None", true => "True", false => "False" };
-
     /// <summary>An error case: libtorch (or, where <paramref name="expected"/> is given, PyTorch's Python) rejects the inputs.</summary>
     private static ParityCase Error(string loss, ScalarType dtype, string what, Func<InputFactory, Tensor[]> inputs,
-        Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string reductionLabel = "mean", string? expected = null) => new()
-    {
-        Name = $"{loss}/{Tolerances.Label(dtype)}/{reductionLabel}/error/{what}",
-        Loss = loss,
-        Kind = CaseKind.Error,
-        DType = dtype,
-        Reduction = reductionLabel,
-        Inputs = inputs,
-        Composed = composed,
-        Native = native,
-        ExpectedMessage = expected,
-        Quick = true,
-    };
+        Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string reductionLabel = "mean", string? expected = null) =>
+        ErrorCase(loss, dtype, reductionLabel, what, inputs, composed, native, expected);
 
     private static bool QuickType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32;
 
