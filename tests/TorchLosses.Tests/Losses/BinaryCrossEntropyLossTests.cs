@@ -11,8 +11,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class BinaryCrossEntropyLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
 
     private static void Throws<TException>(Action call, string message) where TException : Exception =>
         StringAssert.StartsWith(Assert.ThrowsExactly<TException>(call).Message, message);

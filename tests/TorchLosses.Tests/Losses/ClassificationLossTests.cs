@@ -9,8 +9,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class ClassificationLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
 
     private static Tensor Logits(ScalarType dtype, params long[] shape) => Normal(7, dtype, true, shape);
 

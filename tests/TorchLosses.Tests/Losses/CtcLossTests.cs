@@ -13,8 +13,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class CtcLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
 
     /// <summary>Log-probabilities (T, N, C) (or any shape), normalised over the last dimension.</summary>
     private static Tensor LogProbs(int seed, ScalarType dtype, params long[] shape)

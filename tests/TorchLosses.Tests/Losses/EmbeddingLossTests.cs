@@ -11,8 +11,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class EmbeddingLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
 
     // Scores with ties (x1 == x2, so z == margin) and a ranking target that includes 0 and 2.
     private static readonly double[] X1 = { 1.0, 2.0, 3.0, 0.5, -1.25, 0.0, 4.0, -2.0 };

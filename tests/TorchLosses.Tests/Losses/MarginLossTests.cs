@@ -9,8 +9,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class MarginLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
     private static readonly long[] Shape34 = { 3, 4 };
 
     // Labels ±1 plus the "other" values PyTorch treats as neither (0, 0.5, 2).

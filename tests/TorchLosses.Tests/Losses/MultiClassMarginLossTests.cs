@@ -9,8 +9,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class MultiClassMarginLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
     private static readonly double[] Row = { 0.1, 0.2, 0.4, 0.8 };
 
     private static void Throws<TException>(Action call, string message) where TException : Exception =>

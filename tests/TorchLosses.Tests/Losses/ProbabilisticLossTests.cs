@@ -11,8 +11,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class ProbabilisticLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
 
     private const string KlMeanWarning =
         "reduction: 'mean' divides the total loss by both the batch size and the support size." +

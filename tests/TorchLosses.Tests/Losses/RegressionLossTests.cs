@@ -12,8 +12,6 @@ public sealed class RegressionLossTests
 {
     private static readonly double[] X = { 0.5, 1.5, 2.5, -3.0, 0.25, 1.0, -1.0, 2.0, 0.0 };
     private static readonly double[] Y = { 1.0, 2.0, 5.0, -3.5, 0.0, 0.0, 0.0, 0.0, 0.0 };
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
 
     [TestMethod]
     public void HuberOfTheDesignExampleWithDeltaHalf()

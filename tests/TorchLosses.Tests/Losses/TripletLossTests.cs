@@ -11,8 +11,6 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class TripletLossTests
 {
-    private static readonly R[] AllReductions = { R.None, R.Mean, R.Sum };
-    private static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
 
     private static double[] Grad(Tensor t) => t.grad!.data<double>().ToArray();
 

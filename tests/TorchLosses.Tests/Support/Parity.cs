@@ -8,6 +8,12 @@ namespace TorchLossesTests.Support;
 /// </summary>
 internal static class Parity
 {
+    /// <summary>The three reductions every loss test sweeps.</summary>
+    internal static readonly torch.nn.Reduction[] AllReductions = { torch.nn.Reduction.None, torch.nn.Reduction.Mean, torch.nn.Reduction.Sum };
+
+    /// <summary>The two dtypes every loss is held to native in (float16/bfloat16 are tested where native supports them).</summary>
+    internal static readonly ScalarType[] Dtypes = { ScalarType.Float32, ScalarType.Float64 };
+
     internal static (double rtol, double atol) Tolerance(torch.ScalarType dtype) => dtype switch
     {
         torch.ScalarType.Float64 => (1e-12, 1e-14),
