@@ -62,9 +62,8 @@ public sealed record LossSpec(
 }
 
 /// <summary>
-/// The losses under benchmark. Adding a loss is one entry here (for cross entropy once its analytic
-/// path is benchmarked: an <see cref="LossSpec.Operands"/> factory for class-index targets, and forward
-/// target 1.1).
+/// The losses under benchmark. Adding a loss is one entry here (with an <see cref="LossSpec.Operands"/>
+/// factory when its operands are not two standard-normal vectors).
 /// </summary>
 public static class LossTable
 {
@@ -79,7 +78,22 @@ public static class LossTable
         new("bce", (x, y) => N.binary_cross_entropy(x, y), (x, y) => L.binary_cross_entropy(x, y), ForwardTarget: 1.1,
             Operands: (n, dtype, grad) => { var (x, y) = LogitsAndProbabilities(n, dtype, false); return (x.sigmoid().requires_grad_(grad), y); }),
         new("poisson_nll", (x, y) => N.poisson_nll_loss(x, y), (x, y) => L.poisson_nll_loss(x, y), ForwardTarget: 1.1),
+        new("cross_entropy", (x, y) => N.cross_entropy(x, y), (x, y) => L.cross_entropy(x, y), ForwardTarget: 1.1,
+            Operands: LogitsAndClasses),
     };
+
+    /// <summary>
+    /// Cross entropy's operands, as the anchors measure it: N elements in total as N/1000 rows of 1000 classes
+    /// (one row of N classes below 1000), standard-normal logits and uniform class-index targets.
+    /// </summary>
+    private static (Tensor, Tensor) LogitsAndClasses(long n, ScalarType dtype, bool requiresGrad)
+    {
+        long classes = Math.Min(1000, n), rows = n / classes;
+        var (flat, _) = LossSpec.NormalInput(n, dtype, false, (count, type) => torch.empty(0, dtype: type));
+        var logits = flat.reshape(rows, classes);
+        if (requiresGrad) logits.requires_grad_(true);
+        return (logits, torch.randint(0, classes, new[] { rows }));
+    }
 
     /// <summary>Standard-normal logits and uniform probability targets.</summary>
     private static (Tensor, Tensor) LogitsAndProbabilities(long n, ScalarType dtype, bool requiresGrad) =>
