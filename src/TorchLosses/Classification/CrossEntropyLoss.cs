@@ -53,7 +53,7 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 if (Check.SameShape(input.shape, target.shape))
                     return CrossEntropyWithProbabilities(input, target, weight, ignore_index, kind, label_smoothing);
-                if (label_smoothing > 0.0 && label_smoothing > 1.0)
+                if (label_smoothing > 1.0)
                     throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing,
                         $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(label_smoothing)}");
 
@@ -101,7 +101,7 @@ namespace TorchLosses
                     throw new ArgumentException("ignore_index is not supported for floating point target", nameof(ignoreIndex));
                 long classDim = input.dim() == 1 ? 0 : 1;
                 long classes = input.shape[classDim];
-                ClassTargets.CheckWeight(weight, input, classes, "cross_entropy: ");
+                ClassTargets.CheckWeight(weight, classes, "cross_entropy: ");
                 if (labelSmoothing > 1.0)
                     throw new ArgumentOutOfRangeException("label_smoothing", labelSmoothing,
                         $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(labelSmoothing)}");

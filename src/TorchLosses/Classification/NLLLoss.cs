@@ -85,7 +85,7 @@ namespace TorchLosses
                     if (!unbatched && (targetShape.Length == 0 || inputShape[0] != targetShape[0]))
                         throw new ArgumentException(
                             $"size mismatch (got input: {Check.Brackets(inputShape)}, target: {Check.Brackets(targetShape)})", nameof(target));
-                    ClassTargets.CheckWeight(weight, input, classes);
+                    ClassTargets.CheckWeight(weight, classes);
                 }
                 else if (dim == 4)
                 {

@@ -19,7 +19,7 @@ internal static class ClassTargets
     /// libtorch's weight check: one weight per class, and the weight must have the input's dtype.
     /// <paramref name="prefix"/> is "cross_entropy: " on the probability-target path.
     /// </summary>
-    internal static void CheckWeight(Tensor? weight, Tensor input, long classes, string prefix = "")
+    internal static void CheckWeight(Tensor? weight, long classes, string prefix = "")
     {
         if (weight is null) return;
         if (weight.dim() != 1 || weight.numel() != classes)

@@ -50,8 +50,10 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     {
         var gradient = ctx.get_saved_variables()[0]!;
         var factor = (double)ctx.get_data("factor")!;
-        var grad = gradient * grad_output;
-        if (factor != 1) grad.mul_(factor);
+        // A reduced loss has a one-element upstream gradient: scale it, not the N-sized product (one pass fewer).
+        var grad = factor == 1 ? gradient * grad_output
+            : grad_output.numel() == 1 ? gradient * (grad_output * factor)
+            : (gradient * grad_output).mul_(factor);
         bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
         return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null };
     }
