@@ -24,6 +24,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return 2;
 }
 Selection.Current = selection;
+string allocator = HeapSettings.Apply(selection.GlibcMalloc);  // before any tensor exists
 
 string root = RepoRoot();
 string artifacts = selection.Artifacts ?? Path.Combine(root, "artifacts", "bench");
@@ -42,7 +43,7 @@ if (command is not ("memory" or "profile") && typeof(LossTable).Assembly.GetCust
     return 2;
 }
 
-var info = RunInfo.Begin(selection, args);
+var info = RunInfo.Begin(selection, args, allocator);
 using (info.SampleLoad())
 {
     if (command is "all" or "memory")

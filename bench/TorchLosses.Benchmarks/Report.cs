@@ -145,6 +145,7 @@ public static class Report
         md.AppendLine($"| .NET | {info.DotNet} |");
         md.AppendLine($"| libtorch | {info.LibTorch} (CPU) |");
         md.AppendLine($"| libtorch intra-op threads | {info.Threads} (`torch.set_num_threads`) |");
+        if (info.Allocator.Length > 0) md.AppendLine($"| malloc | {info.Allocator} |");
         md.AppendLine("| harness | BenchmarkDotNet 0.14.0, in-process, 1 launch, few warm-ups, ~100 ms iterations; figure = median per call |");
         md.AppendLine();
     }

@@ -15,6 +15,9 @@ public sealed class RunInfo
     public string DotNet { get; set; } = "";
     public string LibTorch { get; set; } = "";
     public int Threads { get; set; }
+
+    /// <summary>The malloc setting of the run (<see cref="HeapSettings"/>).</summary>
+    public string Allocator { get; set; } = "";
     public DateTime StartedUtc { get; set; }
     public DateTime FinishedUtc { get; set; }
 
@@ -29,7 +32,7 @@ public sealed class RunInfo
     /// <summary>Medians of 5 runs of the C++ loop of 200,000 <c>at::add</c> calls (ns per call).</summary>
     public double CppAddNanoseconds { get; set; }
 
-    public static RunInfo Begin(Selection selection, IEnumerable<string> args)
+    public static RunInfo Begin(Selection selection, IEnumerable<string> args, string allocator)
     {
         torch.set_num_threads(selection.Threads);
         var info = new RunInfo
@@ -41,6 +44,7 @@ public sealed class RunInfo
             DotNet = RuntimeInformation.FrameworkDescription,
             LibTorch = NativeDiagnostics.LibTorchVersion,
             Threads = torch.get_num_threads(),
+            Allocator = allocator,
             StartedUtc = DateTime.UtcNow,
             LoadAtStart = LoadAverage(),
             Selection = string.Join(' ', args),

@@ -24,6 +24,9 @@ public sealed class Selection
     public int IterationMilliseconds { get; set; } = 100;
     public int Threads { get; set; } = 1;
 
+    /// <summary>Keep glibc's malloc defaults instead of heap reuse (see <see cref="HeapSettings"/>).</summary>
+    public bool GlibcMalloc { get; set; }
+
     /// <summary>Where results go instead of artifacts/bench (for side experiments that must not replace the main run's).</summary>
     public string? Artifacts { get; set; }
 
@@ -49,6 +52,7 @@ public sealed class Selection
           --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
           --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e6
           --warmup 2 --iterations 9 --iteration-ms 100      --threads 1
+          --glibc-malloc          keep glibc's malloc defaults (default: freed memory stays in the heap, see HeapSettings)
           --artifacts DIR         results elsewhere than artifacts/bench (the report is then not written to docs/)
         """;
 
@@ -83,6 +87,7 @@ public sealed class Selection
                 case "--iterations": selection.IterationCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--iteration-ms": selection.IterationMilliseconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--artifacts": selection.Artifacts = Path.GetFullPath(Next()); break;
+                case "--glibc-malloc": selection.GlibcMalloc = true; break;
                 case "--threads": selection.Threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option '{args[k]}'");
             }

@@ -60,13 +60,13 @@ namespace TorchLosses
                 long classDim = CheckNllShapes(input, target, weight, "cross_entropy");
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
                     torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
-                ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+                bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
                 if (label_smoothing > 0.0 && weight is not null && kind == ReductionKind.Mean)
                     CheckSmoothingNormaliserIndex(target, ignore_index);
 
                 using var scope = torch.NewDisposeScope();
                 if (!(label_smoothing > 0.0) && ClassIndexGradientFunction.Applies(input, weight))
-                    return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: true));
+                    return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: true, anyIgnored));
                 var logProbabilities = input.log_softmax(classDim);
                 var (picked, targetWeight) = ClassTargets.Pick(logProbabilities, target, weight, ignore_index, classDim);
                 var nll = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);

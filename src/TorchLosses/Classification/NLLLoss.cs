@@ -45,11 +45,11 @@ namespace TorchLosses
                 long classDim = CheckNllShapes(input, target, weight, "nll_loss");
                 Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype,
                     torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
-                ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+                bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
 
                 using var scope = torch.NewDisposeScope();
                 if (ClassIndexGradientFunction.Applies(input, weight))
-                    return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: false));
+                    return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: false, anyIgnored));
                 var (picked, targetWeight) = ClassTargets.Pick(input, target, weight, ignore_index, classDim);
                 var loss = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);
                 return scope.MoveToOuter(loss);

@@ -6,6 +6,10 @@ namespace TorchLosses;
 /// NLL: ∂ℓ/∂input[i, k] = −cᵢ·[k = yᵢ]; cross entropy: ∂ℓ/∂input[i, k] = cᵢ·(softmax(input)[i, k] − [k = yᵢ]).
 /// The backward is one exp of the saved log-probabilities, one in-place multiply and one in-place
 /// scatter-add (NLL: a zero tensor and the scatter-add).
+/// <para>When no class weight is given and no target is ignored (the common case, known from the range
+/// check that already read the targets) every wᵢ is 1 and the mean's denominator is the number of
+/// targets, so the ignore mask, the per-target weights and their sum are not built at all: the
+/// forward is log_softmax, gather and a sum, and cᵢ is the upstream gradient (÷ count for mean).</para>
 /// </summary>
 internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFunction<ClassIndexGradientFunction>
 {
@@ -21,11 +25,35 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     /// The loss; through the custom function when the input needs a gradient. <c>logSoftmax</c> is true
     /// for cross entropy (the input holds logits) and false for NLL (log-probabilities).
     /// </summary>
+    /// <remarks><c>anyIgnored</c>: whether a target may equal the ignore index (from <see cref="ClassTargets.CheckRange"/>);
+    /// without weights and ignored targets the lean path is taken.</remarks>
     internal static Tensor Apply(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, ReductionKind reduction,
-        long classDim, bool logSoftmax) =>
-        input.requires_grad
+        long classDim, bool logSoftmax, bool anyIgnored)
+    {
+        if (weight is null && !anyIgnored && target.numel() > 0)
+            return input.requires_grad
+                ? apply(input, target, reduction, classDim, logSoftmax)
+                : PlainForward(input, target, reduction, classDim, logSoftmax).loss;
+        return input.requires_grad
             ? apply(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax)
             : Forward(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax).loss;
+    }
+
+    /// <summary>The forward without weights or ignored targets: −picked, reduced (mean divides by the target count).</summary>
+    private static (Tensor loss, Tensor scores, Tensor index) PlainForward(Tensor input, Tensor target, ReductionKind reduction,
+        long classDim, bool logSoftmax)
+    {
+        var scores = logSoftmax ? input.log_softmax(classDim) : input;
+        var index = target.to(torch.ScalarType.Int64).unsqueeze(classDim);
+        var picked = scores.gather(classDim, index);
+        var loss = reduction switch
+        {
+            ReductionKind.None => picked.squeeze(classDim).neg_(),
+            ReductionKind.Sum => picked.sum().neg_(),
+            _ => picked.sum().div_(-target.numel()),
+        };
+        return (loss, scores, index);
+    }
 
     private static (Tensor loss, Tensor scores, Tensor targetWeight, Tensor valid, Tensor safeIndex) Forward(Tensor input,
         Tensor target, Tensor? weight, long ignoreIndex, ReductionKind reduction, long classDim, bool logSoftmax)
@@ -38,6 +66,7 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
 
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
     {
+        if (vars.Length == 5) return ForwardPlain(ctx, vars);
         var input = (Tensor)vars[0]!;
         var reduction = (ReductionKind)vars[4]!;
         var classDim = (long)vars[5]!;
@@ -52,8 +81,24 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         return loss;
     }
 
+    private static Tensor ForwardPlain(torch.autograd.AutogradContext ctx, object?[] vars)
+    {
+        var input = (Tensor)vars[0]!;
+        var target = (Tensor)vars[1]!;
+        var reduction = (ReductionKind)vars[2]!;
+        var classDim = (long)vars[3]!;
+        var logSoftmax = (bool)vars[4]!;
+        var (loss, scores, index) = PlainForward(input, target, reduction, classDim, logSoftmax);
+        ctx.save_for_backward(new() { logSoftmax ? scores : null, index });
+        ctx.save_data("classDim", classDim);
+        ctx.save_data("shape", input.shape);
+        ctx.save_data("count", reduction == ReductionKind.Mean ? target.numel() : 0L);
+        return loss;
+    }
+
     public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
+        if (ctx.get_data("count") is long count) return BackwardPlain(ctx, grad_output, count);
         var saved = ctx.get_saved_variables();
         var (logProbabilities, targetWeight, valid, safeIndex, total) = (saved[0], saved[1]!, saved[2]!, saved[3]!, saved[4]);
         var classDim = (long)ctx.get_data("classDim")!;
@@ -66,5 +111,20 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
             : torch.zeros((long[])ctx.get_data("shape")!, coefficient.dtype, coefficient.device);
         grad.scatter_add_(classDim, index, coefficient.neg_());
         return new() { grad, null, null, null, null, null, null };
+    }
+
+    /// <summary>The backward of <see cref="ForwardPlain"/>: cᵢ = upstream (÷ count for mean) at every target.</summary>
+    private static List<Tensor?> BackwardPlain(torch.autograd.AutogradContext ctx, Tensor grad_output, long count)
+    {
+        var saved = ctx.get_saved_variables();
+        var (logProbabilities, index) = (saved[0], saved[1]!);
+        var classDim = (long)ctx.get_data("classDim")!;
+        // A reduced loss has a 0-d upstream: one coefficient for every target; none has one per target.
+        var coefficient = count > 0 ? grad_output / count : grad_output.dim() == 0 ? grad_output : grad_output.unsqueeze(classDim);
+        Tensor grad = logProbabilities is not null
+            ? logProbabilities.exp().mul_(coefficient)
+            : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
+        grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
+        return new() { grad, null, null, null, null };
     }
 }

@@ -39,16 +39,23 @@ internal static class ClassTargets
     /// <summary>
     /// Checks that every target that is not <paramref name="ignoreIndex"/> lies in [0, classes), with
     /// libtorch's message for the first one that does not. Reads the targets, so it is skipped on the
-    /// meta device (which has no data).
+    /// meta device (which has no data). Returns whether any target may be ignored (true when the
+    /// targets could not be read), so that callers can take a path without the ignore mask.
     /// </summary>
-    internal static void CheckRange(Tensor target, long classes, long ignoreIndex)
+    internal static bool CheckRange(Tensor target, long classes, long ignoreIndex)
     {
-        if (target.device_type == DeviceType.META || target.numel() == 0) return;
+        if (target.device_type == DeviceType.META) return true;
+        if (target.numel() == 0) return false;
         using var scope = torch.NewDisposeScope();
         var values = target.to(torch.ScalarType.Int64).data<long>().ToArray();
+        bool anyIgnored = false;
         foreach (var value in values)
-            if (value != ignoreIndex && (value < 0 || value >= classes))
+        {
+            if (value == ignoreIndex) anyIgnored = true;
+            else if (value < 0 || value >= classes)
                 throw new ArgumentOutOfRangeException(nameof(target), value, $"Target {value} is out of bounds.");
+        }
+        return anyIgnored;
     }
 
     /// <summary>
