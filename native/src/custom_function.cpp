@@ -7,6 +7,7 @@
 #include "shim.h"
 
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/csrc/autograd/graph_task.h>
 
 #include <stdexcept>
 
@@ -27,8 +28,10 @@ struct BackwardResult {
 
 // Callbacks into .NET; each returns 0 on success, or -1 after tl_function_fail stored a message.
 using ForwardCallback = int32_t (*)(int64_t id, ForwardResult* result);
+// saved_released is 1 when the graph is not kept (no retain_graph/create_graph): the saved tensors are freed
+// as soon as this backward returns.
 using BackwardCallback = int32_t (*)(int64_t id, const tl_tensor* grads, int32_t n_grads, const tl_tensor* saved,
-                                     int32_t n_saved, BackwardResult* result);
+                                     int32_t n_saved, int32_t saved_released, BackwardResult* result);
 using ReleaseCallback = void (*)(int64_t id);
 
 ForwardCallback forward_callback = nullptr;
@@ -67,9 +70,10 @@ struct ManagedFunction : public torch::autograd::Function<ManagedFunction> {
     std::vector<tl_tensor> grad_handles, saved_handles;
     for (auto& g : grad_outputs) grad_handles.push_back(g.defined() ? &g : nullptr);
     for (auto& s : saved) saved_handles.push_back(s.defined() ? &s : nullptr);
+    const int32_t saved_released = torch::autograd::get_current_graph_task_keep_graph() ? 0 : 1;
     BackwardResult result;
     if (backward_callback(id, grad_handles.data(), static_cast<int32_t>(grad_handles.size()), saved_handles.data(),
-                          static_cast<int32_t>(saved_handles.size()), &result) != 0)
+                          static_cast<int32_t>(saved_handles.size()), saved_released, &result) != 0)
       throw_managed_error("backward");
     result.gradients.emplace_back();  // the id argument has no gradient
     return result.gradients;

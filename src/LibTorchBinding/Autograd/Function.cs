@@ -42,6 +42,14 @@ public static partial class torch
             public void set_materialize_grads(bool value) => MaterializeGrads = value;
 
             internal bool MaterializeGrads { get; private set; } = true;
+
+            /// <summary>
+            /// In backward: true when the graph is not retained (neither <c>retain_graph</c> nor <c>create_graph</c>),
+            /// so libtorch frees the saved tensors as soon as this backward returns. A backward may then write its
+            /// gradient into a saved tensor that only the graph references (a temporary of the forward, never an
+            /// input or output) instead of allocating a new one. Not in TorchSharp: an extension of this binding.
+            /// </summary>
+            public bool SavedTensorsReleasedAfterBackward { get; internal set; }
         }
 
         /// <summary>
@@ -178,7 +186,7 @@ public static partial class torch
         }
 
         [UnmanagedCallersOnly]
-        private static int Backward(long id, IntPtr* grads, int gradCount, IntPtr* saved, int savedCount, IntPtr result)
+        private static int Backward(long id, IntPtr* grads, int gradCount, IntPtr* saved, int savedCount, int savedReleased, IntPtr result)
         {
             try
             {
@@ -189,6 +197,7 @@ public static partial class torch
                 var savedTensors = new List<Tensor?>(savedCount);
                 for (int k = 0; k < savedCount; k++) savedTensors.Add(Borrow(saved[k]));
                 call.Context.Saved = savedTensors;
+                call.Context.SavedTensorsReleasedAfterBackward = savedReleased != 0;
                 var gradients = call.Function.BackwardAny(call.Context, gradOutputs);
                 foreach (var position in call.TensorPositions)
                 {

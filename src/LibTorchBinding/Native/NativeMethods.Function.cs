@@ -7,7 +7,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)]
     internal static partial void tl_function_set_callbacks(
         delegate* unmanaged<long, IntPtr, int> forward,
-        delegate* unmanaged<long, IntPtr*, int, IntPtr*, int, IntPtr, int> backward,
+        delegate* unmanaged<long, IntPtr*, int, IntPtr*, int, int, IntPtr, int> backward,
         delegate* unmanaged<long, void> release);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]

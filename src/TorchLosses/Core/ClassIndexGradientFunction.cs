@@ -107,7 +107,7 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         var coefficient = torch.where(valid, targetWeight * upstream, torch.zeros_like(targetWeight)).unsqueeze(classDim);
         var index = safeIndex.unsqueeze(classDim);
         Tensor grad = logProbabilities is not null
-            ? logProbabilities.exp().mul_(coefficient)
+            ? Exp(ctx, logProbabilities).mul_(coefficient)
             : torch.zeros((long[])ctx.get_data("shape")!, coefficient.dtype, coefficient.device);
         grad.scatter_add_(classDim, index, coefficient.neg_());
         return new() { grad, null, null, null, null, null, null };
@@ -122,9 +122,13 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         // A reduced loss has a 0-d upstream: one coefficient for every target; none has one per target.
         var coefficient = count > 0 ? grad_output / count : grad_output.dim() == 0 ? grad_output : grad_output.unsqueeze(classDim);
         Tensor grad = logProbabilities is not null
-            ? logProbabilities.exp().mul_(coefficient)
+            ? Exp(ctx, logProbabilities).mul_(coefficient)
             : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
         grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
         return new() { grad, null, null, null, null };
     }
+
+    /// <summary>softmax from the saved log-probabilities (a temporary of the forward), in place once the graph is released.</summary>
+    private static Tensor Exp(torch.autograd.AutogradContext ctx, Tensor logProbabilities) =>
+        AnalyticGradient.MayReuseSaved(ctx) ? logProbabilities.exp_() : logProbabilities.exp();
 }

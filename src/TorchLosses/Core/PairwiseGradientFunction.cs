@@ -4,7 +4,8 @@ namespace TorchLosses;
 /// The analytic-gradient form shared by the losses whose per-element gradient depends on
 /// d = input − target only (L1, MSE, SmoothL1, Huber): the forward returns the reduced loss and a
 /// per-element factor g(d); the backward is ∂/∂input = g·upstream·s, ∂/∂target = −∂/∂input, with
-/// s = scale (÷ numel for mean). One N-sized tensor is kept between forward and backward.
+/// s = scale (÷ numel for mean). One N-sized tensor is kept between forward and backward; when the graph
+/// is not retained the backward writes the gradient into it instead of allocating another.
 /// </summary>
 internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunction<PairwiseGradientFunction>
 {
@@ -18,10 +19,13 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     public override string Name => nameof(PairwiseGradientFunction);
 
     /// <summary>Applies a loss through this function when the analytic path applies and a gradient is needed.</summary>
-    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, double scale, Elementwise elementwise)
+    /// <remarks><c>gradientScale</c> multiplies only the gradient, in backward (MSE's 2), so that the forward need not
+    /// scale an N-sized tensor for it; <c>scale</c> multiplies the loss and the gradient (SmoothL1's 1/β).</remarks>
+    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, double scale, Elementwise elementwise,
+        double gradientScale = 1)
     {
         if (!input.requires_grad && !target.requires_grad) return Forward(input, target, reduction, scale, elementwise, false).loss;
-        return apply(input, target, reduction, scale, elementwise);
+        return apply(input, target, reduction, scale, elementwise, gradientScale);
     }
 
     private static (Tensor loss, Tensor? gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, double scale,
@@ -40,7 +44,8 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var scale = (double)vars[3]!;
         var (loss, gradient) = Forward(input, target, reduction, scale, (Elementwise)vars[4]!, needGradient: true);
         ctx.save_for_backward(new() { gradient });
-        ctx.save_data("factor", reduction == ReductionKind.Mean ? scale / Math.Max(1, input.numel()) : scale);
+        var gradientScale = scale * (double)vars[5]!;
+        ctx.save_data("factor", reduction == ReductionKind.Mean ? gradientScale / Math.Max(1, input.numel()) : gradientScale);
         ctx.save_data("input", input.requires_grad);
         ctx.save_data("target", target.requires_grad);
         return loss;
@@ -51,10 +56,11 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var gradient = ctx.get_saved_variables()[0]!;
         var factor = (double)ctx.get_data("factor")!;
         // A reduced loss has a one-element upstream gradient: scale it, not the N-sized product (one pass fewer).
-        var grad = factor == 1 ? gradient * grad_output
-            : grad_output.numel() == 1 ? gradient * (grad_output * factor)
-            : (gradient * grad_output).mul_(factor);
+        // The saved factor g(d) is a temporary of the forward, so once the graph is released it can hold the result.
+        var upstream = factor == 1 ? grad_output : grad_output.numel() == 1 ? grad_output * factor : null;
+        var grad = AnalyticGradient.MayReuseSaved(ctx) ? gradient.mul_(upstream ?? grad_output) : gradient * (upstream ?? grad_output);
+        if (upstream is null) grad.mul_(factor);
         bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
-        return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null };
+        return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null, null };
     }
 }

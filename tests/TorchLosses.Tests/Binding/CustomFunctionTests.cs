@@ -169,6 +169,44 @@ public sealed class CustomFunctionTests
         Assert.IsTrue(torch.CustomFunctions.LiveCalls < 10, $"{torch.CustomFunctions.LiveCalls} custom-function calls are still registered");
     }
 
+    /// <summary>y = 2x that records, in backward, whether the saved tensors are released afterwards.</summary>
+    private sealed class ReleaseProbe : torch.autograd.SingleTensorFunction<ReleaseProbe>
+    {
+        [ThreadStatic] internal static bool? Seen;
+
+        public override string Name => nameof(ReleaseProbe);
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            ctx.save_for_backward(new() { ((Tensor)vars[0]!).mul(2) });
+            return (Tensor)vars[0]! * 2;
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+        {
+            Seen = ctx.SavedTensorsReleasedAfterBackward;
+            return new() { grad_output * 2 };
+        }
+    }
+
+    [TestMethod]
+    public void BackwardKnowsWhetherTheSavedTensorsOutliveIt()
+    {
+        using var scope = NewDisposeScope();
+        bool? Probe(Action<Tensor, Tensor> differentiate)
+        {
+            ReleaseProbe.Seen = null;
+            var x = ones(3).requires_grad_();
+            differentiate(ReleaseProbe.apply(x).sum(), x);
+            return ReleaseProbe.Seen;
+        }
+        Assert.AreEqual(true, Probe((y, _) => y.backward()));
+        Assert.AreEqual(true, Probe((y, x) => autograd.grad(new[] { y }, new[] { x })));
+        Assert.AreEqual(false, Probe((y, _) => y.backward(retain_graph: true)));
+        Assert.AreEqual(false, Probe((y, x) => autograd.grad(new[] { y }, new[] { x }, retain_graph: true)));
+        Assert.AreEqual(false, Probe((y, x) => autograd.grad(new[] { y }, new[] { x }, create_graph: true)));
+    }
+
     [TestMethod]
     public void WorksFromSeveralThreadsAtOnce()
     {
