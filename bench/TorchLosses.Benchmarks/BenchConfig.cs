@@ -30,6 +30,7 @@ public static class BenchConfig
             .WithWarmupCount(selection.WarmupCount)
             .WithIterationCount(selection.IterationCount)
             .WithIterationTime(TimeInterval.FromMilliseconds(selection.IterationMilliseconds))
+            .WithEvaluateOverhead(false) // ≥ 100 ms iterations of µs–ms calls: the empty-loop overhead is noise
             .WithId("short-inprocess");
         return ManualConfig.CreateEmpty()
             .AddJob(job)

@@ -34,8 +34,8 @@ public static class OpProfile
             {
                 ("sub x−y (alloc)", () => (x - y).Dispose()),
                 ("mean", () => d.mean().Dispose()),
-                ("backward: g·grad_output (alloc)", () => (m * upstream).Dispose()),
-                ("backward: mul_(1/N) in place", () => scratch.mul_(1.0)),
+                ("backward: upstream·factor (0-d)", () => (upstream * 1.0).Dispose()),
+                ("backward: g.mul_(upstream) in place", () => scratch.mul_(upstream)),
             };
             var specific = new Dictionary<string, (string op, Action run)[]>
             {
@@ -48,7 +48,6 @@ public static class OpProfile
                 ["mse"] = new (string, Action)[]
                 {
                     ("square (alloc)", () => d.square().Dispose()),
-                    ("mul_(2) in place", () => scratch.mul_(1.0)),
                 },
                 ["l1"] = new (string, Action)[]
                 {
@@ -65,7 +64,59 @@ public static class OpProfile
                 Console.WriteLine($"profile {loss,-10} N={n,-9} {op,-34} {Report.FormatTime(timing.MedianNs)}");
             }
         }
+        results.AddRange(FixedCosts(selection));
         return results;
+    }
+
+    /// <summary>The group name of the fixed costs in the results.</summary>
+    public const string Framework = "framework";
+
+    /// <summary>
+    /// What a call costs apart from its kernels, at N = 1e2 where kernels are nearly free: one ATen op through
+    /// the binding, a forward+backward through a native autograd node (sum), and the same through a custom
+    /// function (sum in forward, expand in backward) — the difference is the custom function's own cost.
+    /// </summary>
+    private static IEnumerable<OpTiming> FixedCosts(Selection selection)
+    {
+        using var scope = torch.NewDisposeScope();
+        const long n = 100;
+        var x = torch.randn(n);
+        var y = torch.randn(n);
+        var leaf = x.detach().requires_grad_(true);
+        var steps = new (string op, Action run)[]
+        {
+            ("one op: x − y", () => (x - y).Dispose()),
+            ("native node: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { leaf.sum() }, new[] { leaf }))),
+            ("custom function: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { SumFunction.apply(leaf) }, new[] { leaf }))),
+        };
+        foreach (var (op, run) in steps)
+        {
+            var timing = new OpTiming(Framework, op, n, MedianNanoseconds(run));
+            Console.WriteLine($"profile {Framework,-10} N={n,-9} {op,-34} {Report.FormatTime(timing.MedianNs)}");
+            yield return timing;
+        }
+    }
+
+    private static void Step(Action run)
+    {
+        using var scope = torch.NewDisposeScope();
+        run();
+    }
+
+    /// <summary>x.sum() with a hand-written backward (the upstream expanded to x's shape).</summary>
+    private sealed class SumFunction : torch.autograd.SingleTensorFunction<SumFunction>
+    {
+        public override string Name => nameof(SumFunction);
+
+        public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
+        {
+            var input = (Tensor)vars[0]!;
+            ctx.save_data("shape", input.shape);
+            return input.sum();
+        }
+
+        public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) =>
+            new() { grad_output.expand((long[])ctx.get_data("shape")!) };
     }
 
     /// <summary>Median over 9 rounds of the mean time per call in a batch calibrated to ≈10 ms.</summary>

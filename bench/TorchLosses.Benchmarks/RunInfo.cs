@@ -16,6 +16,10 @@ public sealed class RunInfo
     public string LibTorch { get; set; } = "";
     public int Threads { get; set; }
 
+    public int WarmupCount { get; set; }
+    public int IterationCount { get; set; }
+    public int IterationMilliseconds { get; set; }
+
     /// <summary>The malloc setting of the run (<see cref="HeapSettings"/>).</summary>
     public string Allocator { get; set; } = "";
     public DateTime StartedUtc { get; set; }
@@ -45,6 +49,9 @@ public sealed class RunInfo
             LibTorch = NativeDiagnostics.LibTorchVersion,
             Threads = torch.get_num_threads(),
             Allocator = allocator,
+            WarmupCount = selection.WarmupCount,
+            IterationCount = selection.IterationCount,
+            IterationMilliseconds = selection.IterationMilliseconds,
             StartedUtc = DateTime.UtcNow,
             LoadAtStart = LoadAverage(),
             Selection = string.Join(' ', args),

@@ -41,8 +41,8 @@ namespace TorchLosses
             /// <remarks>
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with a
             /// weight (if given) of the input's dtype, a custom autograd function computes the kernel's value
-            /// (y − 1)·max(log(1 − x), −100) − y·max(log x, −100), times w (8 elementwise kernels and a reduction, 3 N-sized
-            /// temporaries, plus the unclamped log(1 − x) − log x kept for backward when the target requires grad), and its
+            /// (y − 1)·max(log(1 − x), −100) − y·max(log x, −100), times w (8 elementwise kernels and a reduction, at most 2
+            /// N-sized temporaries at once; 3 plus the unclamped log(1 − x) − log x, kept for backward, when the target requires grad), and its
             /// backward evaluates the two formulas above: w·(x − y)/max((1 − x)·x, ε)·g (6 kernels) and
             /// w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for mean). That gradient is not
             /// recorded. In <see cref="GradientMode.Autograd"/> (and for a weight of another dtype) the slopes are attached
@@ -159,8 +159,8 @@ namespace TorchLosses
     /// The analytic-gradient form of <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>
     /// for float32/float64 operands (a weight of the input's dtype, broadcast into the loss in place). Forward, as
     /// libtorch's kernel: ℓ = w·((y − 1)·max(log(1 − x), −100) − y·max(log x, −100)); 8 elementwise kernels and a
-    /// reduction, 3 N-sized temporaries (log x, log(1 − x), the loss), plus the unclamped log(1 − x) − log x, kept for
-    /// backward only when the target requires grad. Backward, libtorch's formulas: ∂/∂x = w·(x − y)/max((1 − x)·x, ε)·g
+    /// reduction, at most 2 N-sized temporaries live at once (the loss and one log; 3 plus the unclamped
+    /// log(1 − x) − log x, kept for backward, when the target requires grad). Backward, libtorch's formulas: ∂/∂x = w·(x − y)/max((1 − x)·x, ε)·g
     /// (6 kernels, 2 allocations) and ∂/∂y = w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for
     /// mean). The backward runs without recording, so there is no double backward.
     /// </summary>
@@ -184,10 +184,24 @@ namespace TorchLosses
         private static (Tensor loss, Tensor? targetSlope) Forward(Tensor x, Tensor y, Tensor? w, ReductionKind reduction,
             bool keepTargetSlope)
         {
-            var logX = x.log();
-            var logOneMinusX = (1 - x).log_();
-            var targetSlope = keepTargetSlope ? logOneMinusX - logX : null;
-            var loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100)).addcmul_(y, logX.clamp_(min: -100), -1);
+            Tensor loss;
+            Tensor? targetSlope = null;
+            if (keepTargetSlope)
+            {
+                var logX = x.log();
+                var logOneMinusX = (1 - x).log_();
+                targetSlope = logOneMinusX - logX;
+                loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100)).addcmul_(y, logX.clamp_(min: -100), -1);
+            }
+            else
+            {
+                // The same kernels in the same order, with each log freed as soon as it is folded in: two N-sized
+                // tensors live at a time (the loss and one log) instead of three.
+                using (var logOneMinusX = (1 - x).log_().clamp_(min: -100))
+                    loss = (y - 1).mul_(logOneMinusX);
+                using (var logX = x.log().clamp_(min: -100))
+                    loss.addcmul_(y, logX, -1);
+            }
             if (w is not null) loss.mul_(w);
             return (Reductions.Apply(loss, reduction), targetSlope);
         }
