@@ -27,8 +27,10 @@ Selection.Current = selection;
 string allocator = HeapSettings.Apply(selection.GlibcMalloc);  // before any tensor exists
 
 string root = RepoRoot();
-string artifacts = selection.Artifacts ?? Path.Combine(root, "artifacts", "bench");
-string reportPath = selection.Artifacts is null ? Path.Combine(root, "docs", "performance.md") : Path.Combine(artifacts, "performance.md");
+// A --glibc-malloc run is a side run: its results go to artifacts/bench-glibc, where the main report finds them.
+bool sideRun = selection.GlibcMalloc && command != "report";
+string artifacts = selection.Artifacts ?? Path.Combine(root, "artifacts", sideRun ? Report.GlibcArtifacts : "bench");
+string reportPath = selection.Artifacts is null && !sideRun ? Path.Combine(root, "docs", "performance.md") : Path.Combine(artifacts, "performance.md");
 Directory.CreateDirectory(artifacts);
 
 if (command == "report")

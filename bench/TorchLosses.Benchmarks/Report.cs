@@ -17,15 +17,19 @@ public static class Report
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>The folder, beside the main artifacts folder, of a side run with glibc's malloc defaults.</summary>
+    public const string GlibcArtifacts = "bench-glibc";
+
     public static string Write(string artifacts, string output)
     {
         var results = Path.Combine(artifacts, "results");
         var timings = ReadTimings(results);
+        var glibc = ReadTimings(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(artifacts))!, GlibcArtifacts, "results"));
         var overhead = ReadOverhead(results);
         var memory = MemoryPass.Load(Path.Combine(artifacts, "memory.json"));
         var info = RunInfo.Load(Path.Combine(artifacts, "run-info.json"));
         var profile = OpProfile.Load(Path.Combine(artifacts, "profile.json"));
-        var text = Render(timings, overhead, memory, profile, info);
+        var text = Render(timings, overhead, memory, profile, info, glibc);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         File.WriteAllText(output, text);
         return output;
@@ -82,7 +86,7 @@ public static class Report
     }
 
     public static string Render(List<Timing> timings, Dictionary<string, double> overhead, List<MemoryResult> memory,
-        List<OpTiming> profile, RunInfo? info)
+        List<OpTiming> profile, RunInfo? info, List<Timing>? glibc = null)
     {
         var md = new StringBuilder();
         md.AppendLine("# Performance: composed losses vs libtorch's native kernels");
@@ -94,6 +98,7 @@ public static class Report
         AppendMachine(md, info);
         var targets = new List<Target>();
         AppendTimes(md, timings, targets);
+        AppendGlibcComparison(md, glibc ?? new(), timings);
         AppendMemory(md, memory, targets);
         AppendOverhead(md, overhead, info, targets);
         AppendTargets(md, targets);
@@ -205,6 +210,37 @@ public static class Report
             }
             md.AppendLine();
         }
+    }
+
+    /// <summary>
+    /// The side run with glibc's malloc defaults (what a process gets unless it tunes malloc): native and analytic
+    /// times there, against native in the main run. No targets are judged on it.
+    /// </summary>
+    private static void AppendGlibcComparison(StringBuilder md, List<Timing> glibc, List<Timing> main)
+    {
+        if (glibc.Count == 0) return;
+        md.AppendLine("## With glibc's malloc defaults");
+        md.AppendLine();
+        md.AppendLine("A side run (`-- losses --glibc-malloc …`, results in `artifacts/bench-glibc/`) keeps glibc's defaults: blocks above the " +
+                      "dynamic mmap threshold are fresh mmaps, unmapped on free, and the heap top is trimmed, so a new N-sized tensor can " +
+                      "page-fault on first touch. That is what a process gets unless it sets `MALLOC_MMAP_MAX_=0` / `MALLOC_TRIM_THRESHOLD_` " +
+                      "(or calls `mallopt`) itself. Then the cost follows the number of fresh N-sized allocations more than the traffic, " +
+                      "and single measurements vary more from run to run.");
+        md.AppendLine();
+        md.AppendLine("| loss | mode | dtype | N | native, heap reuse (main run) | native, glibc defaults | analytic, glibc defaults | analytic / native, glibc |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var cell in glibc.GroupBy(t => (t.Loss, t.Mode, t.DType, t.N))
+                     .OrderBy(g => LossOrder(g.Key.Loss)).ThenBy(g => g.Key.Mode).ThenBy(g => g.Key.DType).ThenBy(g => g.Key.N))
+        {
+            var native = cell.FirstOrDefault(t => t.Path == PathKind.Native);
+            var analytic = cell.FirstOrDefault(t => t.Path == PathKind.Analytic);
+            var reuse = main.FirstOrDefault(t => (t.Loss, t.Mode, t.DType, t.N) == cell.Key && t.Path == PathKind.Native);
+            string Show(Timing? t) => t is null ? "–" : FormatTime(t.MedianNs);
+            string ratio = native is null || analytic is null ? "–" : (analytic.MedianNs / native.MedianNs).ToString("F2", Invariant);
+            md.AppendLine($"| {cell.Key.Loss} | {ModeName(cell.Key.Mode)} | {cell.Key.DType} | {FormatN(cell.Key.N)} | {Show(reuse)} | " +
+                          $"{Show(native)} | {Show(analytic)} | {ratio} |");
+        }
+        md.AppendLine();
     }
 
     /// <summary>The time targets for the analytic path (ratio to native), or null where there is none.</summary>

@@ -52,7 +52,8 @@ public sealed class Selection
           --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
           --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e6
           --warmup 2 --iterations 9 --iteration-ms 100      --threads 1
-          --glibc-malloc          keep glibc's malloc defaults (default: freed memory stays in the heap, see HeapSettings)
+          --glibc-malloc          keep glibc's malloc defaults (default: freed memory stays in the heap, see HeapSettings);
+                                  results go to artifacts/bench-glibc, which the report adds as a comparison table
           --artifacts DIR         results elsewhere than artifacts/bench (the report is then not written to docs/)
         """;
 
