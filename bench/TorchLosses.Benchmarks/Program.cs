@@ -24,7 +24,8 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return 2;
 }
 Selection.Current = selection;
-string allocator = HeapSettings.Apply(selection.GlibcMalloc);  // before any tensor exists
+if (command != "report" && HeapSettings.RelaunchIfNeeded(selection.GlibcMalloc, args) is int exitCode) return exitCode;
+string allocator = HeapSettings.Describe(selection.GlibcMalloc);
 
 string root = RepoRoot();
 // A --glibc-malloc run is a side run: its results go to artifacts/bench-glibc, where the main report finds them.
