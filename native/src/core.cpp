@@ -76,6 +76,15 @@ TL_API int32_t tl_take_error(char* buffer, int32_t capacity) {
 
 TL_API const char* tl_libtorch_version() { return TORCH_VERSION; }
 
+// torch.promote_types: writes the promoted type's code; -1 (with libtorch's message) for an unknown code.
+TL_API int32_t tl_promote_types(int8_t a, int8_t b, int8_t* result) {
+  return run([&] {
+    TORCH_CHECK(a >= 0 && a < static_cast<int8_t>(c10::ScalarType::NumOptions), "unknown scalar type code ", int(a));
+    TORCH_CHECK(b >= 0 && b < static_cast<int8_t>(c10::ScalarType::NumOptions), "unknown scalar type code ", int(b));
+    *result = static_cast<int8_t>(c10::promoteTypes(static_cast<c10::ScalarType>(a), static_cast<c10::ScalarType>(b)));
+  });
+}
+
 // ---- lifetime -------------------------------------------------------------------------------
 
 TL_API void tl_tensor_free(tl_tensor t) { delete t; }

@@ -13,6 +13,7 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library)] internal static partial int tl_take_error(byte* buffer, int capacity);
     [LibraryImport(Library)] internal static partial IntPtr tl_libtorch_version();
+    [LibraryImport(Library)] internal static partial int tl_promote_types(sbyte a, sbyte b, sbyte* result);
 
     [LibraryImport(Library)] internal static partial void tl_tensor_free(IntPtr tensor);
     [LibraryImport(Library)] internal static partial TensorHandle tl_tensor_alias(TensorHandle tensor);

@@ -47,6 +47,17 @@ public static partial class torch
     public static bool is_floating_point(ScalarType type) =>
         type is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 
+    /// <summary>
+    /// The type an operation on two tensors of these types computes in (libtorch's promotion: the wider
+    /// type, floating beats integral, float16 with bfloat16 gives float32, uint8 with int8 gives int16).
+    /// </summary>
+    public static unsafe ScalarType promote_types(ScalarType type1, ScalarType type2)
+    {
+        sbyte result;
+        PInvoke.NativeMethods.Check(PInvoke.NativeMethods.tl_promote_types((sbyte)type1, (sbyte)type2, &result));
+        return (ScalarType)result;
+    }
+
     /// <summary>True for the integral types (not bool).</summary>
     public static bool is_integral(ScalarType type) =>
         type is ScalarType.Byte or ScalarType.Int8 or ScalarType.Int16 or ScalarType.Int32 or ScalarType.Int64;

@@ -83,7 +83,7 @@ namespace TorchLosses
                     throw new NotSupportedException("\"clamp_min_cpu\" not implemented for 'Half'");
                 var posWeightShape = pos_weight is null ? null : Check.BroadcastShape(pos_weight.shape, targetShape, nameof(pos_weight));
                 // libtorch builds the loss in place on 1 − target, then exponentiates max(−x, 0) in place.
-                if (IsIntegral(target.dtype)) ThrowCast(Check.Promote(target.dtype, input.dtype), target.dtype, nameof(target));
+                if (IsIntegral(target.dtype)) ThrowCast(torch.promote_types(target.dtype, input.dtype), target.dtype, nameof(target));
                 if (IsIntegral(input.dtype)) ThrowCast(torch.ScalarType.Float32, input.dtype, nameof(input));
                 CheckOutputShape(inputShape, posWeightShape, nameof(pos_weight));
                 CheckOutputShape(inputShape, weight is null ? null : Check.BroadcastShape(inputShape, weight.shape, nameof(weight)), nameof(weight));

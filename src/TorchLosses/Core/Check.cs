@@ -92,36 +92,6 @@ internal static class Check
         _ => type.ToString(),
     };
 
-    /// <summary>
-    /// The type two operands promote to (libtorch's rules for two tensors of the same category:
-    /// the wider one; floating beats integral; bool is lowest). Enough for the loss arguments here.
-    /// </summary>
-    internal static torch.ScalarType Promote(torch.ScalarType a, torch.ScalarType b)
-    {
-        if (a == b) return a;
-        int Rank(torch.ScalarType t) => t switch
-        {
-            torch.ScalarType.Bool => 0,
-            torch.ScalarType.Byte => 1,
-            torch.ScalarType.Int8 => 2,
-            torch.ScalarType.Int16 => 3,
-            torch.ScalarType.Int32 => 4,
-            torch.ScalarType.Int64 => 5,
-            torch.ScalarType.Float16 => 6,
-            torch.ScalarType.BFloat16 => 7,
-            torch.ScalarType.Float32 => 8,
-            torch.ScalarType.Float64 => 9,
-            _ => 10,
-        };
-        // float16 with bfloat16 promotes to float32 in libtorch.
-        if ((a, b) is (torch.ScalarType.Float16, torch.ScalarType.BFloat16) or (torch.ScalarType.BFloat16, torch.ScalarType.Float16))
-            return torch.ScalarType.Float32;
-        // uint8 with int8 promotes to int16.
-        if ((a, b) is (torch.ScalarType.Byte, torch.ScalarType.Int8) or (torch.ScalarType.Int8, torch.ScalarType.Byte))
-            return torch.ScalarType.Int16;
-        return Rank(a) >= Rank(b) ? a : b;
-    }
-
     /// <summary>Formats a double the way Python prints it in an error message (1.5, -0.1, 2.0).</summary>
     internal static string PythonFloat(double value)
     {

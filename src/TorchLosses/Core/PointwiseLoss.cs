@@ -24,7 +24,7 @@ internal static class PointwiseLoss
         Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
         validateParameters?.Invoke();
-        if (supported is not null) Check.KernelSupports(kernel, Check.Promote(input.dtype, target.dtype), supported);
+        if (supported is not null) Check.KernelSupports(kernel, torch.promote_types(input.dtype, target.dtype), supported);
 
         using var scope = torch.NewDisposeScope();
         var result = analytic is not null && LossGradients.AnalyticApplies(input, target)
@@ -41,7 +41,7 @@ internal static class PointwiseLoss
     internal static Tensor HalfViaFloat(Tensor input, Tensor target, Func<Tensor, Tensor, Tensor> elementwise)
     {
         if (input.dtype != torch.ScalarType.Float16 && target.dtype != torch.ScalarType.Float16) return elementwise(input, target);
-        var resultType = Check.Promote(input.dtype, target.dtype);
+        var resultType = torch.promote_types(input.dtype, target.dtype);
         var x = input.dtype == torch.ScalarType.Float16 ? input.to(torch.ScalarType.Float32) : input;
         var y = target.dtype == torch.ScalarType.Float16 ? target.to(torch.ScalarType.Float32) : target;
         return elementwise(x, y).to(resultType);

@@ -92,7 +92,7 @@ namespace TorchLosses
                         "use the `~` or `logical_not()` operator instead.", nameof(input));
                 if (!MarginChecks.IsFloating(input))
                 {
-                    var promoted = Check.Promote(input, target);
+                    var promoted = torch.promote_types(input, target);
                     var result = MarginChecks.IsFloating(promoted) ? promoted : torch.ScalarType.Float32;
                     throw new ArgumentException(
                         $"result type {Check.TorchTypeName(result)} can't be cast to the desired output type {Check.TorchTypeName(input)}",
