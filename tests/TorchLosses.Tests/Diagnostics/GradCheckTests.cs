@@ -1,7 +1,5 @@
 using TorchLosses;
 using TorchLossesTests.Support;
-using L = TorchLosses.nn.functional;
-using R = TorchSharp.torch.nn.Reduction;
 
 namespace TorchLossesTests.Diagnostics;
 

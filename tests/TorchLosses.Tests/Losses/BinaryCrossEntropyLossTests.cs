@@ -1,9 +1,6 @@
 using TorchLosses;
 using TorchLossesTests.Support;
 using static TorchLossesTests.Support.Parity;
-using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
-using R = TorchSharp.torch.nn.Reduction;
 
 namespace TorchLossesTests.Losses;
 

@@ -1,9 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchLosses;
 using static TorchLossesTests.Support.Parity;
-using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
-using R = TorchSharp.torch.nn.Reduction;
 
 namespace TorchLossesTests.Losses;
 

@@ -1,7 +1,5 @@
 using TorchLosses;
 using static TorchLossesTests.Support.Parity;
-using L = TorchLosses.nn.functional;
-using R = TorchSharp.torch.nn.Reduction;
 
 namespace TorchLossesTests.Losses;
 

@@ -1,6 +1,4 @@
 using TorchLosses;
-using L = TorchLosses.nn.functional;
-using R = TorchSharp.torch.nn.Reduction;
 
 namespace TorchLossesTests.Losses;
 

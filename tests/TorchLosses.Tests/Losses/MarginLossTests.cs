@@ -1,7 +1,4 @@
 using static TorchLossesTests.Support.Parity;
-using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
-using R = TorchSharp.torch.nn.Reduction;
 
 namespace TorchLossesTests.Losses;
 

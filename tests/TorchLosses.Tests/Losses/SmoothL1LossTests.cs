@@ -1,7 +1,5 @@
 using TorchLossesTests.Support;
 using static TorchLossesTests.Support.Parity;
-using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
 
 namespace TorchLossesTests.Losses;
 

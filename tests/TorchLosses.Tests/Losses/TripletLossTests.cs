@@ -1,8 +1,5 @@
 using static TorchLossesTests.Losses.EmbeddingLossTests;
 using static TorchLossesTests.Support.Parity;
-using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
-using R = TorchSharp.torch.nn.Reduction;
 using Ref = TorchLossesTests.Losses.TripletWithDistanceReference;
 
 namespace TorchLossesTests.Losses;

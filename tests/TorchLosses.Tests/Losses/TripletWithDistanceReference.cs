@@ -1,4 +1,3 @@
-using R = TorchSharp.torch.nn.Reduction;
 
 namespace TorchLossesTests.Losses;
 

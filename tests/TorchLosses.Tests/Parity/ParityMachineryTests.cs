@@ -2,7 +2,6 @@ using System.Text.Json;
 using TorchLosses.Parity;
 using TorchLosses.Parity.Reports;
 using TorchLosses.Parity.Suites;
-using L = TorchLosses.nn.functional;
 
 namespace TorchLossesTests.ParityMachinery;
 
