@@ -443,7 +443,7 @@ public static class Report
           needs d = x − y and m = clamp(d, −β, β) and two more element-wise passes to combine them; libtorch 1.13 has no primitive
           that fuses a product with a sum at full accuracy (`dot` goes to the reference BLAS with a sequential float accumulator).
           That is traffic 14 against native's 5; at N = 1e6 the operands sit in the 32 MB L3 and the short passes cost less than
-          their share, so the measured ratio is ≈2–2.7× rather than 2.8×, but 1.5× would need a fused kernel.
+          their share, so the measured ratio is ≈2–3× rather than 2.8×, but 1.5× would need a fused kernel.
         - **smooth_l1 / huber forward+backward (target ≤ 1.0×): out of reach for the same reason**: traffic 16 against native's 12
           (native pays for mean's N-sized expand, which the analytic path avoids, but its loss kernel is fused): a floor near 1.3×.
         - **mse forward (target ≤ 1.1×)**: sub, an in-place square and the mean (traffic 7) against the fused kernel and the mean (5):
@@ -451,7 +451,8 @@ public static class Report
           which does not sum as accurately as the mean it would replace.)
         - **mse, l1, cross_entropy, bce_with_logits forward+backward**: the analytic path moves no more data than native
           (mse 10 vs 12, fewer allocations) or less (l1, bce_with_logits and cross_entropy, whose 1.13 natives are compositions or
-          multi-kernel), so ≤ 1.0× is reachable and measured where the machine was quiet.
+          multi-kernel), so ≤ 1.0× is reachable; it is met in most cells, and the exceptions lie within the run-to-run spread
+          stated at the top.
 
         **Small N (1e2): dispatch.** Every tensor op costs ≈1–2 µs of dispatch whatever its size (libtorch's dispatcher, the P/Invoke,
         a handle), and libtorch's autograd engine costs a few µs per `autograd.grad` whichever path runs (see the fixed costs below).
@@ -460,7 +461,8 @@ public static class Report
         into .NET (the fixed costs below put it at a few µs). So the N = 1e2 ratios measure op counts: ≈1.5–2× for the pairwise
         losses and more for cross entropy, whose composed forward also checks the targets' range on the host (one read of N/C
         values) before any kernel runs. Meeting 1.5× there would take fewer dispatches than a composition of primitives allows.
-        - **Autograd path** (for double backward only): every primitive records a node and runs 1–3 backward kernels with fresh outputs;
+
+        **Autograd path** (for double backward only): every primitive records a node and runs 1–3 backward kernels with fresh outputs;
           smooth_l1/huber go through `clamp`'s backward, which libtorch 1.13 implements with `where` and comparisons (≈35–70× slower than
           an arithmetic pass in this build), hence the large ratios at 1e4–1e6.
 
