@@ -19,7 +19,7 @@ public static class OpProfile
     {
         torch.set_num_threads(selection.Threads);
         var results = new List<OpTiming>();
-        foreach (var n in selection.MemorySizes)
+        foreach (var n in selection.ProfileSizes)
         {
             using var scope = torch.NewDisposeScope();
             var spec = LossTable.All[0];

@@ -16,8 +16,11 @@ public sealed class Selection
     public string[] DTypes { get; set; } = { "f32", "f64" };
     public long[] Sizes { get; set; } = { 100, 10_000, 1_000_000, 10_000_000 };
 
-    /// <summary>N of the memory pass and the op profile.</summary>
-    public long[] MemorySizes { get; set; } = { 1_000_000 };
+    /// <summary>N of the memory pass (allocation counts do not depend on timing, so it covers the large sizes of the matrix).</summary>
+    public long[] MemorySizes { get; set; } = { 10_000, 1_000_000, 10_000_000 };
+
+    /// <summary>N of the op-by-op profile.</summary>
+    public long[] ProfileSizes { get; set; } = { 1_000_000 };
 
     public int WarmupCount { get; set; } = 2;
     public int IterationCount { get; set; } = 9;
@@ -50,7 +53,7 @@ public sealed class Selection
         options (comma-separated lists):
           --quick                 N = 1e2,1e6 and f32 only (about 3 minutes)
           --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
-          --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e6
+          --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e4,1e6,1e7  --profile-sizes 1e6
           --warmup 2 --iterations 9 --iteration-ms 100      --threads 1
           --glibc-malloc          keep glibc's malloc defaults (default: freed memory stays in the heap, see HeapSettings);
                                   results go to artifacts/bench-glibc, which the report adds as a comparison table
@@ -84,6 +87,7 @@ public sealed class Selection
                     break;
                 case "--sizes": selection.Sizes = List().Select(ParseSize).ToArray(); selection.Reduced = true; break;
                 case "--memory-sizes": selection.MemorySizes = List().Select(ParseSize).ToArray(); break;
+                case "--profile-sizes": selection.ProfileSizes = List().Select(ParseSize).ToArray(); break;
                 case "--warmup": selection.WarmupCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--iterations": selection.IterationCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--iteration-ms": selection.IterationMilliseconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
