@@ -258,7 +258,8 @@ public static class Report
     {
         md.AppendLine("## Native memory");
         md.AppendLine();
-        md.AppendLine("Peak native bytes of one call above the operands, counted by a wrapper around libtorch's CPU allocator " +
+        md.AppendLine("Peak native bytes of one call above the operands (the memory pass, `-- memory`: allocation counts, which do not " +
+                      "depend on timing or load), counted by a wrapper around libtorch's CPU allocator " +
                       "(`TorchSharp.Diagnostics.NativeMemory`), in units of one N-sized tensor of the operands' dtype; forward+backward " +
                       "includes the returned gradient. Target: the analytic forward+backward needs at most one N-sized tensor more than native.");
         md.AppendLine();
