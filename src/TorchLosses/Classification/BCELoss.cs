@@ -184,24 +184,22 @@ namespace TorchLosses
         private static (Tensor loss, Tensor? targetSlope) Forward(Tensor x, Tensor y, Tensor? w, ReductionKind reduction,
             bool keepTargetSlope)
         {
+            // Each log is freed as soon as it is folded in, so two N-sized tensors live at a time (the loss and one log).
+            // When the target requires grad, log x is taken early to form its slope, log(1 − x) − log x before the
+            // clamps, which backward keeps.
             Tensor loss;
-            Tensor? targetSlope = null;
-            if (keepTargetSlope)
+            Tensor? targetSlope = null, logX = null;
+            using (var logOneMinusX = (1 - x).log_())
             {
-                var logX = x.log();
-                var logOneMinusX = (1 - x).log_();
-                targetSlope = logOneMinusX - logX;
-                loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100)).addcmul_(y, logX.clamp_(min: -100), -1);
+                if (keepTargetSlope)
+                {
+                    logX = x.log();
+                    targetSlope = logOneMinusX - logX;
+                }
+                loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100));
             }
-            else
-            {
-                // The same kernels in the same order, with each log freed as soon as it is folded in: two N-sized
-                // tensors live at a time (the loss and one log) instead of three.
-                using (var logOneMinusX = (1 - x).log_().clamp_(min: -100))
-                    loss = (y - 1).mul_(logOneMinusX);
-                using (var logX = x.log().clamp_(min: -100))
-                    loss.addcmul_(y, logX, -1);
-            }
+            using (logX ??= x.log())
+                loss.addcmul_(y, logX.clamp_(min: -100), -1);
             if (w is not null) loss.mul_(w);
             return (Reductions.Apply(loss, reduction), targetSlope);
         }
