@@ -98,6 +98,3 @@ std::unique_ptr<torch::Library> register_meta_kernels() {
 const std::unique_ptr<torch::Library> meta_library = register_meta_kernels();
 
 }  // namespace
-
-// Whether the meta kernels above could be registered (for diagnostics).
-TL_API int32_t tl_meta_kernels_registered() { return meta_library ? 1 : 0; }

@@ -13,10 +13,6 @@ TL_ACTIVATION(relu, relu)
 TL_ACTIVATION(tanh, tanh)
 TL_ACTIVATION(sigmoid, sigmoid)
 
-TL_API tl_tensor tl_functional_softplus(tl_tensor a, double beta, double threshold) {
-  return make_tensor([&] { return at::softplus(*a, beta, threshold); });
-}
-TL_API tl_tensor tl_functional_logsigmoid(tl_tensor a) { return make_tensor([&] { return at::log_sigmoid(*a); }); }
 
 TL_API tl_tensor tl_functional_one_hot(tl_tensor a, int64_t num_classes) {
   return make_tensor([&] { return at::one_hot(*a, num_classes); });

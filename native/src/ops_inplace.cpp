@@ -78,8 +78,11 @@ TL_API int32_t tl_inplace_maximum(tl_tensor a, tl_tensor b) {
 // ---- swapping a tensor's data (module dtype/device conversion) ------------------------------
 
 // 1 when `data` can replace t's data in place (same kind of TensorImpl), 0 otherwise.
+// 1 when t.data = data can keep t's TensorImpl, 0 when not, -1 (message stored) on an error.
 TL_API int32_t tl_tensor_can_set_data(tl_tensor t, tl_tensor data) {
-  return at::_has_compatible_shallow_copy_type(*t, *data) ? 1 : 0;
+  bool compatible = false;
+  if (run([&] { compatible = at::_has_compatible_shallow_copy_type(*t, *data); }) != 0) return -1;
+  return compatible ? 1 : 0;
 }
 // t.data = data: t keeps its identity (and requires_grad) but takes data's storage, dtype and device.
 TL_API int32_t tl_tensor_set_data(tl_tensor t, tl_tensor data) {

@@ -116,9 +116,15 @@ TL_API int32_t tl_tensor_list_size(tl_tensor_list list) { return static_cast<int
 
 // Moves every element into its own new handle in out (which holds tl_tensor_list_size entries) and
 // frees the list.
-TL_API void tl_tensor_list_take(tl_tensor_list list, tl_tensor* out) {
-  for (size_t k = 0; k < list->size(); ++k) out[k] = new at::Tensor(std::move((*list)[k]));
-  delete list;
+// Moves the list's tensors into new handles (all or none) and frees the list; 0, or -1 with the message stored.
+TL_API int32_t tl_tensor_list_take(tl_tensor_list list, tl_tensor* out) {
+  std::unique_ptr<std::vector<at::Tensor>> owned(list);
+  return run([&] {
+    std::vector<std::unique_ptr<at::Tensor>> handles;
+    handles.reserve(owned->size());
+    for (auto& tensor : *owned) handles.push_back(std::make_unique<at::Tensor>(std::move(tensor)));
+    for (size_t k = 0; k < handles.size(); ++k) out[k] = handles[k].release();
+  });
 }
 
 // ---- the softmax family ------------------------------------------------------------------------------

@@ -85,24 +85,40 @@ public sealed class DisposeScope : IDisposable
     public void DisposeEverything() => DisposeEverythingBut(Array.Empty<IDisposable>());
 
     /// <summary>Disposes everything the scope holds except the given disposables.</summary>
+    /// <remarks>Every item is disposed even when one throws; the first exception is rethrown afterwards.</remarks>
     public void DisposeEverythingBut(params IDisposable[] keep)
     {
-        var kept = new HashSet<IDisposable>(keep, ReferenceEqualityComparer.Instance);
+        var kept = keep.Length == 0 ? null : new HashSet<IDisposable>(keep, ReferenceEqualityComparer.Instance);
+        Exception? first = null;
         foreach (var item in disposables.ToArray())
         {
-            if (kept.Contains(item)) continue;
+            if (kept is not null && kept.Contains(item)) continue;
             disposables.Remove(item);
-            item.Dispose();
+            try
+            {
+                item.Dispose();
+            }
+            catch (Exception e)
+            {
+                first ??= e;
+            }
         }
+        if (first is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
     }
 
-    /// <summary>Disposes everything the scope holds and makes the enclosing scope current again.</summary>
+    /// <summary>Disposes everything the scope holds and makes the enclosing scope current again (also when an item's Dispose throws).</summary>
     public void Dispose()
     {
         if (disposed) return;
-        DisposeEverything();
-        disposed = true;
-        DisposeScopeManager.Pop(this);
+        try
+        {
+            DisposeEverything();
+        }
+        finally
+        {
+            disposed = true;
+            DisposeScopeManager.Pop(this);
+        }
     }
 }
 

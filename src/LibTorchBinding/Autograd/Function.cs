@@ -68,12 +68,13 @@ public static partial class torch
             {
                 var call = new Call(Instance, vars);
                 long id = CustomFunctions.Register(call);
-                var inputs = call.TensorInputs.Select(t => t.Handle).ToArray();
+                var inputs = new IntPtr[call.TensorPositions.Length];
+                for (int k = 0; k < inputs.Length; k++) inputs[k] = ((Tensor)vars[call.TensorPositions[k]]!).Handle;
                 var outputs = new IntPtr[64];
                 int count;
                 fixed (IntPtr* i = inputs, o = outputs)
                     count = tl_function_apply(id, i, inputs.Length, o, outputs.Length);
-                GC.KeepAlive(call);
+                GC.KeepAlive(vars); // the raw input handles are valid only while their tensors live
                 if (count < 0) throw Failure();
                 var result = new List<Tensor>(count);
                 for (int k = 0; k < count; k++) result.Add(new Tensor(new TensorHandle(outputs[k])));
@@ -133,13 +134,12 @@ public static partial class torch
                 Function = function;
                 Vars = vars;
                 TensorPositions = Enumerable.Range(0, vars.Length).Where(k => vars[k] is Tensor).ToArray();
-                TensorInputs = TensorPositions.Select(k => (Tensor)vars[k]!).ToArray();
             }
 
             internal FunctionBase Function { get; }
             internal object?[] Vars { get; set; }
+            /// <summary>Where the tensor arguments are (their gradients go back in this order); the tensors themselves are not kept.</summary>
             internal int[] TensorPositions { get; }
-            internal Tensor[] TensorInputs { get; }
             internal AutogradContext Context { get; } = new();
         }
     }

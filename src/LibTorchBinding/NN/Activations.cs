@@ -31,7 +31,7 @@ namespace TorchSharp
             public bool inplace { get; set; }
 
             /// <inheritdoc/>
-            public override torch.Tensor forward(torch.Tensor tensor) => ModuleKernels.Relu(tensor, inplace);
+            public override torch.Tensor forward(torch.Tensor tensor) => torch.nn.functional.relu(tensor, inplace);
         }
 
         /// <summary>Tanh(x), element-wise.</summary>
@@ -43,7 +43,7 @@ namespace TorchSharp
             public bool inplace { get; set; }
 
             /// <inheritdoc/>
-            public override torch.Tensor forward(torch.Tensor tensor) => ModuleKernels.Tanh(tensor, inplace);
+            public override torch.Tensor forward(torch.Tensor tensor) => torch.nn.functional.tanh(tensor, inplace);
         }
     }
 

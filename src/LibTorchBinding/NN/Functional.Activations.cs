@@ -27,10 +27,10 @@ public static partial class torch
             /// the result is x itself (the two agree there to within rounding).
             /// </summary>
             public static Tensor softplus(Tensor x, double beta = 1, double threshold = 20) =>
-                Tensor.FromNative(tl_functional_softplus(x.Native, beta, threshold));
+                x.softplus(beta, threshold);
 
             /// <summary>log(sigmoid(x)) = −softplus(−x) element-wise, computed stably.</summary>
-            public static Tensor logsigmoid(Tensor x) => Tensor.FromNative(tl_functional_logsigmoid(x.Native));
+            public static Tensor logsigmoid(Tensor x) => x.log_sigmoid();
 
             /// <summary>Log-softmax along <paramref name="dim"/>.</summary>
             public static Tensor log_softmax(Tensor x, long dim) => x.log_softmax(dim);

@@ -80,7 +80,7 @@ namespace TorchSharp
             }
 
             /// <summary>x Wᵀ + b for x of shape (*, in_features).</summary>
-            public override torch.Tensor forward(torch.Tensor input) => ModuleKernels.Linear(input, weight, bias);
+            public override torch.Tensor forward(torch.Tensor input) => torch.nn.functional.linear(input, weight, bias);
         }
     }
 

@@ -7,8 +7,6 @@ internal static partial class NativeMethods
     [LibraryImport(Library)] internal static partial TensorHandle tl_functional_relu(TensorHandle input, int inplace);
     [LibraryImport(Library)] internal static partial TensorHandle tl_functional_tanh(TensorHandle input, int inplace);
     [LibraryImport(Library)] internal static partial TensorHandle tl_functional_sigmoid(TensorHandle input, int inplace);
-    [LibraryImport(Library)] internal static partial TensorHandle tl_functional_softplus(TensorHandle input, double beta, double threshold);
-    [LibraryImport(Library)] internal static partial TensorHandle tl_functional_logsigmoid(TensorHandle input);
     [LibraryImport(Library)] internal static partial TensorHandle tl_functional_one_hot(TensorHandle input, long numClasses);
     [LibraryImport(Library)] internal static partial TensorHandle tl_functional_cosine_similarity(TensorHandle x1, TensorHandle x2, long dim, double eps);
     [LibraryImport(Library)]

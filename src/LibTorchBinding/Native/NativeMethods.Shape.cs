@@ -42,7 +42,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library)] internal static partial IntPtr tl_split_with_sizes(TensorHandle tensor, long* sizes, int length, long dim);
     [LibraryImport(Library)] internal static partial IntPtr tl_unbind(TensorHandle tensor, long dim);
     [LibraryImport(Library)] internal static partial int tl_tensor_list_size(IntPtr list);
-    [LibraryImport(Library)] internal static partial void tl_tensor_list_take(IntPtr list, IntPtr* tensors);
+    [LibraryImport(Library)] internal static partial int tl_tensor_list_take(IntPtr list, IntPtr* tensors);
 
     [LibraryImport(Library)] internal static partial TensorHandle tl_softmax(TensorHandle tensor, long dim, sbyte dtype);
     [LibraryImport(Library)] internal static partial TensorHandle tl_log_softmax(TensorHandle tensor, long dim, sbyte dtype);

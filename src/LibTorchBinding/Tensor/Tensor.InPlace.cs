@@ -116,7 +116,9 @@ public static partial class torch
         /// </summary>
         internal bool TrySetData(Tensor data)
         {
-            if (tl_tensor_can_set_data(Native, data.Native) == 0) return false;
+            int compatible = tl_tensor_can_set_data(Native, data.Native);
+            if (compatible < 0) throw Failure();
+            if (compatible == 0) return false;
             Check(tl_tensor_set_data(Native, data.Native));
             return true;
         }

@@ -154,17 +154,15 @@ public static partial class torch
         // ---- the softmax family -------------------------------------------------------------------
 
         /// <summary>exp(x_i) / Σ_j exp(x_j) along <paramref name="dim"/>, computed in <paramref name="dtype"/> when given.</summary>
-        public Tensor softmax(long dim, ScalarType? dtype = null) => FromNative(tl_softmax(Native, dim, DtypeArg(dtype)));
+        public Tensor softmax(long dim, ScalarType? dtype = null) => FromNative(tl_softmax(Native, dim, DType(dtype)));
 
         /// <summary>x_i − log Σ_j exp(x_j) along <paramref name="dim"/> (numerically stable), in <paramref name="dtype"/> when given.</summary>
-        public Tensor log_softmax(long dim, ScalarType? dtype = null) => FromNative(tl_log_softmax(Native, dim, DtypeArg(dtype)));
+        public Tensor log_softmax(long dim, ScalarType? dtype = null) => FromNative(tl_log_softmax(Native, dim, DType(dtype)));
 
         /// <summary>log Σ exp(x) along <paramref name="dim"/>, computed without overflow.</summary>
         public Tensor logsumexp(long dim, bool keepdim = false) => FromNative(tl_logsumexp(Native, dim, keepdim ? 1 : 0));
 
         // ---- helpers ----------------------------------------------------------------------------------
-
-        internal static sbyte DtypeArg(ScalarType? dtype) => dtype is null ? (sbyte)-1 : (sbyte)dtype.Value;
 
         private unsafe Tensor WithLongs(ReadOnlySpan<long> values, delegate*<TensorHandle, long*, int, TensorHandle> op)
         {
@@ -178,7 +176,7 @@ public static partial class torch
             if (list == IntPtr.Zero) throw Failure();
             var handles = new IntPtr[tl_tensor_list_size(list)];
             fixed (IntPtr* p = handles)
-                tl_tensor_list_take(list, p);
+                Check(tl_tensor_list_take(list, p));
             var result = new Tensor[handles.Length];
             for (int k = 0; k < handles.Length; k++) result[k] = new Tensor(new TensorHandle(handles[k]));
             return result;
