@@ -14,7 +14,8 @@ public static partial class nn
 {
     /// <summary>
     /// The losses as functions (PyTorch's <c>torch.nn.functional</c> names, snake_case). Each is
-    /// composed from primitive tensor ops only; gradients come from autograd through that composition.
+    /// composed from primitive tensor ops only; gradients come from autograd through that composition,
+    /// or, for the losses with a derived backward, from a custom autograd function (see <see cref="LossGradients"/>).
     /// </summary>
     public static partial class functional
     {

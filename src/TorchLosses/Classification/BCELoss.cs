@@ -69,14 +69,15 @@ namespace TorchLosses
                         $"Using a target size ({Check.TorchSize(targetShape)}) that is different to the input size ({Check.TorchSize(inputShape)}) is deprecated. " +
                         "Please ensure they have the same size.", nameof(target));
                 var weightShape = weight is null ? null : Check.BroadcastShape(targetShape, weight.shape, nameof(weight));
-                RejectGradient("binary_cross_entropy", weight, nameof(weight));
+                Check.NotDifferentiable("binary_cross_entropy", weight, nameof(weight));
                 if (target.dtype != input.dtype)
                     throw new ArgumentException(
                         $"Found dtype {Check.TorchTypeName(target.dtype)} but expected {Check.TorchTypeName(input.dtype)}", nameof(target));
                 Check.KernelSupports("binary_cross_entropy", input.dtype, Check.FloatDouble);
 
                 using var scope = torch.NewDisposeScope();
-                if (input.device_type != DeviceType.META && !input.ge(0).logical_and(input.le(1)).all().item<bool>())
+                // Two reading passes (min, max; a NaN propagates into both) instead of two comparisons into N-sized masks.
+                if (input.device_type != DeviceType.META && input.numel() > 0 && !input.min().ge(0).logical_and(input.max().le(1)).item<bool>())
                     throw new ArgumentOutOfRangeException(nameof(input), "all elements of input should be between 0 and 1");
                 CheckOutputShape(inputShape, weightShape, nameof(weight));
                 if (BceFunction.Applies(input, target, weight))
@@ -125,18 +126,6 @@ namespace TorchLosses
                 var direction = slope.sign().masked_fill(slope.isnan(), 0);
                 var steep = (s + finite.to(s.dtype)).sqrt() * direction;
                 return torch.where(finite, linear, steep);
-            }
-
-            /// <summary>
-            /// PyTorch's autograd refusal of a gradient for an argument its derivative formula does not cover
-            /// (weight and pos_weight of the BCE losses), raised only while grad mode is on, as in PyTorch.
-            /// </summary>
-            private static void RejectGradient(string function, Tensor? argument, string name)
-            {
-                if (argument is not null && argument.requires_grad && torch.is_grad_enabled())
-                    throw new ArgumentException(
-                        $"The function '{function}' is not differentiable with respect to argument '{name}'. This input cannot have requires_grad True.",
-                        name);
             }
 
             /// <summary>

@@ -76,8 +76,8 @@ namespace TorchLosses
                     throw new ArgumentException(
                         $"Target size ({Check.TorchSize(targetShape)}) must be the same as input size ({Check.TorchSize(inputShape)})", nameof(target));
                 const string function = "binary_cross_entropy_with_logits";
-                RejectGradient(function, weight, nameof(weight));
-                RejectGradient(function, pos_weight, nameof(pos_weight));
+                Check.NotDifferentiable(function, weight, nameof(weight));
+                Check.NotDifferentiable(function, pos_weight, nameof(pos_weight));
                 // libtorch's first step, max(−x, 0) in place, has no float16 CPU kernel in 1.13.
                 if (input.dtype == torch.ScalarType.Float16)
                     throw new NotSupportedException("\"clamp_min_cpu\" not implemented for 'Half'");

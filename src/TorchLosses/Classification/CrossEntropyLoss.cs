@@ -57,7 +57,7 @@ namespace TorchLosses
                     throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing,
                         $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(label_smoothing)}");
 
-                long classDim = CheckNllShapes(input, target, weight, "cross_entropy");
+                long classDim = CheckNllShapes(input, target, weight);
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
                     torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
                 bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);

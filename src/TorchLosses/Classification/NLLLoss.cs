@@ -42,7 +42,7 @@ namespace TorchLosses
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
                 var kind = Reductions.Parse(reduction);
-                long classDim = CheckNllShapes(input, target, weight, "nll_loss");
+                long classDim = CheckNllShapes(input, target, weight);
                 Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype,
                     torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
                 bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
@@ -65,7 +65,7 @@ namespace TorchLosses
             /// libtorch's shape checks for NLL (nll_loss_nd, nll_loss, nll_loss2d) in libtorch's order,
             /// with its messages; returns the class dimension.
             /// </summary>
-            internal static long CheckNllShapes(Tensor input, Tensor target, Tensor? weight, string loss)
+            internal static long CheckNllShapes(Tensor input, Tensor target, Tensor? weight)
             {
                 long dim = input.dim();
                 if (dim < 1) throw new ArgumentException($"Expected 1 or more dimensions (got {dim})", nameof(input));

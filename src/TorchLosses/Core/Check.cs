@@ -92,6 +92,18 @@ internal static class Check
         _ => type.ToString(),
     };
 
+    /// <summary>
+    /// PyTorch's autograd refusal, raised only while grad mode is on, of a gradient for an argument its
+    /// derivative formula does not cover (the BCE weights, the soft margin target, the multi-margin weight).
+    /// </summary>
+    internal static void NotDifferentiable(string function, Tensor? argument, string name)
+    {
+        if (argument is not null && argument.requires_grad && torch.is_grad_enabled())
+            throw new ArgumentException(
+                $"The function '{function}' is not differentiable with respect to argument '{name}'. This input cannot have requires_grad True.",
+                name);
+    }
+
     /// <summary>Formats a double the way Python prints it in an error message (1.5, -0.1, 2.0).</summary>
     internal static string PythonFloat(double value)
     {

@@ -31,7 +31,7 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         long classDim, bool logSoftmax, bool anyIgnored)
     {
         bool plain = weight is null && !anyIgnored && target.numel() > 0;
-        return input.requires_grad
+        return input.requires_grad && torch.is_grad_enabled()
             ? apply(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax, plain)
             : Forward(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax, plain).Loss;
     }
@@ -42,7 +42,8 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     /// <param name="Index">The class index of each target, unsqueezed along the class dimension (0 where ignored).</param>
     /// <param name="TargetWeight">w[yᵢ], 0 where ignored; null on the plain path (every wᵢ is 1).</param>
     /// <param name="Valid">The targets that are not ignored; null on the plain path.</param>
-    private sealed record Result(Tensor Loss, Tensor Scores, Tensor Index, Tensor? TargetWeight, Tensor? Valid);
+    /// <param name="Total">The weighted mean's denominator Σ w[yᵢ]; null on the plain path and for none/sum.</param>
+    private sealed record Result(Tensor Loss, Tensor Scores, Tensor Index, Tensor? TargetWeight, Tensor? Valid, Tensor? Total);
 
     private static Result Forward(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, ReductionKind reduction,
         long classDim, bool logSoftmax, bool plain)
@@ -59,11 +60,13 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
                 ReductionKind.Sum => picked.sum().neg_(),
                 _ => picked.sum().div_(-target.numel()),
             };
-            return new(loss, scores, index, null, null);
+            return new(loss, scores, index, null, null, null);
         }
         var (pickedWeighted, targetWeight, valid, safeIndex) = ClassTargets.PickWithIndex(scores, target, weight, ignoreIndex, classDim);
-        var weightedLoss = ClassTargets.Reduce(pickedWeighted.mul_(targetWeight).neg_(), targetWeight, reduction);
-        return new(weightedLoss, scores, safeIndex.unsqueeze(classDim), targetWeight, valid);
+        var weighted = pickedWeighted.mul_(targetWeight).neg_();
+        var total = reduction == ReductionKind.Mean ? targetWeight.sum() : null;
+        var weightedLoss = total is null ? Reductions.Apply(weighted, reduction) : Reductions.WeightedMean(weighted.sum(), total);
+        return new(weightedLoss, scores, safeIndex.unsqueeze(classDim), targetWeight, valid, total);
     }
 
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
@@ -75,10 +78,8 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         var logSoftmax = (bool)vars[6]!;
         var result = Forward(input, target, (Tensor?)vars[2], (long)vars[3]!, reduction, classDim, logSoftmax, (bool)vars[7]!);
         // The mean's denominator: the weight total, or on the plain path the number of targets (0: no division).
-        bool mean = reduction == ReductionKind.Mean;
-        var total = mean && result.TargetWeight is not null ? result.TargetWeight.sum() : null;
-        ctx.save_for_backward(new() { logSoftmax ? result.Scores : null, result.Index, result.TargetWeight, result.Valid, total });
-        ctx.save_data("count", mean && result.TargetWeight is null ? target.numel() : 0L);
+        ctx.save_for_backward(new() { logSoftmax ? result.Scores : null, result.Index, result.TargetWeight, result.Valid, result.Total });
+        ctx.save_data("count", reduction == ReductionKind.Mean && result.TargetWeight is null ? target.numel() : 0L);
         ctx.save_data("classDim", classDim);
         ctx.save_data("shape", input.shape);
         return result.Loss;

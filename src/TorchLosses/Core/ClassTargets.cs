@@ -16,7 +16,7 @@ internal static class ClassTargets
     }
 
     /// <summary>
-    /// libtorch's weight check: one weight per class, and the weight must have the input's dtype.
+    /// libtorch's weight check: one weight per class (<see cref="CheckWeightDtype"/> checks the dtype).
     /// <paramref name="prefix"/> is "cross_entropy: " on the probability-target path.
     /// </summary>
     internal static void CheckWeight(Tensor? weight, long classes, string prefix = "")

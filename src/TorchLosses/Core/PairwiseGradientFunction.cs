@@ -24,7 +24,7 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, double scale, Elementwise elementwise,
         double gradientScale = 1)
     {
-        if (!input.requires_grad && !target.requires_grad) return Forward(input, target, reduction, scale, elementwise, false).loss;
+        if (!AnalyticGradient.Recorded(input, target)) return Forward(input, target, reduction, scale, elementwise, false).loss;
         return apply(input, target, reduction, scale, elementwise, gradientScale);
     }
 

@@ -60,7 +60,7 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 MarginChecks.CheckP(p);
                 MarginChecks.CheckWeightIsVector(weight);
-                if (weight is not null) MarginChecks.NotDifferentiable(weight, "multi_margin_loss", nameof(weight));
+                if (weight is not null) Check.NotDifferentiable("multi_margin_loss", weight, nameof(weight));
                 var (frames, classes) = MarginChecks.Frames(input);
                 if (target.dim() > 1 || target.numel() != frames)
                     throw new ArgumentException($"inconsistent target size, got: {Check.Brackets(target.shape)}", nameof(target));
@@ -118,22 +118,6 @@ namespace TorchLosses
         {
             if (weight is not null && weight.dim() != 1) throw new ArgumentException("weight must be one-dimensional", nameof(weight));
         }
-
-        /// <summary>
-        /// libtorch refuses, while grad mode is on, an argument that requires grad but has no derivative
-        /// formula (the soft margin target, the multi-margin weight).
-        /// </summary>
-        internal static void NotDifferentiable(Tensor tensor, string function, string argument)
-        {
-            if (tensor.requires_grad && torch.is_grad_enabled())
-                throw new ArgumentException(
-                    $"The function '{function}' is not differentiable with respect to argument '{argument}'. This input cannot have requires_grad True.",
-                    argument);
-        }
-
-        /// <summary>True for the floating-point element types.</summary>
-        internal static bool IsFloating(torch.ScalarType type) =>
-            type is torch.ScalarType.Float16 or torch.ScalarType.BFloat16 or torch.ScalarType.Float32 or torch.ScalarType.Float64;
 
         /// <summary>
         /// The (samples, classes) view libtorch's margin kernels take: (N, C) as is, (C) as one sample,

@@ -50,7 +50,7 @@ namespace TorchLosses
             public static Tensor soft_margin_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
                 var kind = Reductions.Parse(reduction);
-                MarginChecks.NotDifferentiable(target, "soft_margin_loss", nameof(target));
+                Check.NotDifferentiable("soft_margin_loss", target, nameof(target));
                 var inputShape = input.shape;
                 var shape = Check.BroadcastShape(inputShape, target.shape);
                 if (!Check.SameShape(shape, inputShape))
@@ -90,10 +90,10 @@ namespace TorchLosses
                     throw new ArgumentException(
                         "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, " +
                         "use the `~` or `logical_not()` operator instead.", nameof(input));
-                if (!MarginChecks.IsFloating(input))
+                if (!torch.is_floating_point(input))
                 {
                     var promoted = torch.promote_types(input, target);
-                    var result = MarginChecks.IsFloating(promoted) ? promoted : torch.ScalarType.Float32;
+                    var result = torch.is_floating_point(promoted) ? promoted : torch.ScalarType.Float32;
                     throw new ArgumentException(
                         $"result type {Check.TorchTypeName(result)} can't be cast to the desired output type {Check.TorchTypeName(input)}",
                         nameof(input));

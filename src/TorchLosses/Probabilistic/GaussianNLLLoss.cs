@@ -36,7 +36,7 @@ namespace TorchLosses
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one shape and one dtype, float32 or float64, and var of that dtype with the input's shape
             /// (or that shape with a last dimension of 1), a custom autograd function computes ℓ = ½·(log v + d²/v) with
-            /// d = input − target (7 kernels, 3 N-sized temporaries, d and v kept for backward) and its backward evaluates
+            /// d = input − target (7 kernels, 4 N-sized temporaries: d, v, log v and the loss; d and v kept for backward) and its backward evaluates
             /// ∂/∂input = (½g/v)·2d, ∂/∂target = −∂/∂input and ∂/∂var = ½g/v − ½g·((d²/v)/v) (summed over the last dimension
             /// for a homoscedastic var), with g the upstream gradient (÷ numel for mean), in the order PyTorch's autograd
             /// evaluates them, so float32 overflows (d² beyond 3.4e38) give PyTorch's ±∞. That gradient is not
@@ -94,10 +94,10 @@ namespace TorchLosses
     /// The analytic-gradient form of <see cref="nn.functional.gaussian_nll_loss(Tensor, Tensor, Tensor, bool, double, torch.nn.Reduction)"/>
     /// for input and target of one float32/float64 dtype and shape and a var of that dtype with the input's shape or
     /// that shape with a last dimension of 1. With d = x − y and v = max(var, eps) the forward is PyTorch's
-    /// ℓ = ½·(log v + d²/v) (+ ½·log 2π): 7 kernels (8 with full) and a reduction, 3 N-sized temporaries (d, v, the loss),
+    /// ℓ = ½·(log v + d²/v) (+ ½·log 2π): 7 kernels (8 with full) and a reduction, 4 N-sized temporaries (d, v, log v, the loss),
     /// d and v kept for backward. Backward (g the upstream gradient, ÷ numel for mean, h = ½g), in the order of PyTorch's
     /// autograd so that float32 overflow and underflow land alike: ∂/∂x = (h/v)·2d, ∂/∂y = −∂/∂x (4 kernels) and
-    /// ∂/∂var = h/v − h·((d²/v)/v) (5 kernels; summed over the last dimension for a homoscedastic var), all at the clamped
+    /// ∂/∂var = h/v − h·((d²/v)/v) (6 kernels after h/v; summed over the last dimension for a homoscedastic var), all at the clamped
     /// v, as PyTorch's straight-through clamp. The backward runs without recording, so there is no double backward.
     /// </summary>
     internal sealed class GaussianNllFunction : torch.autograd.SingleTensorFunction<GaussianNllFunction>

@@ -70,7 +70,7 @@ namespace TorchLosses
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one shape and one dtype, float32 or float64, a custom autograd function computes the
             /// forward above (xlogy(y, y) − y·x: 2 kernels, 1 N-sized temporary; e^y·(y − x): 3 kernels, e^y kept for
-            /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and g·log y + (g·y)/y − g·x (6 kernels;
+            /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and g·log y + (g·y)/y − g·x (7 kernels;
             /// (g·y)/y reproduces xlogy's NaN at y = 0), or −e^y·g and (g·(y − x))·e^y + g·e^y with log_target, with g the
             /// upstream gradient (÷ numel for mean, ÷ input.size(0) for batchmean), in the order of autograd's, so subnormal
             /// and overflowing intermediates round as in PyTorch. That gradient is not recorded, so <b>double
@@ -156,7 +156,7 @@ namespace TorchLosses
     /// target of one float32/float64 dtype and shape. Forward, ATen's composite: ℓ = xlogy(y, y) − y·x (2 kernels,
     /// 1 N-sized temporary), or ℓ = e^y·(y − x) with log_target (3 kernels, 2 temporaries; e^y is kept for backward).
     /// Backward (g the upstream gradient, ÷ numel for mean, ÷ input.size(0) for batchmean): ∂/∂x = −y·g (1 kernel)
-    /// and ∂/∂y = g·log y + (g·y)/y − g·x (6 kernels: (g·y)/y makes it NaN at y = 0 as xlogy's 0/0, and at y = ∞);
+    /// and ∂/∂y = g·log y + (g·y)/y − g·x (7 kernels: (g·y)/y makes it NaN at y = 0 as xlogy's 0/0, and at y = ∞);
     /// with log_target ∂/∂x = −e^y·g and ∂/∂y = (g·(y − x))·e^y + g·e^y (5 kernels). Both in autograd's order of operations,
     /// so a subnormal g·y or an e^y·(y − x) beyond the range rounds as in PyTorch. The backward runs without recording,
     /// so there is no double backward.

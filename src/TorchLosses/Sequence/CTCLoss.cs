@@ -130,7 +130,7 @@ namespace TorchLosses
         /// <summary>PyTorch's check that a length tensor has an integer type (bool is not one).</summary>
         internal static void Integral(Tensor lengths, string name)
         {
-            if (lengths.dtype is not (ScalarType.Byte or ScalarType.Int8 or ScalarType.Int16 or ScalarType.Int32 or ScalarType.Int64))
+            if (!torch.is_integral(lengths.dtype))
                 throw new ArgumentException($"{name} must be integral", name);
         }
 
