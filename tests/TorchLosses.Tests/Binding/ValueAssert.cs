@@ -12,16 +12,19 @@ internal static class ValueAssert
     /// Element-wise |expected − actual| ≤ rtol · |expected| (+ rtol for values near 0); NaN matches
     /// NaN and infinities must match exactly. Also checks the element count.
     /// </summary>
-    public static void Close(double[] expected, torch.Tensor actual, double rtol = 1e-12)
+    public static void Close(double[] expected, torch.Tensor actual, double rtol = 1e-12) =>
+        Close(expected, Values(actual), rtol, $"{actual}");
+
+    /// <inheritdoc cref="Close(double[], torch.Tensor, double)"/>
+    public static void Close(double[] expected, double[] actual, double rtol, string what)
     {
-        var values = Values(actual);
-        Assert.HasCount(expected.Length, values, $"element count of {actual}");
+        Assert.HasCount(expected.Length, actual, $"element count of {what}");
         for (int k = 0; k < expected.Length; k++)
         {
-            double e = expected[k], a = values[k];
-            if (double.IsNaN(e)) { Assert.IsTrue(double.IsNaN(a), $"element {k}: expected NaN, got {a}"); continue; }
-            if (double.IsInfinity(e)) { Assert.AreEqual(e, a, $"element {k}"); continue; }
-            Assert.AreEqual(e, a, rtol * Math.Max(1, Math.Abs(e)), $"element {k}");
+            double e = expected[k], a = actual[k];
+            if (double.IsNaN(e)) { Assert.IsTrue(double.IsNaN(a), $"{what}, element {k}: expected NaN, got {a}"); continue; }
+            if (double.IsInfinity(e)) { Assert.AreEqual(e, a, $"{what}, element {k}"); continue; }
+            Assert.AreEqual(e, a, rtol * Math.Max(1, Math.Abs(e)), $"{what}, element {k}");
         }
     }
 

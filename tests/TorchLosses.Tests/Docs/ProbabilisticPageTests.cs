@@ -92,17 +92,8 @@ public sealed class ProbabilisticPageTests : DocPageTests
 
     // ---- helpers ------------------------------------------------------------------------------------
 
-    private static void AssertAll(double[] expected, double[] actual, double tolerance, string what)
-    {
-        Assert.AreEqual(expected.Length, actual.Length, $"{what}: length");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (double.IsNaN(expected[i]) || double.IsInfinity(expected[i]))
-                Assert.AreEqual(expected[i], actual[i], $"{what} at element {i}");
-            else
-                Assert.AreEqual(expected[i], actual[i], tolerance * Math.Max(1, Math.Abs(expected[i])), $"{what} at element {i}");
-        }
-    }
+    private static void AssertAll(double[] expected, double[] actual, double tolerance, string what) =>
+        TorchLossesTests.Binding.ValueAssert.Close(expected, actual, tolerance, what);
 
     private static double[] Data(Tensor t) => t.detach().flatten().to(ScalarType.Float64).data<double>().ToArray();
 

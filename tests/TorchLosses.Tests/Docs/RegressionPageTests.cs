@@ -205,12 +205,8 @@ public sealed class RegressionPageTests : DocPageTests
         return (perElement.detach().data<double>().ToArray(), grads[0]!.data<double>().ToArray(), grads[1]!.data<double>().ToArray());
     }
 
-    private static void AssertAll(double[] expected, double[] actual, double tolerance, string what)
-    {
-        Assert.AreEqual(expected.Length, actual.Length, $"{what}: length");
-        for (int i = 0; i < expected.Length; i++)
-            Assert.AreEqual(expected[i], actual[i], tolerance * Math.Max(1, Math.Abs(expected[i])), $"{what} at element {i}");
-    }
+    private static void AssertAll(double[] expected, double[] actual, double tolerance, string what) =>
+        TorchLossesTests.Binding.ValueAssert.Close(expected, actual, tolerance, what);
 
     [TestMethod, DocIdentity("broadcast_raises_the_warning")]
     public void BroadcastingRaisesTheWarning()
