@@ -77,7 +77,11 @@ public static class LossTable
         new("bce_with_logits", (x, y) => N.binary_cross_entropy_with_logits(x, y), (x, y) => L.binary_cross_entropy_with_logits(x, y),
             ForwardTarget: 1.1, Operands: LogitsAndProbabilities),
         new("bce", (x, y) => N.binary_cross_entropy(x, y), (x, y) => L.binary_cross_entropy(x, y), ForwardTarget: null,
-            Operands: (n, dtype, grad) => { var (x, y) = LogitsAndProbabilities(n, dtype, false); return (x.sigmoid().requires_grad_(grad), y); }),
+            Operands: (n, dtype, grad) =>
+            {
+                var (logits, y) = LogitsAndProbabilities(n, dtype, false);
+                using (logits) return (logits.sigmoid().requires_grad_(grad), y);
+            }),
         new("poisson_nll", (x, y) => N.poisson_nll_loss(x, y), (x, y) => L.poisson_nll_loss(x, y), ForwardTarget: null),
         new("cross_entropy", (x, y) => N.cross_entropy(x, y), (x, y) => L.cross_entropy(x, y), ForwardTarget: 1.1,
             Operands: LogitsAndClasses),
@@ -90,8 +94,10 @@ public static class LossTable
     private static (Tensor, Tensor) LogitsAndClasses(long n, ScalarType dtype, bool requiresGrad)
     {
         long classes = Math.Min(1000, n), rows = n / classes;
-        var (flat, _) = LossSpec.NormalInput(n, dtype, false, (count, type) => torch.empty(0, dtype: type));
-        var logits = flat.reshape(rows, classes);
+        var (flat, empty) = LossSpec.NormalInput(n, dtype, false, (count, type) => torch.empty(0, dtype: type));
+        empty.Dispose();
+        var logits = flat.reshape(rows, classes).clone();   // its own storage, so disposing the input frees it
+        flat.Dispose();
         if (requiresGrad) logits.requires_grad_(true);
         return (logits, torch.randint(0, classes, new[] { rows }));
     }

@@ -64,7 +64,7 @@ public static class OpProfile
                 Console.WriteLine($"profile {loss,-10} N={n,-9} {op,-34} {Report.FormatTime(timing.MedianNs)}");
             }
         }
-        results.AddRange(FixedCosts(selection));
+        results.AddRange(FixedCosts());
         return results;
     }
 
@@ -76,7 +76,7 @@ public static class OpProfile
     /// the binding, a forward+backward through a native autograd node (sum), and the same through a custom
     /// function (sum in forward, expand in backward) — the difference is the custom function's own cost.
     /// </summary>
-    private static IEnumerable<OpTiming> FixedCosts(Selection selection)
+    private static IEnumerable<OpTiming> FixedCosts()
     {
         using var scope = torch.NewDisposeScope();
         const long n = 100;

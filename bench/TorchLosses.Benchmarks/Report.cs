@@ -133,8 +133,8 @@ public static class Report
                           "pipeline works end to end and as a first indication.");
         else if (loads.Count > 0)
             md.AppendLine("- Apart from the benchmark's own thread (≈ 1 of the load average) the machine was essentially idle.");
-        md.AppendLine("- This is a shared 2-vCPU VM: two full runs on 2026-11-22, 35 minutes apart, gave analytic/native ratios that differed " +
-                      "by a median of 14 % per cell (90th percentile ≈ 50 %), so a verdict within about 15 % of its limit is not decisive.");
+        md.AppendLine("- On a shared VM single cells can move by tens of percent between full runs (compare each median ratio with the ratio " +
+                      "of minima in the targets table): a verdict close to its limit is not decisive.");
         md.AppendLine();
     }
 
@@ -166,7 +166,7 @@ public static class Report
                       "*Forward* = reduction mean on tensors without requires_grad; *forward+backward* = the input requires grad and " +
                       "`torch.autograd.grad(loss, input)`. *autograd* = the composition differentiated op by op " +
                       "(`LossGradients.Use(GradientMode.Autograd)`), *analytic* = the default custom function with the derived backward. " +
-                      "The target column applies to the analytic path (the default), for the losses the issue sets targets for " +
+                      "The target column applies to the analytic path (the default), for the losses the project sets targets for " +
                       "(smooth_l1, huber, mse, l1, bce_with_logits, cross_entropy); bce and poisson_nll are measured without a time target.");
         md.AppendLine();
         if (timings.Count == 0)
@@ -314,7 +314,7 @@ public static class Report
         }
         if (info is not null && info.CppAddNanoseconds > 0)
             md.AppendLine($"The same C++ loop timed outside BenchmarkDotNet (median of 5 × 200,000 calls): {FormatTime(info.CppAddNanoseconds)} per call; " +
-                          "the anchors' C++ figure for this op on this machine kind is 1.72 µs (quiet machine).");
+                          "the project's reference measurement of the same C++ call on this machine kind, taken before this benchmark existed, is 1.72 µs (quiet machine).");
         md.AppendLine();
     }
 
@@ -326,7 +326,7 @@ public static class Report
         md.AppendLine($"{pass} passed, {fail} failed, {targets.Count - pass - fail} not measured in this run " +
                       "(cells of the matrix that the run did not cover are not listed).");
         md.AppendLine();
-        md.AppendLine("The status judges the median ratio, as the issue defines the targets; the ratio of the minima (the least disturbed " +
+        md.AppendLine("The status judges the median ratio, as the targets are defined; the ratio of the minima (the least disturbed " +
                       "iteration of each side) is shown beside it because it is less sensitive to the load of a shared machine.");
         md.AppendLine();
         md.AppendLine("| target | measured (median) | ratio of minima | status |");
@@ -418,24 +418,26 @@ public static class Report
         _ => $"{(ns / 1e9).ToString("F2", Invariant)} s",
     };
 
-    /// <summary>From reading the code paths and the performance anchors (shared/reference/performance-anchors.md).</summary>
+    /// <summary>From reading the code paths and libtorch 1.13's implementations.</summary>
     private const string WhereTheTimeGoes = """
         ## Where the time goes
 
-        Kernel passes over N elements and fresh N-sized allocations per call, read from the code (`src/TorchLosses/Core/*GradientFunction.cs`,
+        Kernel passes over N elements and (for the analytic path) fresh N-sized allocations per call, read from the code (`src/TorchLosses/Core/*GradientFunction.cs`,
         `Regression/*.cs`, `Classification/*.cs`) and from libtorch 1.13's implementations. Traffic counts the bytes a pass reads and
         writes in units of one N-sized tensor (a pass that writes a fresh output also reads it into the cache first).
 
         | loss | native fwd | analytic fwd | native fwd+bwd | analytic fwd+bwd |
         |---|---|---|---|---|
-        | smooth_l1 / huber | fused loss + mean: 2 passes, traffic 5, 1 alloc | sub, clamp, add_, mul_, mean: 5 passes, traffic 14, 2 allocs (d, m) | + mean's backward (an N-sized expand ÷ N) + fused backward kernel: traffic 12, 3 allocs | + `m.mul_(upstream)` in place, m becomes the gradient: traffic 16, 2 allocs |
-        | mse | 2 passes, traffic 5, 1 alloc | sub, `d.mul_(d)`, mean: traffic 7, 1 alloc | traffic 12, 3 allocs | sub, square, mean, `d.mul_(2·upstream/N)` in place: traffic 10, 2 allocs |
-        | l1 | 1.13's l1 is itself composed: sub, abs, mean, 2 allocs | sub, `abs_`, mean: 1 alloc | autograd through sub/abs/mean: ≈8 passes, 4 allocs | sub, abs, sign, mean, `sign.mul_` in place: 3 allocs |
-        | cross_entropy | log_softmax + nll: 1 alloc | log_softmax, gather, sum: 1 alloc | + log_softmax and nll backward: 3 allocs | + `exp_` of the saved log-probabilities in place, `mul_`, `scatter_add_`: 1 alloc |
+        | smooth_l1 / huber | fused loss + mean: 2 passes, traffic 5 | sub, clamp, add_, mul_, mean: 5 passes, traffic 14, 2 allocs (d, m) | + mean's backward (an N-sized expand ÷ N) + fused backward kernel: traffic 12 | + `m.mul_(upstream)` in place, m becomes the gradient: traffic 16, 2 allocs |
+        | mse | 2 passes, traffic 5 | sub, `d.mul_(d)`, mean: traffic 7, 1 alloc | traffic 12 | sub, square, mean, `d.mul_(2·upstream/N)` in place: traffic 10, 2 allocs |
+        | l1 | 1.13's l1 is itself composed: sub, abs, mean | sub, `abs_`, mean: 1 alloc | autograd through sub/abs/mean: ≈8 passes | sub, abs, sign, mean, `sign.mul_` in place: 3 allocs |
+        | cross_entropy | log_softmax + nll | log_softmax, gather, sum: 1 alloc | + log_softmax and nll backward | + `exp_` of the saved log-probabilities in place, `mul_`, `scatter_add_`: 1 alloc |
+
+        The native peaks are measured, not counted: see the memory table above.
 
         **Large N (≥ 1e6): traffic and allocations.** An element-wise pass costs ≈0.1 ns/element from cache at N = 1e6 and ≈1–2 ms
-        per 4·N bytes from DRAM at 1e7; with glibc's defaults a fresh N-sized block at 1e7 also costs ≈17 ms of page faults (anchors
-        §4c), so there the ratio follows the allocation count (this run keeps freed memory in the heap, see *malloc* above, so it
+        per 4·N bytes from DRAM at 1e7; with glibc's defaults a fresh N-sized block at 1e7 also costs ≈17 ms of page faults
+        (measured on this machine kind; compare the side table with glibc's defaults), so there the ratio follows the allocation count (this run keeps freed memory in the heap, see *malloc* above, so it
         follows the traffic instead). The analytic backward allocates nothing N-sized when the graph is released: it writes the
         gradient into the tensor its forward saved (`AutogradContext.SavedTensorsReleasedAfterBackward`; with `retain_graph` it
         allocates), and cross entropy takes the softmax in place from the saved log-probabilities.
@@ -443,23 +445,23 @@ public static class Report
         - **smooth_l1 / huber forward (target ≤ 1.5×): out of reach with primitive ops.** The per-element loss m·(d − m/2)
           needs d = x − y and m = clamp(d, −β, β) and two more element-wise passes to combine them; libtorch 1.13 has no primitive
           that fuses a product with a sum at full accuracy (`dot` goes to the reference BLAS with a sequential float accumulator).
-          That is traffic 14 against native's 5; at N = 1e6 the operands sit in the 32 MB L3 and the short passes cost less than
-          their share, so the measured ratio is ≈2–3× rather than 2.8×, but 1.5× would need a fused kernel.
+          That is traffic 14 against native's 5 (2.8×); the measured ratios at N ≥ 1e6 lie around that (about 2–3×), and 1.5×
+          would need a fused kernel.
         - **smooth_l1 / huber forward+backward (target ≤ 1.0×): out of reach for the same reason**: traffic 16 against native's 12
-          (native pays for mean's N-sized expand, which the analytic path avoids, but its loss kernel is fused): a floor near 1.3×.
-        - **mse forward (target ≤ 1.1×)**: sub, an in-place square and the mean (traffic 7) against the fused kernel and the mean (5):
-          a floor near 1.4×. (`torch.dist` would read x and y once, but through a square root and libtorch's norm reduction,
+          (native pays for mean's N-sized expand, which the analytic path avoids, but its loss kernel is fused), ≈1.3× by traffic;
+          the measured cells scatter around that, from about 1.0× to 1.6×.
+        - **mse forward (target ≤ 1.1×)**: sub, an in-place square and the mean (traffic 7) against the fused kernel and the mean (5),
+          ≈1.4× by traffic; the measured cells lie between about 1.1× and 1.3×. (`torch.dist` would read x and y once, but through a square root and libtorch's norm reduction,
           which does not sum as accurately as the mean it would replace.)
         - **mse, l1, cross_entropy, bce_with_logits forward+backward**: the analytic path moves no more data than native
           (mse 10 vs 12, fewer allocations) or less (l1, bce_with_logits and cross_entropy, whose 1.13 natives are compositions or
-          multi-kernel), so ≤ 1.0× is reachable; it is met in most cells, and the exceptions lie within the run-to-run spread
-          stated at the top.
+          multi-kernel), so ≤ 1.0× is reachable; the targets table shows where this run met it.
 
         **Small N (1e2): dispatch.** Every tensor op costs ≈1–2 µs of dispatch whatever its size (libtorch's dispatcher, the P/Invoke,
         a handle), and libtorch's autograd engine costs a few µs per `autograd.grad` whichever path runs (see the fixed costs below).
         The composed losses run more ops than the native kernels: smooth_l1 7 (5 forward, 2 backward) against native's 5 in two
         nodes; cross entropy 12 (3 of them views) against 4; and the custom function adds the call's registration and two callbacks
-        into .NET (the fixed costs below put it at a few µs). So the N = 1e2 ratios measure op counts: ≈1.5–2× for the pairwise
+        into .NET (the fixed costs below put it at a few µs). So the N = 1e2 ratios measure op counts: about 1–2.5× for the pairwise
         losses and more for cross entropy, whose composed forward also checks the targets' range on the host (one read of N/C
         values) before any kernel runs. Meeting 1.5× there would take fewer dispatches than a composition of primitives allows.
 

@@ -51,7 +51,7 @@ public sealed class Selection
           profile        the analytic path op by op        overhead  the per-op overhead only
           report         rewrite docs/performance.md from the saved results
         options (comma-separated lists):
-          --quick                 N = 1e2,1e6 and f32 only (about 3 minutes)
+          --quick                 N = 1e2,1e6 and f32 only (about 5 minutes)
           --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
           --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e4,1e6,1e7  --profile-sizes 1e6
           --warmup 2 --iterations 9 --iteration-ms 100      --threads 1
