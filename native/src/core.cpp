@@ -51,6 +51,12 @@ std::vector<at::Tensor> tensor_list(const tl_tensor* tensors, int32_t count) {
   return list;
 }
 
+at::ScalarType checked_dtype(int8_t dtype) {
+  TORCH_CHECK(dtype >= 0 && dtype < static_cast<int8_t>(at::ScalarType::Undefined), "invalid dtype ",
+              static_cast<int>(dtype), ": not one of libtorch's scalar types");
+  return static_cast<at::ScalarType>(dtype);
+}
+
 }  // namespace tl
 
 using namespace tl;
@@ -76,12 +82,10 @@ TL_API int32_t tl_take_error(char* buffer, int32_t capacity) {
 
 TL_API const char* tl_libtorch_version() { return TORCH_VERSION; }
 
-// torch.promote_types: writes the promoted type's code; -1 (with libtorch's message) for an unknown code.
+// torch.promote_types: writes the promoted type's code; -1 (message stored) for an unknown code.
 TL_API int32_t tl_promote_types(int8_t a, int8_t b, int8_t* result) {
   return run([&] {
-    TORCH_CHECK(a >= 0 && a < static_cast<int8_t>(c10::ScalarType::NumOptions), "unknown scalar type code ", int(a));
-    TORCH_CHECK(b >= 0 && b < static_cast<int8_t>(c10::ScalarType::NumOptions), "unknown scalar type code ", int(b));
-    *result = static_cast<int8_t>(c10::promoteTypes(static_cast<c10::ScalarType>(a), static_cast<c10::ScalarType>(b)));
+    *result = static_cast<int8_t>(c10::promoteTypes(checked_dtype(a), checked_dtype(b)));
   });
 }
 
@@ -131,7 +135,7 @@ TL_API int32_t tl_tensor_same(tl_tensor a, tl_tensor b) { return a->is_same(*b) 
 TL_API tl_tensor tl_tensor_from_data(const void* data, const int64_t* shape, int32_t ndim,
                                      int8_t dtype, int32_t requires_grad) {
   return make_tensor([&] {
-    auto options = at::TensorOptions().dtype(static_cast<at::ScalarType>(dtype));
+    auto options = at::TensorOptions().dtype(checked_dtype(dtype));
     auto result = at::empty(int_list(shape, ndim), options);
     if (result.numel() > 0) {
       std::memcpy(result.data_ptr(), data, static_cast<size_t>(result.nbytes()));
@@ -161,12 +165,11 @@ namespace {
 // libtorch does not define before they reach a static_cast (libtorch's own failure for them reads
 // "Unsupported TypeMeta in ATen: nullptr (uninitialized)").
 at::TensorOptions options_of(int8_t dtype, int8_t device_type, int32_t device_index) {
-  TORCH_CHECK(dtype >= 0 && dtype < static_cast<int8_t>(at::ScalarType::Undefined), "invalid dtype ",
-              static_cast<int>(dtype), ": not one of libtorch's scalar types");
+  const at::ScalarType type = checked_dtype(dtype);
   TORCH_CHECK(device_type >= 0 && device_type < static_cast<int8_t>(c10::DeviceType::COMPILE_TIME_MAX_DEVICE_TYPES),
               "invalid device type ", static_cast<int>(device_type), ": not one of libtorch's device types");
   return at::TensorOptions()
-      .dtype(static_cast<at::ScalarType>(dtype))
+      .dtype(type)
       .device(at::Device(static_cast<at::DeviceType>(device_type),
                          static_cast<c10::DeviceIndex>(device_index)));
 }

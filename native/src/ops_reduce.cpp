@@ -5,12 +5,9 @@
 using namespace tl;
 
 namespace {
-c10::optional<at::ScalarType> optional_dtype(int8_t dtype) {
-  return dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(static_cast<at::ScalarType>(dtype));
-}
 // The tensor converted to dtype first (std/var take no dtype argument of their own).
 at::Tensor as_dtype(const at::Tensor& t, int8_t dtype) {
-  return dtype < 0 ? t : t.to(static_cast<at::ScalarType>(dtype));
+  return dtype < 0 ? t : t.to(checked_dtype(dtype));
 }
 }  // namespace
 

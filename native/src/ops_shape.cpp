@@ -5,11 +5,6 @@ using namespace tl;
 
 namespace {
 
-// An optional dtype crosses as an int8: -1 means "keep the input's dtype".
-c10::optional<at::ScalarType> optional_dtype(int8_t dtype) {
-  return dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(static_cast<at::ScalarType>(dtype));
-}
-
 // A list of tensors produced by the shim (chunk, split, unbind, ...). The C# side reads its size,
 // then takes the elements as separate handles, which frees the list.
 typedef std::vector<at::Tensor>* tl_tensor_list;

@@ -35,6 +35,12 @@ inline at::IntArrayRef int_list(const int64_t* values, int32_t length) {
   return at::IntArrayRef(values, static_cast<size_t>(length));
 }
 std::vector<at::Tensor> tensor_list(const tl_tensor* tensors, int32_t count);
+// A dtype code from C#, checked against libtorch's scalar types (TORCH_CHECK with a clear message).
+at::ScalarType checked_dtype(int8_t dtype);
+// An optional dtype: -1 means none (libtorch's default result type); other codes are checked.
+inline c10::optional<at::ScalarType> optional_dtype(int8_t dtype) {
+  return dtype < 0 ? c10::nullopt : c10::optional<at::ScalarType>(checked_dtype(dtype));
+}
 
 // Runs f and returns a new handle to the tensor it produces. An undefined result is returned as
 // nullptr *without* an error (the C# side then reads "no tensor", e.g. a missing .grad).

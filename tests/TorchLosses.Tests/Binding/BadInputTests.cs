@@ -176,6 +176,8 @@ public sealed class BindingBadInputTests
         using var scope = NewDisposeScope();
         Fails<ExternalException>(() => zeros(3, dtype: (ScalarType)100), "invalid dtype 100: not one of libtorch's scalar types");
         Fails<ExternalException>(() => ones(3).to((ScalarType)(-1)), "invalid dtype -1");
+        Fails<ExternalException>(() => ones(3).sum((ScalarType)100), "invalid dtype 100: not one of libtorch's scalar types");
+        Fails<ExternalException>(() => ones(2, 3).log_softmax(1, (ScalarType)100), "invalid dtype 100: not one of libtorch's scalar types");
     }
 
     [TestMethod]

@@ -34,6 +34,6 @@ public sealed class ScalarTypeTests
     public void AnUnknownCodeIsAnError()
     {
         var error = Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(() => promote_types((ScalarType)99, ScalarType.Float32));
-        StringAssert.Contains(error.Message, "unknown scalar type code 99");
+        StringAssert.Contains(error.Message, "invalid dtype 99: not one of libtorch's scalar types");
     }
 }
