@@ -187,38 +187,31 @@ public sealed class RegressionSuite : ParitySuite
     private static IEnumerable<ParityCase> LegacyCases(Loss loss)
     {
         if (loss.Name == "huber") yield break;   // HuberLoss has no size_average/reduce
-        bool?[] values = { null, true, false };
         foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
-            foreach (var sizeAverage in values)
-                foreach (var reduce in values)
+            foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
+            {
+                double parameter = loss.Parameters[0] is var p && double.IsNaN(p) ? double.NaN : 1.0;
+                Func<Tensor[], Tensor> composed = loss.Name switch
                 {
-                    if (sizeAverage is null && reduce is null) continue;
-                    var mapped = reduce == false ? torch.nn.Reduction.None : sizeAverage == false ? torch.nn.Reduction.Sum : torch.nn.Reduction.Mean;
-                    string label = $"legacy(size_average={Py(sizeAverage)},reduce={Py(reduce)})";
-                    double parameter = loss.Parameters[0] is var p && double.IsNaN(p) ? double.NaN : 1.0;
-                    Func<Tensor[], Tensor> composed = loss.Name switch
-                    {
-                        "l1" => t => L.l1_loss(t[0], t[1], sizeAverage, reduce),
-                        "mse" => t => L.mse_loss(t[0], t[1], sizeAverage, reduce),
-                        _ => t => L.smooth_l1_loss(t[0], t[1], sizeAverage, reduce, beta: 1.0),
-                    };
-                    var layout = Layouts.Single(l => l.Label == "matrix");
-                    yield return new ParityCase
-                    {
-                        Name = $"{loss.Name}/{Tolerances.Label(dtype)}/{label}/shape={layout.Shape}/{layout.Label}",
-                        Loss = loss.Name,
-                        DType = dtype,
-                        Reduction = label,
-                        Inputs = f => MakeInputs(f, layout, dtype, 1),
-                        Composed = composed,
-                        Native = t => loss.Native(t[0], t[1], mapped, parameter),
-                        Quick = dtype == ScalarType.Float64 && sizeAverage == false,
-                        Notes = "legacy",
-                    };
-                }
+                    "l1" => t => L.l1_loss(t[0], t[1], sizeAverage, reduce),
+                    "mse" => t => L.mse_loss(t[0], t[1], sizeAverage, reduce),
+                    _ => t => L.smooth_l1_loss(t[0], t[1], sizeAverage, reduce, beta: 1.0),
+                };
+                var layout = Layouts.Single(l => l.Label == "matrix");
+                yield return new ParityCase
+                {
+                    Name = $"{loss.Name}/{Tolerances.Label(dtype)}/{label}/shape={layout.Shape}/{layout.Label}",
+                    Loss = loss.Name,
+                    DType = dtype,
+                    Reduction = label,
+                    Inputs = f => MakeInputs(f, layout, dtype, 1),
+                    Composed = composed,
+                    Native = t => loss.Native(t[0], t[1], mapped, parameter),
+                    Quick = dtype == ScalarType.Float64 && sizeAverage == false,
+                    Notes = "legacy",
+                };
+            }
     }
-
-    private static string Py(bool? value) => value switch { null => "None", true => "True", false => "False" };
 
     private static IEnumerable<ParityCase> ErrorCases(Loss loss)
     {

@@ -67,8 +67,8 @@ public sealed class SmoothL1LossTests
     [DataRow(0.0), DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(2.5), DataRow(1e6)]
     public void MatchesLibtorchForEveryReductionAndDtype(double beta) => InBothGradientModes(() =>
     {
-        foreach (var dtype in new[] { ScalarType.Float32, ScalarType.Float64 })
-            foreach (var reduction in new[] { torch.nn.Reduction.None, torch.nn.Reduction.Mean, torch.nn.Reduction.Sum })
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
                 AssertSame(a => L.smooth_l1_loss(a[0], a[1], reduction, beta), a => N.smooth_l1_loss(a[0], a[1], reduction, beta),
                     T(X, dtype), T(Y, dtype));
     });
