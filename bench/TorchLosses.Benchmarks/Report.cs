@@ -5,8 +5,7 @@ using System.Text.Json;
 namespace TorchLosses.Benchmarks;
 
 /// <summary>One timed case read back from BenchmarkDotNet's full JSON results.</summary>
-public sealed record Timing(string Loss, PathKind Path, ModeKind Mode, string DType, long N, double MedianNs, double MinNs,
-    long ManagedBytes);
+public sealed record Timing(string Loss, PathKind Path, ModeKind Mode, string DType, long N, double MedianNs, double MinNs);
 
 /// <summary>
 /// Writes docs/performance.md from the saved results of a run: the machine and its load, the
@@ -62,12 +61,9 @@ public static class Report
                 .Split('&', StringSplitOptions.RemoveEmptyEntries)
                 .Select(pair => pair.Split('=', 2))
                 .ToDictionary(pair => pair[0], pair => pair[1]);
-            long managed = benchmark.TryGetProperty("Memory", out var memory) && memory.ValueKind == JsonValueKind.Object
-                ? memory.GetProperty("BytesAllocatedPerOperation").GetInt64()
-                : 0;
             timings.Add(new Timing(parameters["Loss"], Enum.Parse<PathKind>(parameters["Path"]), Enum.Parse<ModeKind>(parameters["Mode"]),
                 parameters["DType"], long.Parse(parameters["N"], Invariant), Statistic(benchmark, "Median"),
-                Statistic(benchmark, "Min"), managed));
+                Statistic(benchmark, "Min")));
         }
         return timings;
     }

@@ -47,9 +47,8 @@ internal static class ClassTargets
         if (target.device_type == DeviceType.META) return true;
         if (target.numel() == 0) return false;
         using var scope = torch.NewDisposeScope();
-        var values = target.to(torch.ScalarType.Int64).data<long>().ToArray();
         bool anyIgnored = false;
-        foreach (var value in values)
+        foreach (var value in target.to(torch.ScalarType.Int64).data<long>())   // one host copy, read in place
         {
             if (value == ignoreIndex) anyIgnored = true;
             else if (value < 0 || value >= classes)
