@@ -46,7 +46,7 @@ public static class ProbabilisticSnippets
         using var path = LossGradients.Use(GradientMode.Autograd);   // double backward needs the autograd path
         var x = tensor(values).requires_grad_();
         var loss = F.poisson_nll_loss(x, counts, reduction: torch.nn.Reduction.Sum);
-        var gradient = autograd.grad(new[] { loss }, new[] { x }, create_graph: true)[0]!;
+        var gradient = autograd.grad(new[] { loss }, new[] { x }, retain_graph: true, create_graph: true)[0]!;
         var second = autograd.grad(new[] { gradient.sum() }, new[] { x })[0]!;
         // end-snippet
         return second.data<double>().ToArray();

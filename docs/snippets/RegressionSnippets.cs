@@ -102,7 +102,7 @@ public static class RegressionSnippets
         var input = tensor(inputValues).requires_grad_();
         var target = zeros_like(input);
         var loss = F.huber_loss(input, target, torch.nn.Reduction.Sum, delta);
-        var gradient = autograd.grad(new[] { loss }, new[] { input }, create_graph: true)[0]!;
+        var gradient = autograd.grad(new[] { loss }, new[] { input }, retain_graph: true, create_graph: true)[0]!;
         var second = autograd.grad(new[] { gradient.sum() }, new[] { input })[0]!;
         // end-snippet
         return second.data<double>().ToArray();

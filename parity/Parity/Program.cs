@@ -27,13 +27,24 @@ var output = new Option<string?>("--output")
     Description = "Folder for parity.md, results.json and the figure. Default: docs/ and parity/ for the full sweep, artifacts/parity/ otherwise.",
 };
 var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the SmoothL1/Huber figure." };
+var threads = new Option<int>("--threads")
+{
+    Description = "libtorch's intra-op threads (default 1: the cases are small, and more threads only contend on a shared machine).",
+    DefaultValueFactory = _ => 1,
+};
 
 var root = new RootCommand("TorchLosses parity suite: composed losses against libtorch's native kernels, PyTorch's vectors and gradcheck.")
 {
-    filter, dtype, quick, seed, list, output, noPlot,
+    filter, dtype, quick, seed, list, output, noPlot, threads,
 };
 root.SetAction(parse =>
 {
+    if (parse.GetValue(threads) is var count and < 1)
+    {
+        AnsiConsole.MarkupLine($"[red]--threads must be at least 1, not {count}[/]");
+        return 2;
+    }
+    torch.set_num_threads(parse.GetValue(threads));
     var dtypes = new List<ScalarType>();
     foreach (var label in (parse.GetValue(dtype) ?? Array.Empty<string>()).SelectMany(d => d.Split(',', StringSplitOptions.RemoveEmptyEntries)))
     {

@@ -1,5 +1,5 @@
 using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
+using N = TorchLosses.Parity.Aten;
 
 namespace TorchLosses.Parity.Suites;
 

@@ -1,5 +1,5 @@
 using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
+using N = TorchLosses.Parity.Aten;
 
 namespace TorchLosses.Parity.Suites;
 
@@ -622,7 +622,7 @@ public sealed class EmbeddingSuite : ParitySuite
         new Layout("positive-rank", "[4,5]~[5]~[4,5]", "random", TripletRandom(new long[] { 4, 5 }, new long[] { 5 }, new long[] { 4, 5 }), Quick: true)).ToArray();
 
     /// <summary>1 − cosine_similarity (dim 1, eps 1e-8): the generator's "cosine" distance.</summary>
-    private static Tensor CosineDistance(Tensor x, Tensor y) => 1.0 - N.cosine_similarity(x, y);
+    private static Tensor CosineDistance(Tensor x, Tensor y) => 1.0 - torch.nn.functional.cosine_similarity(x, y);
 
     private static IEnumerable<ParityCase> WithDistanceCases()
     {

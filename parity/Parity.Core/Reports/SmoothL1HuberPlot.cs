@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using L = TorchLosses.nn.functional;
-using N = TorchSharp.torch.nn.functional;
+using N = TorchLosses.Parity.Aten;
 
 namespace TorchLosses.Parity.Reports;
 

@@ -33,17 +33,4 @@ internal static class AnalyticGradient
 
     /// <summary>−t·g, in one pass over t when g is 0-d (a reduced upstream), else in two.</summary>
     internal static Tensor NegatedProduct(Tensor t, Tensor g) => g.dim() == 0 ? t.mul(g.neg()) : t.mul(g).neg_();
-
-    /// <summary>
-    /// Whether a backward may write its gradient into a saved temporary of the forward (one that only the
-    /// graph references): true when the graph is not retained, so the saved tensors are freed when the
-    /// backward returns. This saves one N-sized allocation per backward. With <c>retain_graph</c> or
-    /// <c>create_graph</c> (and on the TorchSharp package, which does not tell) a new tensor is allocated.
-    /// </summary>
-    internal static bool MayReuseSaved(torch.autograd.AutogradContext ctx) =>
-#if TORCHLOSSES_BINDING
-        ctx.SavedTensorsReleasedAfterBackward;
-#else
-        false;
-#endif
 }

@@ -99,13 +99,9 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
             ? (upstream.dim() == 0 ? upstream : upstream.unsqueeze(classDim))
             : torch.where(valid!, targetWeight * upstream, torch.zeros_like(targetWeight)).unsqueeze(classDim);
         Tensor grad = logProbabilities is not null
-            ? Exp(ctx, logProbabilities).mul_(coefficient)
+            ? logProbabilities.exp().mul_(coefficient)
             : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
         grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
         return new() { grad, null, null, null, null, null, null, null };
     }
-
-    /// <summary>softmax from the saved log-probabilities (a temporary of the forward), in place once the graph is released.</summary>
-    private static Tensor Exp(torch.autograd.AutogradContext ctx, Tensor logProbabilities) =>
-        AnalyticGradient.MayReuseSaved(ctx) ? logProbabilities.exp_() : logProbabilities.exp();
 }

@@ -5,9 +5,9 @@ public enum GradientMode
 {
     /// <summary>
     /// A custom autograd function: the forward is composed from primitive ops under no_grad and the
-    /// backward is the derived formula (one to a few tensor ops). Fast and lean: when the graph is not
-    /// retained, the backward writes the gradient into a temporary the forward saved instead of
-    /// allocating another N-sized tensor. The gradient itself is not differentiable again (no double backward).
+    /// backward is the derived formula (one to a few tensor ops): fewer passes over memory and fewer
+    /// temporaries than autograd through the composition. The gradient itself is not differentiable again
+    /// (no double backward).
     /// </summary>
     Analytic,
 

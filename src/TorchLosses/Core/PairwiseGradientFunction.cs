@@ -4,8 +4,9 @@ namespace TorchLosses;
 /// The analytic-gradient form shared by the losses whose per-element gradient depends on
 /// d = input − target only (L1, MSE, SmoothL1, Huber): the forward returns the reduced loss and a
 /// per-element factor g(d); the backward is ∂/∂input = g·upstream·s, ∂/∂target = −∂/∂input, with
-/// s = scale (÷ numel for mean). One N-sized tensor is kept between forward and backward; when the graph
-/// is not retained the backward writes the gradient into it instead of allocating another.
+/// s = scale (÷ numel for mean). One N-sized tensor is kept between forward and backward. (The backward cannot
+/// write the gradient into it: TorchSharp does not tell a backward whether the graph is retained, and a retained
+/// graph needs it again.)
 /// </summary>
 internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunction<PairwiseGradientFunction>
 {
@@ -56,9 +57,8 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var gradient = ctx.get_saved_variables()[0]!;
         var factor = (double)ctx.get_data("factor")!;
         // A reduced loss has a one-element upstream gradient: scale it, not the N-sized product (one pass fewer).
-        // The saved factor g(d) is a temporary of the forward, so once the graph is released it can hold the result.
         var upstream = factor == 1 ? grad_output : grad_output.numel() == 1 ? grad_output * factor : null;
-        var grad = AnalyticGradient.MayReuseSaved(ctx) ? gradient.mul_(upstream ?? grad_output) : gradient * (upstream ?? grad_output);
+        var grad = gradient * (upstream ?? grad_output);
         if (upstream is null) grad.mul_(factor);
         bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
         return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null, null };

@@ -299,7 +299,7 @@ public sealed partial class ClassificationPageTests
         var (scores, target) = BinaryMarginSnippets.MultiMarginExample();
         var x = scores.requires_grad_();
         var z = (1 - x.gather(1, target.unsqueeze(1))) + x;
-        var wrong = N.one_hot(target, 3).eq(0).to(ScalarType.Float64);
+        var wrong = torch.nn.functional.one_hot(target, 3).eq(0).to(ScalarType.Float64);
         var clamped = (z.clamp_min(0) * wrong).sum(1L) / 3;
         Assert.AreEqual(L.multi_margin_loss(scores.detach(), target).item<double>(), clamped.mean().item<double>(), 1e-15, "same value");
         clamped.mean().backward();
@@ -699,7 +699,7 @@ public sealed partial class ClassificationPageTests
         var input = scores.requires_grad_();
         AssertSame(a => L.multi_margin_loss(a[0], target), a => N.multi_margin_loss(a[0], target), input);
         var z = (1 - scores.detach().gather(1, target.unsqueeze(1))) + scores.detach();
-        var atKink = z.eq(0).logical_and(N.one_hot(target, 4).eq(0)).sum().item<long>();
+        var atKink = z.eq(0).logical_and(torch.nn.functional.one_hot(target, 4).eq(0)).sum().item<long>();
         Assert.IsGreaterThan(0L, atKink, "the batch has pairs at z = 0");
         var strict = MultiMarginGradientVsNative();
         var clamped = ClampMinMultiMarginGradient();

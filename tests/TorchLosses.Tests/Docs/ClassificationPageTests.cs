@@ -133,7 +133,7 @@ public sealed partial class ClassificationPageTests : DocPageTests
     private static Tensor OneHot()
     {
         var (_, target) = ClassificationSnippets.CrossEntropyExample();
-        return N.one_hot(target, 3).to(ScalarType.Float64);
+        return torch.nn.functional.one_hot(target, 3).to(ScalarType.Float64);
     }
 
     private static double ProbabilityTargetMean(Tensor probabilities, Tensor? weight)
@@ -308,7 +308,7 @@ public sealed partial class ClassificationPageTests : DocPageTests
         using var scope = NewDisposeScope();
         var logits = Normal(40, ScalarType.Float64, false, 7, 4) * 2;
         var target = tensor(new long[] { 0, 3, 1, 1, 2, 0, 3 });
-        var oneHot = N.one_hot(target, 4).to(ScalarType.Float64);
+        var oneHot = torch.nn.functional.one_hot(target, 4).to(ScalarType.Float64);
         foreach (var reduction in new[] { R.None, R.Mean, R.Sum })
             AssertEqual(L.cross_entropy(logits, target, reduction: reduction), L.cross_entropy(logits, oneHot, reduction: reduction), $"{reduction}");
         var weight = tensor(new[] { 1.0, 2.0, 0.5, 3.0 });
@@ -325,7 +325,7 @@ public sealed partial class ClassificationPageTests : DocPageTests
         using var scope = NewDisposeScope();
         var logits = Normal(41, ScalarType.Float64, false, 7, 4) * 2;
         var target = tensor(new long[] { 0, 3, 1, 1, 2, 0, 3 });
-        var smoothed = N.one_hot(target, 4).to(ScalarType.Float64) * 0.75 + 0.25 / 4;
+        var smoothed = torch.nn.functional.one_hot(target, 4).to(ScalarType.Float64) * 0.75 + 0.25 / 4;
         foreach (var reduction in new[] { R.None, R.Mean, R.Sum })
             AssertEqual(L.cross_entropy(logits, smoothed, reduction: reduction), L.cross_entropy(logits, target, reduction: reduction, label_smoothing: 0.25), $"{reduction}");
     }

@@ -93,7 +93,7 @@ public sealed class ProbabilisticPageTests : DocPageTests
     // ---- helpers ------------------------------------------------------------------------------------
 
     private static void AssertAll(double[] expected, double[] actual, double tolerance, string what) =>
-        TorchLossesTests.Binding.ValueAssert.Close(expected, actual, tolerance, what);
+        TorchLossesTests.Support.ValueAssert.Close(expected, actual, tolerance, what);
 
     private static double[] Data(Tensor t) => t.detach().flatten().to(ScalarType.Float64).data<double>().ToArray();
 
@@ -374,7 +374,7 @@ public sealed class ProbabilisticPageTests : DocPageTests
             // On the autograd path the gradient is differentiable again.
             using var autogradPath = LossGradients.Use(GradientMode.Autograd);
             var leaf = x.clone().requires_grad_();
-            var first = autograd.grad(new[] { loss(leaf) }, new[] { leaf }, create_graph: true)[0]!;
+            var first = autograd.grad(new[] { loss(leaf) }, new[] { leaf }, retain_graph: true, create_graph: true)[0]!;
             Assert.IsTrue(first.requires_grad, $"{name}: the gradient has a graph");
             var second = autograd.grad(new[] { first.sum() }, new[] { leaf })[0]!;
             Assert.IsTrue(Data(second).All(double.IsFinite), $"{name}: finite second derivative");
@@ -383,7 +383,7 @@ public sealed class ProbabilisticPageTests : DocPageTests
         using var secondOrder = LossGradients.Use(GradientMode.Autograd);
         AssertAll(Data(x.exp()), ProbabilisticSnippets.PoissonSecondDerivative(Data(x), Data(counts)), 1e-15, "poisson second derivative");
         var xl = x.clone().requires_grad_();
-        var g = autograd.grad(new[] { L.gaussian_nll_loss(xl, counts, variance, reduction: R.Sum) }, new[] { xl }, create_graph: true)[0]!;
+        var g = autograd.grad(new[] { L.gaussian_nll_loss(xl, counts, variance, reduction: R.Sum) }, new[] { xl }, retain_graph: true, create_graph: true)[0]!;
         AssertAll(Data(variance.clamp_min(1e-6).reciprocal()), Data(autograd.grad(new[] { g.sum() }, new[] { xl })[0]!), 1e-14, "gaussian second derivative");
     }
 

@@ -507,7 +507,7 @@ public sealed class RankingEmbeddingPageTests : DocPageTests
             Tensor Second(Func<Tensor, Tensor> loss)
             {
                 var x = x1.clone().requires_grad_();
-                var g = autograd.grad(new[] { loss(x) }, new[] { x }, create_graph: true)[0]!;
+                var g = autograd.grad(new[] { loss(x) }, new[] { x }, retain_graph: true, create_graph: true)[0]!;
                 return autograd.grad(new[] { (g * x3).sum() }, new[] { x })[0]!;
             }
             var second = Second(ours);

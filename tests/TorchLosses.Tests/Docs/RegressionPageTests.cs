@@ -206,7 +206,7 @@ public sealed class RegressionPageTests : DocPageTests
     }
 
     private static void AssertAll(double[] expected, double[] actual, double tolerance, string what) =>
-        TorchLossesTests.Binding.ValueAssert.Close(expected, actual, tolerance, what);
+        TorchLossesTests.Support.ValueAssert.Close(expected, actual, tolerance, what);
 
     [TestMethod, DocIdentity("broadcast_raises_the_warning")]
     public void BroadcastingRaisesTheWarning()

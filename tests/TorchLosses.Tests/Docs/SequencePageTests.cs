@@ -370,7 +370,7 @@ public sealed class SequencePageTests : DocPageTests
         Tensor Second(Func<Tensor, Tensor> loss)
         {
             var lp = ExampleLogProbs().detach().clone().requires_grad_();
-            var g = autograd.grad(new[] { loss(lp) }, new[] { lp }, create_graph: true)[0]!;
+            var g = autograd.grad(new[] { loss(lp) }, new[] { lp }, retain_graph: true, create_graph: true)[0]!;
             return autograd.grad(new[] { (g * direction).sum() }, new[] { lp })[0]!;
         }
         var (targets, il, tl) = (tensor(new long[,] { { 1, 2 } }), tensor(new long[] { 3 }), tensor(new long[] { 2 }));
@@ -379,9 +379,7 @@ public sealed class SequencePageTests : DocPageTests
         AssertClose(hessian, ours, "the second derivative of the loss (of the partial −γ)");
         var ofReturned = hessian + ExampleLogProbs().exp() * direction;   // the derivative of exp(lp) − γ
         Assert.IsGreaterThan(0.1, (ofReturned - ours).abs().max().item<double>(), "not the derivative of the returned gradient");
-        var native = ExampleLogProbs().unsqueeze(1).detach().clone().requires_grad_();
-        var nativeGrad = autograd.grad(new[] { N.ctc_loss(native, targets, il, tl, reduction: R.Sum) }, new[] { native }, create_graph: true)[0]!;
-        var error = Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => autograd.grad(new[] { nativeGrad.sum() }, new[] { native }));
-        StringAssert.Contains(error.Message, "derivative for aten::_ctc_loss_backward is not implemented");
+        // libtorch's own CTC has no double backward ("derivative for aten::_ctc_loss_backward is not implemented"); that is
+        // not probed here: on TorchSharp a libtorch error inside autograd.grad ends the process instead of throwing.
     }
 }

@@ -210,7 +210,7 @@ public sealed class BinaryCrossEntropyLossTests
         var y = T(new[] { 0.0, 1.0, 0.5 }, grad: false);
         var p = T(new[] { 2.0, 3.0, 0.5 }, grad: false);
         var loss = L.binary_cross_entropy_with_logits(x, y, null, R.Sum, p);
-        var dx = autograd.grad(new[] { loss }, new[] { x }, create_graph: true)[0]!;
+        var dx = autograd.grad(new[] { loss }, new[] { x }, retain_graph: true, create_graph: true)[0]!;
         var d2 = autograd.grad(new[] { dx.sum() }, new[] { x })[0]!;
         var s = x.detach().sigmoid();
         AssertClose((1 + (p - 1) * y) * s * (1 - s), d2, "second derivative");

@@ -35,7 +35,7 @@ public sealed class GradientModeTests
         var x = T(new[] { 0.5, -1.0, 3.0, -5.0 });
         var y = zeros(4, ScalarType.Float64);
         var loss = L.smooth_l1_loss(x, y, R.Sum, beta: 2.0);
-        var grad = autograd.grad(new[] { loss }, new[] { x }, create_graph: true)[0]!;
+        var grad = autograd.grad(new[] { loss }, new[] { x }, retain_graph: true, create_graph: true)[0]!;
         var second = autograd.grad(new[] { grad.sum() }, new[] { x })[0]!;
         CollectionAssert.AreEqual(new[] { 0.5, 0.5, 0.0, 0.0 }, second.data<double>().ToArray());
     }

@@ -183,7 +183,7 @@ public sealed class TripletLossTests
 
     private static Func<Tensor, Tensor, Tensor>? ReferenceDistance(string name) => name switch
     {
-        "cosine_swap" => (x, y) => 1.0 - N.cosine_similarity(x, y),
+        "cosine_swap" => (x, y) => 1.0 - torch.nn.functional.cosine_similarity(x, y),
         "l1_kink" => (x, y) => (x - y).abs().sum(-1L),
         _ => null,
     };
@@ -281,7 +281,7 @@ public sealed class TripletLossTests
     public void WithDistanceModuleEqualsFunctional()
     {
         using var scope = NewDisposeScope();
-        Func<Tensor, Tensor, Tensor> cosine = (x, y) => 1.0 - N.cosine_similarity(x, y);
+        Func<Tensor, Tensor, Tensor> cosine = (x, y) => 1.0 - torch.nn.functional.cosine_similarity(x, y);
         var (a, p, n) = (Normal(70, ScalarType.Float64, true, 3, 4), Normal(71, ScalarType.Float64, true, 3, 4), Normal(72, ScalarType.Float64, true, 3, 4));
         var module = TorchLosses.nn.TripletMarginWithDistanceLoss(cosine, 0.5, true, R.Sum);
         Assert.AreSame(cosine, module.distance_function);

@@ -16,12 +16,12 @@ internal static class GradientPath
         using var scope = NewDisposeScope();
         using (LossGradients.Use(GradientMode.Analytic))
         {
-            var first = autograd.grad(new[] { loss() }, new[] { wrt }, create_graph: true)[0]!;
+            var first = autograd.grad(new[] { loss() }, new[] { wrt }, retain_graph: true, create_graph: true)[0]!;
             Assert.IsFalse(first.requires_grad, "the analytic path's gradient must not be recorded");
         }
         using (LossGradients.Use(GradientMode.Autograd))
         {
-            var first = autograd.grad(new[] { loss() }, new[] { wrt }, create_graph: true)[0]!;
+            var first = autograd.grad(new[] { loss() }, new[] { wrt }, retain_graph: true, create_graph: true)[0]!;
             Assert.IsTrue(first.requires_grad, "the autograd path's gradient must be recorded");
             if (expectedSecond is null) return;
             var second = autograd.grad(new[] { first.sum() }, new[] { with })[0]!;
