@@ -125,7 +125,8 @@ public static class Comparison
     public static double[] Read(Tensor t)
     {
         using var scope = NewDisposeScope();
-        return t.detach().contiguous().to(ScalarType.Float64).data<double>().ToArray();
+        // Flattened: TorchSharp's data<T>() throws on an empty tensor of two or more dimensions.
+        return t.detach().to(ScalarType.Float64).flatten().data<double>().ToArray();
     }
 
     /// <summary>The multi-index of row-major element <paramref name="flat"/> of a tensor of <paramref name="shape"/>, as "[1, 2]".</summary>

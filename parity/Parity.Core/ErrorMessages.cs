@@ -1,17 +1,18 @@
 namespace TorchLosses.Parity;
 
 /// <summary>
-/// Error parity: the text a loss raises, without what .NET adds to it. An
+/// Error parity: the text a loss raises, without what .NET and libtorch add to it. An
 /// <see cref="ArgumentException"/> appends " (Parameter 'beta')" and an
-/// <see cref="ArgumentOutOfRangeException"/> a line "Actual value was -1."; libtorch's message (as the
-/// binding throws it) and PyTorch's carry neither, so both are removed before comparing.
+/// <see cref="ArgumentOutOfRangeException"/> a line "Actual value was -1."; libtorch appends a C++ backtrace
+/// ("Exception raised from …") to its message, and a TorchScript call wraps it in a traceback. PyTorch's
+/// message carries none of these, so all are removed before comparing.
 /// </summary>
 public static class ErrorMessages
 {
     /// <summary>The message of <paramref name="exception"/> as PyTorch would print it.</summary>
     public static string Text(Exception exception)
     {
-        var message = exception.Message;
+        var message = Aten.AtenMessage(exception.Message);
         if (exception is ArgumentOutOfRangeException { ActualValue: not null } range)
         {
             var suffix = Environment.NewLine + $"Actual value was {range.ActualValue}.";

@@ -62,7 +62,7 @@ public sealed class InputFactory
         using var scope = NewDisposeScope();
         var logits = tensor(Draw(shape, NextNormal), shape);
         var p = shape.Length == 0 ? logits : logits.softmax(classDim);
-        return scope.MoveToOuter(Values(p.data<double>().ToArray(), dtype, shape, grad));
+        return scope.MoveToOuter(Values(p.flatten().data<double>().ToArray(), dtype, shape, grad));   // data<T>() needs ≤ 1 dimension when empty
     }
 
     /// <summary>A tensor of exactly these values (converted to <paramref name="dtype"/>), a leaf that may require grad.</summary>

@@ -292,7 +292,8 @@ public static class Runner
             {
                 var computed = torch.autograd.grad(new[] { Value }, differentiable.Select(k => leaves[k]).ToArray(), new[] { upstream },
                     allow_unused: true);
-                for (int j = 0; j < differentiable.Length; j++) grads[differentiable[j]] = computed[j];
+                // TorchSharp returns an invalid (empty-handle) tensor, not null, for an input the loss does not use.
+                for (int j = 0; j < differentiable.Length; j++) grads[differentiable[j]] = computed[j] is { IsInvalid: false } g ? g : null;
             }
             catch (Exception e)
             {

@@ -147,7 +147,7 @@ public static class GradCheck
                 $"The function's output is {Check.TorchTypeName(output.dtype)}; gradcheck casts nothing and needs a float64 output.", "function");
     }
 
-    private static double[] Values(Tensor t) => t.contiguous().data<double>().ToArray();
+    private static double[] Values(Tensor t) => t.flatten().data<double>().ToArray();   // TorchSharp's data<T>() rejects an empty tensor of ≥ 2 dimensions
 
     internal static string Index(long flat, long[] shape)
     {

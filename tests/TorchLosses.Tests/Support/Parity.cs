@@ -58,7 +58,7 @@ internal static class Parity
             var computed = autograd.grad(new[] { value }, differentiable, new[] { upstream }, allow_unused: true);
             int j = 0;
             for (int k = 0; k < leaves.Length; k++)
-                if (leaves[k].requires_grad) grads[k] = computed[j++];
+                if (leaves[k].requires_grad) grads[k] = computed[j++] is { IsInvalid: false } g ? g : null;   // TorchSharp: invalid, not null, when unused
         }
         return (value.detach(), grads);
     }
