@@ -81,6 +81,13 @@ public sealed record ParityCase
     /// <summary>Whether the case belongs to the <c>--quick</c> subset.</summary>
     public bool Quick { get; init; }
 
+    /// <summary>
+    /// For a PyTorch vector where libtorch 2.10 behaves differently from the PyTorch 1.13 that recorded it: why (from
+    /// <c>parity/vector-differences.json</c>). Such a case is checked against libtorch 2.10 (its <see cref="Native"/> call or
+    /// <see cref="ExpectedMessage"/>), and <see cref="Recorded"/> keeps 1.13's result, so a test can show the difference is real.
+    /// </summary>
+    public string? DiffersFromRecording { get; init; }
+
     /// <summary>Free-form labels (regime, parameters) for the report.</summary>
     public string Notes { get; init; } = "";
 }

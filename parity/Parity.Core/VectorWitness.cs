@@ -95,12 +95,25 @@ public static class VectorWitness
     /// <c>{loss}/f64/{reduction}/pytorch/{recorded name}</c>, running <paramref name="composed"/>.
     /// A missing file gives no cases.
     /// </summary>
-    public static IEnumerable<ParityCase> Cases(string functional, string loss, Func<VectorCall, Tensor> composed, Func<RecordedCase, bool>? quick = null)
+    /// <remarks>
+    /// A recorded case that <c>parity/vector-differences.json</c> lists (libtorch 2.10 behaves differently from the PyTorch
+    /// 1.13 that recorded it) is checked against libtorch 2.10 instead, on the recorded inputs: against
+    /// <paramref name="native"/> (values and gradients, or its error), or against the error message the entry gives. Its
+    /// name stays the same; <see cref="ParityCase.DiffersFromRecording"/> carries the entry's reason.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">the differences file names a case that is not recorded, or a value
+    /// difference of a loss for which no <paramref name="native"/> call is given.</exception>
+    public static IEnumerable<ParityCase> Cases(string functional, string loss, Func<VectorCall, Tensor> composed, Func<RecordedCase, bool>? quick = null,
+        Func<VectorCall, Tensor>? native = null)
     {
-        foreach (var recorded in Load(functional))
+        var recordedCases = Load(functional);
+        var differences = Differences(functional);
+        foreach (var name in differences.Keys.Where(n => recordedCases.All(c => c.Name != n)))
+            throw new InvalidOperationException($"{DifferencesPath} lists {functional} case '{name}', which {functional}.json does not record");
+        foreach (var recorded in recordedCases)
         {
             string reduction = recorded.Kwargs.TryGetValue("reduction", out var r) ? r.GetString() ?? "mean" : "mean";
-            yield return new ParityCase
+            var vector = new ParityCase
             {
                 Name = $"{loss}/f64/{reduction}/pytorch/{recorded.Name}",
                 Loss = loss,
@@ -113,7 +126,39 @@ public static class VectorWitness
                 Quick = quick?.Invoke(recorded) ?? true,
                 Notes = "PyTorch " + (TorchVersion(functional) ?? "?"),
             };
+            if (!differences.TryGetValue(recorded.Name, out var difference))
+            {
+                yield return vector;
+                continue;
+            }
+            if (difference.Error is null && native is null)
+                throw new InvalidOperationException($"{DifferencesPath}: {functional} case '{recorded.Name}' differs in value, but the suite gives no native call to check it");
+            yield return vector with
+            {
+                Kind = difference.Error is null ? CaseKind.Native : CaseKind.Error,
+                Native = native is null ? null : inputs => native(new VectorCall(recorded, inputs)),
+                ExpectedMessage = difference.Error,
+                DiffersFromRecording = difference.Reason,
+                Notes = $"{vector.Notes}; libtorch 2.10 differs: {difference.Reason}",
+            };
         }
+    }
+
+    /// <summary>Where the cases whose libtorch 2.10 behaviour differs from the recording are listed, with the reason.</summary>
+    public static string DifferencesPath => Path.Combine(RepoPaths.Root, "parity", "vector-differences.json");
+
+    /// <summary>One entry of <see cref="DifferencesPath"/>: why 2.10 differs, and its error message when 2.10 raises one.</summary>
+    public sealed record Difference(string Reason, string? Error);
+
+    /// <summary>The entries of <see cref="DifferencesPath"/> for one functional, by recorded case name.</summary>
+    public static IReadOnlyDictionary<string, Difference> Differences(string functional)
+    {
+        if (!File.Exists(DifferencesPath)) return new Dictionary<string, Difference>();
+        using var doc = JsonDocument.Parse(File.ReadAllText(DifferencesPath));
+        if (!doc.RootElement.GetProperty("differences").TryGetProperty(functional, out var entries)) return new Dictionary<string, Difference>();
+        return entries.EnumerateObject().ToDictionary(e => e.Name, e => new Difference(
+            e.Value.GetProperty("reason").GetString()!,
+            e.Value.TryGetProperty("error", out var error) ? error.GetString() : null));
     }
 
     /// <summary>The recorded cases of <paramref name="functional"/> (empty when there is no file).</summary>

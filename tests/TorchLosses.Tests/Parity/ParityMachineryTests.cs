@@ -26,6 +26,31 @@ public sealed class ParityMachineryTests
     private static IReadOnlyList<ParityCase> Inject(IEnumerable<ParityCase> cases, Func<Tensor[], ParityCase, Tensor> broken) =>
         cases.Select(c => c with { Composed = t => broken(t, c) }).ToList();
 
+    /// <summary>
+    /// Every PyTorch vector that parity/vector-differences.json lists as differing on libtorch 2.10 really does: its native
+    /// call (libtorch 2.10's ATen op) run as if it were the loss under test fails against the 1.13 recording, or the 2.10
+    /// error the entry names is not what 1.13 recorded. A stale entry would silently exempt a case from the recording.
+    /// </summary>
+    [TestMethod]
+    public void EveryListedVectorDifferenceIsReal()
+    {
+        var listed = AllCases.Value.Where(c => c.DiffersFromRecording is not null).ToList();
+        Assert.IsNotEmpty(listed, "vector-differences.json lists no case that a suite wires up");
+        foreach (var c in listed)
+        {
+            if (c.Native is not null)
+            {
+                var nativeAsTheLoss = c with { Kind = CaseKind.Vector, Composed = c.Native, UseGradcheck = false };
+                Assert.IsFalse(Runner.Run(nativeAsTheLoss, seed: 0).Passed,
+                    $"{c.Name}: libtorch 2.10 gives what PyTorch 1.13 recorded; the entry in vector-differences.json is stale");
+            }
+            else
+            {
+                Assert.AreNotEqual(c.Recorded!.Error, c.ExpectedMessage, $"{c.Name}: 1.13 recorded the same error as the entry names");
+            }
+        }
+    }
+
     [TestMethod]
     public void AnInjectedWrongSmoothL1FailsTheReportWhichNamesTheCases()
     {
