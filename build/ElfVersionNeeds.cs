@@ -275,7 +275,7 @@ namespace TorchLosses.Build
     /// absence. Nothing happens where the host has every needed version. A library that references a missing version's
     /// symbols cannot be fixed: the task warns and leaves it as it is.
     /// </summary>
-    public sealed class WeakenMissingLibraryVersions : Task
+    public sealed class WeakenMissingLibraryVersions : Microsoft.Build.Utilities.Task
     {
         /// <summary>The shared libraries to check (copies in output folders, never the NuGet cache).</summary>
         [Required] public ITaskItem[] Files { get; set; } = Array.Empty<ITaskItem>();
