@@ -3,13 +3,13 @@ using System.Diagnostics;
 namespace TorchLossesTests.Losses;
 
 /// <summary>
-/// Native memory does not leak: 100,000 loss evaluations (forward and backward) keep the process's
-/// resident set flat, whether each iteration's tensors are released by a dispose scope or left to
-/// the finalizers. Resident memory is process-wide, so the class runs alone.
+/// Native memory does not leak: 100,000 evaluations of TorchLosses' smooth L1 (forward and backward, on its analytic
+/// path: a TorchSharp custom autograd function) keep the process's resident set flat, whether each iteration's tensors
+/// are released by a dispose scope or left to the finalizers. Resident memory is process-wide, so the class runs alone.
 /// </summary>
 [TestClass]
 [DoNotParallelize]
-public sealed class BindingMemoryTests
+public sealed class MemoryTests
 {
     private const int WarmUp = 2_000;
     private const int Iterations = 100_000;
@@ -30,7 +30,7 @@ public sealed class BindingMemoryTests
     {
         var input = tensor(InputValues, requires_grad: true);
         var target = tensor(TargetValues);
-        var loss = nn.functional.smooth_l1_loss(input, target, beta: 0.5);
+        var loss = L.smooth_l1_loss(input, target, beta: 0.5);
         loss.backward();
         _ = input.grad; // a handle on the gradient, released like the rest
         return loss.item<float>();

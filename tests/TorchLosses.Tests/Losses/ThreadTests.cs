@@ -1,15 +1,15 @@
 using System.Runtime.InteropServices;
+using TorchLosses;
 
 namespace TorchLossesTests.Losses;
 
 /// <summary>
-/// The binding on many threads at once: native losses and differentiated ops on independent
-/// tensors give, on every thread and every iteration, exactly what they gave single-threaded;
-/// errors stay with the thread that raised them (the shim's error slot is thread-local); dispose
-/// scopes and grad mode belong to the thread that set them.
+/// TorchLosses on many threads at once: the composed losses, on both gradient paths (the analytic path runs TorchSharp
+/// custom autograd functions), give on every thread and every iteration exactly what they gave single-threaded; the
+/// gradient mode chosen on one thread does not leak into another; errors stay with the thread that raised them.
 /// </summary>
 [TestClass]
-public sealed class BindingThreadTests
+public sealed class LossThreadTests
 {
     private const int Threads = 8;
     private const int IterationsPerThread = 200;
@@ -46,23 +46,23 @@ public sealed class BindingThreadTests
     private delegate Tensor Computation(Tensor x, int thread);
 
     /// <summary>
-    /// The cases: native losses (regression, classification, probabilistic) and a few ops under
+    /// The cases: composed losses (regression, classification, probabilistic, margin) and a few ops under
     /// autograd. x is a float64 (2, 4) leaf with values that depend on the thread, so a result
     /// delivered to the wrong thread would not match.
     /// </summary>
     private static readonly (string Name, Computation Compute)[] Cases =
     {
-        ("mse_loss", (x, t) => nn.functional.mse_loss(x, Target(t))),
-        ("l1_loss", (x, t) => nn.functional.l1_loss(x, Target(t), nn.Reduction.Sum)),
-        ("smooth_l1_loss", (x, t) => nn.functional.smooth_l1_loss(x, Target(t), beta: 0.5)),
-        ("huber_loss", (x, t) => nn.functional.huber_loss(x, Target(t), 2.0)),
-        ("binary_cross_entropy", (x, t) => nn.functional.binary_cross_entropy(Sigmoid(x), Probabilities(t))),
-        ("binary_cross_entropy_with_logits", (x, t) => nn.functional.binary_cross_entropy_with_logits(x, Probabilities(t))),
-        ("cross_entropy", (x, t) => nn.functional.cross_entropy(x, Classes(t), label_smoothing: 0.1)),
-        ("nll_loss", (x, t) => nn.functional.nll_loss(x, Classes(t))),
-        ("kl_div", (x, t) => nn.functional.kl_div(x, Probabilities(t), reduction: nn.Reduction.Sum)),
-        ("soft_margin_loss", (x, t) => nn.functional.soft_margin_loss(x, Signs(t))),
-        ("poisson_nll_loss", (x, t) => nn.functional.poisson_nll_loss(x, Target(t).abs())),
+        ("mse_loss", (x, t) => L.mse_loss(x, Target(t))),
+        ("l1_loss", (x, t) => L.l1_loss(x, Target(t), R.Sum)),
+        ("smooth_l1_loss", (x, t) => L.smooth_l1_loss(x, Target(t), beta: 0.5)),
+        ("huber_loss", (x, t) => L.huber_loss(x, Target(t), delta: 2.0)),
+        ("binary_cross_entropy", (x, t) => L.binary_cross_entropy(Sigmoid(x), Probabilities(t))),
+        ("binary_cross_entropy_with_logits", (x, t) => L.binary_cross_entropy_with_logits(x, Probabilities(t))),
+        ("cross_entropy", (x, t) => L.cross_entropy(x, Classes(t), label_smoothing: 0.1)),
+        ("nll_loss", (x, t) => L.nll_loss(x, Classes(t))),
+        ("kl_div", (x, t) => L.kl_div(x, Probabilities(t), reduction: R.Sum)),
+        ("soft_margin_loss", (x, t) => L.soft_margin_loss(x, Signs(t))),
+        ("poisson_nll_loss", (x, t) => L.poisson_nll_loss(x, Target(t).abs())),
         ("ops", (x, t) => ((x * x + x.exp()) / (x.abs() + 1)).sum() - x.square().sqrt().mean() * (t + 1)),
     };
 
@@ -76,38 +76,47 @@ public sealed class BindingThreadTests
     private static Tensor Classes(int thread) => tensor(new long[] { thread % 4, (thread + 3) % 4 });
     private static Tensor Sigmoid(Tensor x) => 1.0 / (1.0 + (-x).exp());
 
-    private static Result Evaluate(Computation compute, int thread)
+    private static Result Evaluate(Computation compute, int thread, GradientMode mode)
     {
         using var scope = NewDisposeScope();
+        using var path = LossGradients.Use(mode);
         var x = Input(thread);
         var loss = compute(x, thread);
         loss.backward();
         return new Result(loss.item<double>(), x.grad!.data<double>().ToArray());
     }
 
+    private static readonly GradientMode[] Modes = { GradientMode.Analytic, GradientMode.Autograd };
+
+    /// <summary>
+    /// Every case on eight threads at once, each thread alternating the gradient path (so analytic custom functions and
+    /// plain autograd run side by side), must reproduce the single-threaded result bit for bit.
+    /// </summary>
     [TestMethod]
-    public void LossesAndAutogradOnEightThreadsMatchTheSingleThreadedResults()
+    public void LossesOnEightThreadsMatchTheSingleThreadedResultsOnBothGradientPaths()
     {
         // Up front, on this thread alone.
-        var expected = new Result[Threads, Cases.Length];
+        var expected = new Result[Threads, Cases.Length, Modes.Length];
         for (int t = 0; t < Threads; t++)
             for (int c = 0; c < Cases.Length; c++)
-                expected[t, c] = Evaluate(Cases[c].Compute, t);
+                for (int m = 0; m < Modes.Length; m++)
+                    expected[t, c, m] = Evaluate(Cases[c].Compute, t, Modes[m]);
         // The threads' data differ, so each thread has its own expected values.
-        Assert.AreNotEqual(expected[0, 0].Value, expected[1, 0].Value);
+        Assert.AreNotEqual(expected[0, 0, 0].Value, expected[1, 0, 0].Value);
 
         int checks = 0;
         OnThreads(Threads, t =>
         {
             for (int iteration = 0; iteration < IterationsPerThread; iteration++)
             {
+                int m = (iteration + t) % Modes.Length;
                 for (int c = 0; c < Cases.Length; c++)
                 {
-                    var actual = Evaluate(Cases[c].Compute, t);
-                    var wanted = expected[t, c];
+                    var actual = Evaluate(Cases[c].Compute, t, Modes[m]);
+                    var wanted = expected[t, c, m];
                     if (actual.Value != wanted.Value || !actual.Gradient.SequenceEqual(wanted.Gradient))
                         throw new AssertFailedException(
-                            $"thread {t}, iteration {iteration}, {Cases[c].Name}: got {actual.Value:R} [{string.Join(", ", actual.Gradient)}], " +
+                            $"thread {t}, iteration {iteration}, {Cases[c].Name} ({Modes[m]}): got {actual.Value:R} [{string.Join(", ", actual.Gradient)}], " +
                             $"expected {wanted.Value:R} [{string.Join(", ", wanted.Gradient)}]");
                     Interlocked.Increment(ref checks);
                 }
@@ -116,128 +125,62 @@ public sealed class BindingThreadTests
         Assert.AreEqual(Threads * IterationsPerThread * Cases.Length, checks);
     }
 
+    /// <summary>
+    /// Errors raised on many threads at once carry their own thread's message: TorchLosses' own checks (a target out of
+    /// range names the thread's target) and libtorch's (a broadcast error names the thread's sizes; TorchSharp keeps
+    /// libtorch's error per thread), with a successful call in between leaving no stale message behind.
+    /// </summary>
     [TestMethod]
     public void ConcurrentErrorsCarryTheirOwnThreadsMessage()
     {
+        // Fewer rounds than the value test: each libtorch error captures a C++ backtrace (milliseconds).
+        const int rounds = 50;
         int checks = 0;
         OnThreads(Threads, t =>
         {
-            for (int iteration = 0; iteration < IterationsPerThread; iteration++)
+            for (int iteration = 0; iteration < rounds; iteration++)
             {
                 using var scope = NewDisposeScope();
-                // A shape error whose sizes name the thread...
                 var shapes = Assert.ThrowsExactly<ExternalException>(() => _ = ones(t + 2) + ones(t + 20));
                 Assert.AreEqual(
                     $"The size of tensor a ({t + 2}) must match the size of tensor b ({t + 20}) at non-singleton dimension 0",
-                    shapes.Message);
-                // ...a successful call in between leaves no stale message behind...
+                    TorchLosses.Parity.Aten.AtenMessage(shapes.Message));
                 Assert.AreEqual(2.0 * (t + 1), (ones(t + 1, dtype: ScalarType.Float64) * 2).sum().item<double>());
-                // ...and an index error whose target names the thread.
                 var target = tensor(new long[] { 4 + t });
-                var bounds = Assert.ThrowsExactly<ExternalException>(() => nn.functional.nll_loss(zeros(1, 4), target));
-                Assert.AreEqual($"Target {4 + t} is out of bounds.", bounds.Message);
+                var bounds = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.nll_loss(zeros(1, 4), target));
+                StringAssert.StartsWith(bounds.Message, $"Target {4 + t} is out of bounds.");
                 Interlocked.Increment(ref checks);
             }
         });
-        Assert.AreEqual(Threads * IterationsPerThread, checks);
+        Assert.AreEqual(Threads * rounds, checks);
     }
 
+    /// <summary><see cref="LossGradients.Use"/> sets the gradient path for its own thread only.</summary>
     [TestMethod]
-    public void ADisposeScopeCapturesOnlyItsOwnThreadsTensors()
+    public void TheGradientModeOfOneThreadDoesNotReachAnother()
     {
-        using var scopeOpen = new ManualResetEventSlim();
-        using var otherCreated = new ManualResetEventSlim();
-        using var scopeClosed = new ManualResetEventSlim();
-        Tensor? mine = null, theirs = null;
-        DisposeScope? theirScopeWhileMineWasOpen = null;
-
+        using var set = new ManualResetEventSlim();
+        using var looked = new ManualResetEventSlim();
+        GradientMode? seenElsewhere = null;
         OnThreads(2, t =>
         {
             if (t == 0)
             {
-                using (NewDisposeScope())
+                using (LossGradients.Use(GradientMode.Autograd))
                 {
-                    mine = ones(3);
-                    scopeOpen.Set();
-                    otherCreated.Wait();
+                    set.Set();
+                    looked.Wait();
+                    Assert.AreEqual(GradientMode.Autograd, LossGradients.Current);
                 }
-                scopeClosed.Set();
+                Assert.AreEqual(LossGradients.Default, LossGradients.Current);
             }
             else
             {
-                scopeOpen.Wait();
-                theirScopeWhileMineWasOpen = CurrentDisposeScope;
-                theirs = ones(3);
-                otherCreated.Set();
-                scopeClosed.Wait();
+                set.Wait();
+                seenElsewhere = LossGradients.Current;
+                looked.Set();
             }
         });
-
-        Assert.IsNull(theirScopeWhileMineWasOpen);
-        Assert.IsTrue(mine!.IsInvalid);
-        Assert.IsFalse(theirs!.IsInvalid);
-        Assert.AreEqual(3f, theirs.sum().item<float>());
-        theirs.Dispose();
-    }
-
-    [TestMethod]
-    public void ScopesOnManyThreadsAtOnceEachDisposeExactlyTheirOwnTensors()
-    {
-        OnThreads(Threads, t =>
-        {
-            for (int iteration = 0; iteration < IterationsPerThread; iteration++)
-            {
-                Tensor kept;
-                Tensor[] created;
-                using (var outer = NewDisposeScope())
-                {
-                    using (var inner = NewDisposeScope())
-                    {
-                        created = Enumerable.Range(0, t + 1).Select(k => full(1, (double)k, ScalarType.Float64)).ToArray();
-                        kept = created[t].MoveToOuterDisposeScope();
-                        Assert.AreEqual((long)t, inner.DisposablesCount);
-                        Assert.AreEqual(1L, outer.DisposablesCount);
-                    }
-                    for (int k = 0; k < t; k++) Assert.IsTrue(created[k].IsInvalid);
-                    Assert.AreEqual((double)t, kept.item<double>());
-                }
-                Assert.IsTrue(kept.IsInvalid);
-                Assert.IsNull(CurrentDisposeScope);
-            }
-        });
-    }
-
-    [TestMethod]
-    public void GradModeIsPerThread()
-    {
-        using var noGradSet = new ManualResetEventSlim();
-        using var checkedOther = new ManualResetEventSlim();
-        bool otherThreadRecorded = false, otherThreadEnabled = false;
-
-        OnThreads(2, t =>
-        {
-            if (t == 0)
-            {
-                using (no_grad())
-                {
-                    noGradSet.Set();
-                    checkedOther.Wait();
-                    using var scope = NewDisposeScope();
-                    Assert.IsFalse((ones(2, requires_grad: true) * 2).requires_grad);
-                }
-                Assert.IsTrue(is_grad_enabled());
-            }
-            else
-            {
-                noGradSet.Wait();
-                using var scope = NewDisposeScope();
-                otherThreadEnabled = is_grad_enabled();
-                otherThreadRecorded = (ones(2, requires_grad: true) * 2).requires_grad;
-                checkedOther.Set();
-            }
-        });
-
-        Assert.IsTrue(otherThreadEnabled);
-        Assert.IsTrue(otherThreadRecorded);
+        Assert.AreEqual(LossGradients.Default, seenElsewhere);
     }
 }
