@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Installs what TorchLosses needs on Debian 12 (idempotent: installs only what is missing).
-#   cmake, g++          build the native shim in native/
-#   libtorch-dev        libtorch 1.13 (headers, libraries, CMake config)
-#   gnuplot-nox         draws the parity report's and the examples' figures
-#   python3-torch       only with --with-python: regenerates parity/vectors with real PyTorch
-# The .NET 10 SDK is assumed to be installed already.
+# Installs what TorchLosses needs on Debian 12 beyond the .NET SDK (idempotent: installs only what is missing).
+#   gnuplot-nox         draws the parity report's, the docs' and the examples' figures (the figure tests run it)
+#   python3-torch       only with --with-python: regenerates parity/vectors with real PyTorch (Debian's 1.13)
+# TorchSharp and libtorch come from NuGet with the first `dotnet build`; the build itself makes TorchSharp's native
+# library load on Debian 12's libstdc++ (build/LibStdCxxCompat.targets).
 set -euo pipefail
 
-packages=(cmake g++ libtorch-dev gnuplot-nox)
+packages=(gnuplot-nox)
 if [[ "${1:-}" == "--with-python" ]]; then packages+=(python3-torch); fi
 
 missing=()
