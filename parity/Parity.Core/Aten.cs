@@ -22,16 +22,27 @@ namespace TorchLosses.Parity;
 /// </remarks>
 public static class Aten
 {
-    /// <summary>One TorchScript function per ATen loss op; reduction is ATen's code (0 none, 1 mean, 2 sum).</summary>
+    /// <summary>
+    /// One TorchScript function per ATen loss op; reduction is ATen's code (0 none, 1 mean, 2 sum). Where PyTorch's Python
+    /// functional does tensor work before the op, so does the function here: the four pointwise losses broadcast input and
+    /// target first (<c>torch.broadcast_tensors</c>), as <c>F.l1_loss</c> &amp; co. do; the ops themselves would broadcast
+    /// in forward, but their backward is only defined for operands of one shape (given a smaller target, libtorch 2.10
+    /// returns a target gradient that is not the sum over the broadcast rows). Checks PyTorch makes in Python (its
+    /// ValueErrors) are not repeated: the suites expect PyTorch's text there.
+    /// </summary>
     private const string Source = """
         def l1_loss(input: Tensor, target: Tensor, reduction: int) -> Tensor:
-            return torch.l1_loss(input, target, reduction)
+            both = torch.broadcast_tensors(input, target)
+            return torch.l1_loss(both[0], both[1], reduction)
         def mse_loss(input: Tensor, target: Tensor, reduction: int) -> Tensor:
-            return torch.mse_loss(input, target, reduction)
+            both = torch.broadcast_tensors(input, target)
+            return torch.mse_loss(both[0], both[1], reduction)
         def smooth_l1_loss(input: Tensor, target: Tensor, reduction: int, beta: float) -> Tensor:
-            return torch.smooth_l1_loss(input, target, reduction, beta)
+            both = torch.broadcast_tensors(input, target)
+            return torch.smooth_l1_loss(both[0], both[1], reduction, beta)
         def huber_loss(input: Tensor, target: Tensor, reduction: int, delta: float) -> Tensor:
-            return torch.huber_loss(input, target, reduction, delta)
+            both = torch.broadcast_tensors(input, target)
+            return torch.huber_loss(both[0], both[1], reduction, delta)
         def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: int, ignore_index: int, label_smoothing: float) -> Tensor:
             return torch.cross_entropy_loss(input, target, weight, reduction, ignore_index, label_smoothing)
         def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor], reduction: int, ignore_index: int) -> Tensor:
@@ -105,7 +116,7 @@ public static class Aten
             ? (long)reduction
             : throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{(long)reduction} is not a valid value for reduction");
 
-    /// <summary>ATen's <c>l1_loss</c>: |input − target|, broadcast first.</summary>
+    /// <summary>ATen's <c>l1_loss</c>: |input − target|, broadcast first (as <c>F.l1_loss</c> does).</summary>
     public static Tensor l1_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
         Invoke("l1_loss", input, target, Code(reduction));
 

@@ -5,14 +5,16 @@ using F = TorchLosses.Parity.Aten;
 namespace TorchLossesTests.Witness;
 
 /// <summary>
-/// The native loss references in <c>torch.nn.functional</c> against values and gradients that real
-/// PyTorch 1.13 produced (Debian's <c>/usr/bin/python3</c>, <c>import torch.nn.functional as F</c>;
-/// each expectation names the call). Inputs are float64, so values and gradients must agree to
-/// ~1e-12 relative; "grad" lists are the leaf's <c>.grad</c> after <c>loss.sum().backward()</c>
-/// (for a 0-d loss that is <c>loss.backward()</c>; for 'none' it is backward with a ones gradient).
+/// The native witness itself (<see cref="TorchLosses.Parity.Aten"/>: libtorch 2.10's ATen loss ops through TorchScript)
+/// against values and gradients that real PyTorch 1.13 produced (Debian's <c>/usr/bin/python3</c>,
+/// <c>import torch.nn.functional as F</c>; each expectation names the call), so the reference the tests and the parity
+/// suite hold the losses to is itself checked, parameter by parameter. Inputs are float64, so values and gradients must
+/// agree to ~1e-12 relative; "grad" lists are the leaf's <c>.grad</c> after <c>loss.sum().backward()</c> (for a 0-d loss
+/// that is <c>loss.backward()</c>; for 'none' it is backward with a ones gradient). On every case here libtorch 2.10
+/// agrees with 1.13.
 /// </summary>
 [TestClass]
-public sealed class NativeLossTests
+public sealed class AtenWitnessTests
 {
     private const double Rtol = 1e-12;
 
@@ -636,7 +638,7 @@ public sealed class NativeLossTests
                   0.5554288849030559, 0.0, 0.0, 0.0, 0.0]));
     }
 
-    // ---- errors: libtorch's message as an ExternalException, and the process carries on -----------
+    // ---- errors: ATen's message as an ExternalException, and the process carries on ---------------
 
     private static void AssertLibTorchError(Func<Tensor> call, string message)
     {
@@ -645,7 +647,7 @@ public sealed class NativeLossTests
             var error = Assert.ThrowsExactly<ExternalException>(() => call());
             Assert.AreEqual(message, error.Message);
         }
-        // The shim caught the C++ exception: the next native call works and no message is left behind.
+        // TorchSharp caught the C++ exception: the next native call works and no message is left behind.
         using (var scope = NewDisposeScope())
         {
             var loss = F.smooth_l1_loss(tensor(new[] { 0.5, 1.5, 2.5 }), tensor(new[] { 1.0, 2.0, 5.0 }));
@@ -701,7 +703,40 @@ public sealed class NativeLossTests
         using var scope = NewDisposeScope();
         var weight = tensor(ClassWeight);
         weight.Dispose();
-        Assert.ThrowsExactly<ObjectDisposedException>(() => F.cross_entropy(tensor(Logits), Labels(1, 2, 0), weight));
+        // TorchSharp's check of a disposed handle, before TorchScript or libtorch sees it.
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => F.cross_entropy(tensor(Logits), Labels(1, 2, 0), weight));
+        StringAssert.Contains(error.Message, "Tensor invalid");
+    }
+
+    [TestMethod]
+    public void AnUndefinedReductionIsRejectedBeforeTheOpRuns() =>
+        StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => F.mse_loss(tensor(new[] { 1.0 }), tensor(new[] { 2.0 }), (Reduction)9)).Message, "9 is not a valid value for reduction");
+
+    /// <summary>
+    /// ATen's message is what remains of libtorch's error text: without the TorchScript traceback around an op's error
+    /// (TorchSharp's text for a failing <c>invoke</c>), and without the C++ backtrace libtorch appends.
+    /// </summary>
+    [TestMethod]
+    public void AtenMessageKeepsOnlyWhatTheOpRaised()
+    {
+        const string traceback = """
+            The following operation failed in the TorchScript interpreter.
+            Traceback of TorchScript (most recent call last):
+              File "<string>", line 3, in nll
+            def nll(x: Tensor, t: Tensor) -> Tensor:
+                return torch.nll_loss_nd(x, t, None, 1, -100)
+                       ~~~~~~~~~~~~~~~~~ <--- HERE
+            RuntimeError: Target 7 is out of bounds.
+
+            """;
+        Assert.AreEqual("Target 7 is out of bounds.", TorchLosses.Parity.Aten.AtenMessage(traceback));
+        const string backtrace = "The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0\n" +
+                                 "Exception raised from infer_size_impl at /pytorch/aten/src/ATen/ExpandUtils.cpp:31 (most recent call first):\n" +
+                                 "frame #0: c10::Error::Error(c10::SourceLocation, std::string) + 0xb0";
+        Assert.AreEqual("The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 0",
+            TorchLosses.Parity.Aten.AtenMessage(backtrace));
+        Assert.AreEqual("beta must be positive", TorchLosses.Parity.Aten.AtenMessage("beta must be positive"));
     }
 
     [TestMethod]
