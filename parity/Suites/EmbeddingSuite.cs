@@ -109,7 +109,8 @@ public sealed class EmbeddingSuite : ParitySuite
 
     private static string Label(torch.nn.Reduction reduction) => Reductions.First(r => r.Value == reduction).Label;
 
-    private static bool QuickDType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32;
+    /// <summary>The quick subset's dtypes: float64, float32 and float16 (whose CPU kernels are new in libtorch 2.10).</summary>
+    private static bool QuickDType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16;
 
     private static Tensor F64(Tensor t) => t.detach().to(ScalarType.Float64);
 

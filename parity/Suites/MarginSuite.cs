@@ -161,7 +161,8 @@ public sealed class MarginSuite : ParitySuite
         Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string reductionLabel = "mean", string? expected = null) =>
         ErrorCase(loss, dtype, reductionLabel, what, inputs, composed, native, expected);
 
-    private static bool QuickType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32;
+    /// <summary>The quick subset's dtypes: float64, float32 and float16 (whose CPU kernels are new in libtorch 2.10).</summary>
+    private static bool QuickType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16;
 
     // ------------------------------------------------------------------------------------------------
     // hinge_embedding_loss
