@@ -6,15 +6,17 @@ namespace TorchLosses.Parity.Suites;
 /// <summary>
 /// The embedding losses: margin_ranking (margin, y ∈ {1, −1, other}, z = 0 exactly, the target's gradient,
 /// equal-rank broadcasting), cosine_embedding (margin, zero vectors, 1-D and 0-d targets, y ∈ {1, −1, other}),
-/// triplet_margin (p, swap with exact ties, margin, eps, broadcasting) against libtorch; and
+/// triplet_margin (p, swap with exact ties, margin, eps, broadcasting, no features) against libtorch; and
 /// triplet_margin_with_distance, which PyTorch computes in Python (no native function): the PyTorch vectors
-/// with gradcheck, and the identity with triplet_margin_loss(p = 2, eps = 1e-6) for the default distance.
+/// with gradcheck, the identity with triplet_margin_loss(p = 2, eps = 1e-6) for the default distance, and
+/// PyTorch 2.x's checks (margin, number of dimensions) with its messages.
 /// Every family also gets the legacy size_average/reduce pairs where PyTorch has them, error parity and
 /// the PyTorch vectors.
 /// </summary>
 public sealed class EmbeddingSuite : ParitySuite
 {
-    private static readonly ScalarType[] DTypes = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16 };
+    /// <summary>libtorch 2.10 has CPU kernels for these losses' ops in all four floating dtypes (1.13: no float16).</summary>
+    private static readonly ScalarType[] DTypes = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
     private static readonly double Inf = double.PositiveInfinity, NaN = double.NaN;
 
     /// <summary>A layout: how the three inputs are shaped and filled (given the factory, the dtype and the margin).</summary>
@@ -32,7 +34,7 @@ public sealed class EmbeddingSuite : ParitySuite
     {
         get
         {
-            const string dtypes = "f64, f32, bf16 (f16: error parity, libtorch has no Half kernel on CPU)";
+            const string dtypes = "f64, f32, bf16, f16 (libtorch 2.10's CPU kernels; 1.13 had no float16 ones)";
             const string legacy = "none, mean, sum; legacy size_average/reduce: all 8 explicit pairs";
             yield return new("margin_ranking", "dtype", dtypes);
             yield return new("margin_ranking", "reduction", legacy);
@@ -59,29 +61,32 @@ public sealed class EmbeddingSuite : ParitySuite
             yield return new("triplet_margin", "p × swap", string.Join(", ", Ps.Select(P)) + " × false, true (margin 1, eps 1e-6) on every layout");
             yield return new("triplet_margin", "margin, eps", "margin " + string.Join(", ", TripletMargins.Select(P)) + " (eps 1e-6); eps " +
                                                               string.Join(", ", Epsilons.Select(P)) + " (margin 1); p 1, 2, ∞; swap false, true; " +
-                                                              "batch and swap-tie layouts. margin ≤ 0 raises as in PyTorch ≥ 2.3 (error cases)");
+                                                              "batch and swap-tie layouts. margin ≤ 0 raises as PyTorch's Python does since 2.3 (error cases)");
             yield return new("triplet_margin", "layout", string.Join(", ", TripletLayouts.Select(l => $"{l.Label} {l.Shape}")));
             yield return new("triplet_margin", "regime", "random; swap-tie (positive = anchor: d(a, n) = d(p, n) exactly, d(a, p) = eps·D^(1/p)); " +
-                                                         "kink (margin + d(a, p) − d(a, n) = 0 exactly); nonfinite; extreme; empty (N = 0, D = 0)");
+                                                         "kink (margin + d(a, p) − d(a, n) = 0 exactly); nonfinite; extreme; empty (N = 0, D = 0; " +
+                                                         "with D = 0, p = ±∞ is an error, as libtorch 2.10's vector_norm)");
             yield return new("triplet_margin", "gradcheck", "float64 random layouts, p ≠ 0, inputs ≥ 100·eps from the clamp, the swap tie " +
                                                             "and the norm's kinks (a zero component for p = 1, a tie of the largest for p = ∞)");
 
-            yield return new("triplet_margin_with_distance", "dtype", "f64, f32, bf16 (identity cases)");
+            yield return new("triplet_margin_with_distance", "dtype", "f64, f32, bf16, f16 (identity cases)");
             yield return new("triplet_margin_with_distance", "reduction", "none, mean, sum (PyTorch has no legacy pair here)");
             yield return new("triplet_margin_with_distance", "identity",
                 "default distance against triplet_margin_loss(p = 2, eps = 1e-6) (itself swept against libtorch above), margin " +
                 string.Join(", ", WithDistanceMargins.Select(P)) + " × swap false, true × layouts " +
                 string.Join(", ", WithDistanceLayouts.Select(l => $"{l.Label} {l.Shape}")) +
-                "; a positive of another rank ([5] with [4,5]) against triplet_margin_loss on positive.unsqueeze(0)");
+                " (p = ±∞ does not occur: the default distance is the 2-norm, so no features give 0 here)");
             yield return new("triplet_margin_with_distance", "pytorch", "the recorded vectors (pairwise and 1 − cosine_similarity distances, swap, ties) " +
                                                                        "with gradcheck on all but the tie");
             yield return new("triplet_margin_with_distance", "gradcheck", "float64 random identity layouts and the vectors, away from the clamp and swap ties");
 
             yield return new("margin_ranking, cosine_embedding, triplet_margin, triplet_margin_with_distance", "errors",
-                "margin_ranking: differing ranks (PyTorch's Python check: libtorch accepts them), non-broadcastable sizes, float16; " +
-                "cosine_embedding: 2-D target, input rank for 1-D and 0-d targets (and input2's rank, checked as in PyTorch 2.x), " +
-                "non-broadcastable inputs or target, float16; triplet_margin: differing ranks (each position), non-broadcastable, float16, " +
-                "margin 0, −0.5, −1 (PyTorch ≥ 2.3's check; 1.13 accepts them); triplet_margin_with_distance: margin 0, −1");
+                "margin_ranking: differing ranks (PyTorch's Python check: libtorch accepts them), non-broadcastable sizes; " +
+                "cosine_embedding: 2-D target, input rank for 1-D and 0-d targets (input1's and input2's, as libtorch 2.10 checks both), " +
+                "non-broadcastable inputs or target; triplet_margin: differing ranks (each position), non-broadcastable, " +
+                "margin 0, −0.5, −1 (PyTorch's Python check since 2.3; libtorch and 1.13 accept them), no features with p = ±∞ " +
+                "(libtorch 2.10's vector_norm); triplet_margin_with_distance: margin 0, −1, differing ranks (each position; PyTorch 2.x's " +
+                "Python checks, 1.13 made neither)");
         }
     }
 
@@ -104,7 +109,8 @@ public sealed class EmbeddingSuite : ParitySuite
 
     private static string Label(torch.nn.Reduction reduction) => Reductions.First(r => r.Value == reduction).Label;
 
-    private static bool QuickDType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32;
+    /// <summary>The quick subset's dtypes: float64, float32 and float16 (whose CPU kernels are new in libtorch 2.10).</summary>
+    private static bool QuickDType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16;
 
     private static Tensor F64(Tensor t) => t.detach().to(ScalarType.Float64);
 
@@ -299,9 +305,6 @@ public sealed class EmbeddingSuite : ParitySuite
                 yield return Error(loss, dtype, reduction, "shape=[3,4]~[3,4]~[2,4]",
                     PairShapes(dtype, new long[] { 3, 4 }, new long[] { 3, 4 }, new long[] { 2, 4 }), Loss, Native);
             }
-        foreach (var (reduction, _) in Reductions)
-            yield return Error(loss, ScalarType.Float16, reduction, "f16-kernel",
-                PairShapes(ScalarType.Float16, new long[] { 3 }, new long[] { 3 }, new long[] { 3 }), Loss, Native);
 
         foreach (var c in VectorWitness.Cases("margin_ranking_loss", loss,
                      v => L.margin_ranking_loss(v["input1"], v["input2"], v["target"], v.Double("margin", 0.0), v.Reduction)))
@@ -401,17 +404,11 @@ public sealed class EmbeddingSuite : ParitySuite
                 yield return Error(loss, dtype, reduction, "0d-target-2d-inputs", PairShapes(dtype, new long[] { 3, 4 }, new long[] { 3, 4 }, new long[0]), Loss, Native);
                 yield return Error(loss, dtype, reduction, "shape=[3,4]~[2,4]", PairShapes(dtype, new long[] { 3, 4 }, new long[] { 2, 4 }, new long[] { 3 }), Loss, Native);
                 yield return Error(loss, dtype, reduction, "target-size", PairShapes(dtype, new long[] { 3, 4 }, new long[] { 3, 4 }, new long[] { 2 }), Loss, Native);
-                // Documented deviation (cosine_embedding_loss's remarks): PyTorch 1.13 checks input1's rank only. With a
-                // 0-d target it accepts a 2-D input2 and reduces over the wrong dimension; with a 1-D target and a 1-D
-                // input2 it fails in an IndexError. Ours checks both inputs as PyTorch 2.x does, with 2.x's message.
-                yield return Error(loss, dtype, reduction, "input2-rank/0d-target", PairShapes(dtype, new long[] { 4 }, new long[] { 3, 4 }, new long[0]), Loss, null,
-                    "0D target tensor expects 1D input tensors, but found inputs with sizes [4] and [3, 4].", "PyTorch 2.x's check (1.13 accepts)");
-                yield return Error(loss, dtype, reduction, "input2-rank/1d-target", PairShapes(dtype, new long[] { 3, 4 }, new long[] { 4 }, new long[] { 3 }), Loss, null,
-                    "1D target tensor expects 2D input tensors, but found inputs with sizes [3, 4] and [4].", "PyTorch 2.x's check (1.13: IndexError)");
+                // libtorch 2.10 checks input2's rank too. PyTorch 1.13 checked input1's only: with a 0-d target it accepted a 2-D
+                // input2 and reduced over the wrong dimension; with a 1-D target and a 1-D input2 it failed in an IndexError.
+                yield return Error(loss, dtype, reduction, "input2-rank/0d-target", PairShapes(dtype, new long[] { 4 }, new long[] { 3, 4 }, new long[0]), Loss, Native);
+                yield return Error(loss, dtype, reduction, "input2-rank/1d-target", PairShapes(dtype, new long[] { 3, 4 }, new long[] { 4 }, new long[] { 3 }), Loss, Native);
             }
-        foreach (var (reduction, _) in Reductions)
-            yield return Error(loss, ScalarType.Float16, reduction, "f16-kernel",
-                PairShapes(ScalarType.Float16, new long[] { 3, 4 }, new long[] { 3, 4 }, new long[] { 3 }), Loss, Native);
 
         foreach (var c in VectorWitness.Cases("cosine_embedding_loss", loss,
                      v => L.cosine_embedding_loss(v["input1"], v["input2"], v["target"], v.Double("margin", 0.0), v.Reduction)))
@@ -539,10 +536,14 @@ public sealed class EmbeddingSuite : ParitySuite
     {
         const string loss = "triplet_margin";
         string label = Label(reduction);
+        // Without features the p-norm for p < 0 or p = ±∞ (a min or max over nothing) has no value: libtorch 2.10's
+        // vector_norm raises (1.13's norm gave 0), and so must the composed loss, with its message.
+        bool noValue = layout.Label == "empty-features" && (p < 0 || double.IsPositiveInfinity(p));
         return new ParityCase
         {
             Name = $"{loss}/{Tolerances.Label(dtype)}/{label}/margin={P(margin)}/p={P(p)}/eps={P(eps)}/swap={swap.ToString().ToLowerInvariant()}/shape={layout.Shape}/{layout.Label}",
             Loss = loss,
+            Kind = noValue ? CaseKind.Error : CaseKind.Native,
             DType = dtype,
             Reduction = label,
             Inputs = f => layout.Make(f, dtype, margin),
@@ -553,7 +554,7 @@ public sealed class EmbeddingSuite : ParitySuite
             KinkDistance = t => TripletKink(t, margin, p, eps, swap),
             Magnitude = t => TripletMagnitude(t, margin, p, eps),
             Quick = quick,
-            Notes = layout.Regime,
+            Notes = noValue ? "no features: the norm has no value (libtorch 2.10's error)" : layout.Regime,
         };
     }
 
@@ -597,18 +598,17 @@ public sealed class EmbeddingSuite : ParitySuite
                 yield return Error(loss, dtype, reduction, "ndim-anchor", Shapes(dtype, new long[] { 4 }, new long[] { 3, 4 }, new long[] { 3, 4 }), Loss(1), Native(1));
                 yield return Error(loss, dtype, reduction, "shape=[3,4]~[2,4]~[3,4]",
                     Shapes(dtype, new long[] { 3, 4 }, new long[] { 2, 4 }, new long[] { 3, 4 }), Loss(1), Native(1));
-                // Documented deviation (triplet_margin_loss's remarks): PyTorch 1.13 accepts margin ≤ 0; ours raises as
-                // PyTorch ≥ 2.3 does, with its message. libtorch (1.13) is not a reference here.
+                // PyTorch's F.triplet_margin_loss checks the margin in Python (since 2.3); libtorch's ATen op accepts margin ≤ 0
+                // (and so did PyTorch 1.13), so the reference is PyTorch's text.
                 foreach (var (margin, text) in new[] { (0.0, "0.0"), (-0.5, "-0.5"), (-1.0, "-1.0") })
                     yield return Error(loss, dtype, reduction, $"margin={text}", Shapes(dtype, new long[] { 3, 4 }, new long[] { 3, 4 }, new long[] { 3, 4 }),
-                        Loss(margin), null, $"margin must be greater than 0, got {text}", "PyTorch ≥ 2.3's check (1.13 accepts)");
+                        Loss(margin), null, $"margin must be greater than 0, got {text}", "PyTorch's Python check since 2.3 (libtorch and 1.13 accept)");
             }
-        foreach (var (reduction, _) in Reductions)
-            yield return Error(loss, ScalarType.Float16, reduction, "f16-kernel",
-                Shapes(ScalarType.Float16, new long[] { 3, 4 }, new long[] { 3, 4 }, new long[] { 3, 4 }), Loss(1), Native(1));
 
         foreach (var c in VectorWitness.Cases("triplet_margin_loss", loss,
                      v => L.triplet_margin_loss(v["anchor"], v["positive"], v["negative"], v.Double("margin", 1.0), v.Double("p", 2.0),
+                         v.Double("eps", 1e-6), v.Bool("swap", false), v.Reduction),
+                     native: v => N.triplet_margin_loss(v["anchor"], v["positive"], v["negative"], v.Double("margin", 1.0), v.Double("p", 2.0),
                          v.Double("eps", 1e-6), v.Bool("swap", false), v.Reduction)))
             yield return c;
     }
@@ -618,8 +618,7 @@ public sealed class EmbeddingSuite : ParitySuite
 
     private static readonly double[] WithDistanceMargins = { 1, 0.25, 3 };
 
-    private static readonly Layout[] WithDistanceLayouts = TripletLayouts.Append(
-        new Layout("positive-rank", "[4,5]~[5]~[4,5]", "random", TripletRandom(new long[] { 4, 5 }, new long[] { 5 }, new long[] { 4, 5 }), Quick: true)).ToArray();
+    private static readonly Layout[] WithDistanceLayouts = TripletLayouts;
 
     /// <summary>1 − cosine_similarity (dim 1, eps 1e-8): the generator's "cosine" distance.</summary>
     private static Tensor CosineDistance(Tensor x, Tensor y) => 1.0 - torch.nn.functional.cosine_similarity(x, y);
@@ -633,9 +632,6 @@ public sealed class EmbeddingSuite : ParitySuite
                     foreach (var margin in WithDistanceMargins)
                         foreach (var swap in new[] { false, true })
                         {
-                            // No ndim check here: a positive of another rank broadcasts; triplet_margin_loss (which checks)
-                            // sees it with the missing dimension added, and its gradient is summed back the same way.
-                            bool rank = layout.Label == "positive-rank";
                             yield return new ParityCase
                             {
                                 Name = $"{loss}/{Tolerances.Label(dtype)}/{label}/distance_function=default/margin={P(margin)}/swap={swap.ToString().ToLowerInvariant()}/shape={layout.Shape}/{layout.Label}",
@@ -645,7 +641,7 @@ public sealed class EmbeddingSuite : ParitySuite
                                 Inputs = f => layout.Make(f, dtype, margin),
                                 Composed = t => L.triplet_margin_with_distance_loss(t[0], t[1], t[2], null, margin, swap, reduction),
                                 // Identity (composed against composed): the default distance is pairwise_distance(p = 2, eps = 1e-6).
-                                Native = t => L.triplet_margin_loss(t[0], rank ? t[1].unsqueeze(0) : t[1], t[2], margin, 2.0, 1e-6, swap, reduction),
+                                Native = t => L.triplet_margin_loss(t[0], t[1], t[2], margin, 2.0, 1e-6, swap, reduction),
                                 UseGradcheck = dtype == ScalarType.Float64 && layout.Random,
                                 KinkDistance = t => TripletKink(t, margin, 2, 1e-6, swap),
                                 Magnitude = t => TripletMagnitude(t, margin, 2, 1e-6),
@@ -654,15 +650,28 @@ public sealed class EmbeddingSuite : ParitySuite
                             };
                         }
 
-        // Documented deviation (the function's remarks): PyTorch 1.13 accepts margin ≤ 0; ours raises as PyTorch ≥ 2.3.
+        // PyTorch 2.x's checks in Python, with its messages: margin ≤ 0 (since 2.3) and differing numbers of dimensions (since
+        // 2.0; the text is that of libtorch's triplet_margin_loss). PyTorch 1.13 made neither: it let a positive (D) broadcast.
+        Func<InputFactory, Tensor[]> Shapes(ScalarType d, long[] sa, long[] sp, long[] sn) =>
+            f => new[] { f.Normal(d, sa, grad: false), f.Normal(d, sp, grad: false), f.Normal(d, sn, grad: false) };
         foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
             foreach (var (reduction, _) in Reductions)
+            {
                 foreach (var (margin, text) in new[] { (0.0, "0.0"), (-1.0, "-1.0") })
-                    yield return Error(loss, dtype, reduction, $"margin={text}",
-                        f => new[] { f.Normal(dtype, new long[] { 3, 4 }, grad: false), f.Normal(dtype, new long[] { 3, 4 }, grad: false),
-                            f.Normal(dtype, new long[] { 3, 4 }, grad: false) },
+                    yield return Error(loss, dtype, reduction, $"margin={text}", Shapes(dtype, new long[] { 3, 4 }, new long[] { 3, 4 }, new long[] { 3, 4 }),
                         (t, r) => L.triplet_margin_with_distance_loss(t[0], t[1], t[2], null, margin, false, r), null,
-                        $"margin must be greater than 0, got {text}", "PyTorch ≥ 2.3's check (1.13 accepts)");
+                        $"margin must be greater than 0, got {text}", "PyTorch's Python check since 2.3 (1.13 accepts)");
+                foreach (var (what, sa, sp, sn) in new[]
+                         {
+                             ("ndim-positive", new long[] { 4, 5 }, new long[] { 5 }, new long[] { 4, 5 }),
+                             ("ndim-negative", new long[] { 4, 5 }, new long[] { 4, 5 }, new long[] { 5 }),
+                             ("ndim-anchor", new long[] { 5 }, new long[] { 4, 5 }, new long[] { 4, 5 }),
+                         })
+                    yield return Error(loss, dtype, reduction, what, Shapes(dtype, sa, sp, sn),
+                        (t, r) => L.triplet_margin_with_distance_loss(t[0], t[1], t[2], null, 1.0, false, r), null,
+                        "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: " +
+                        $"anchor {sa.Length}D, positive {sp.Length}D, and negative {sn.Length}D inputs", "PyTorch's Python check since 2.0 (1.13 broadcasts)");
+            }
 
         foreach (var c in VectorWitness.Cases("triplet_margin_with_distance_loss", loss, v =>
                  {

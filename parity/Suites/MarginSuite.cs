@@ -5,7 +5,7 @@ namespace TorchLosses.Parity.Suites;
 
 /// <summary>
 /// The margin losses: hinge_embedding (margin, targets 1 / −1 / anything else, x exactly at the margin),
-/// soft_margin (the 1.13 log(1 + exp) form up to its overflow, target broadcasting), multilabel_soft_margin
+/// soft_margin (libtorch 2.10's log1p(exp) form up to its overflow, target broadcasting), multilabel_soft_margin
 /// (weights, any number of dimensions; its reference is libtorch's C++-frontend copy of PyTorch's Python
 /// formula, and PyTorch's vectors), multi_margin (p, margin, weights, z exactly 0 at the strict kink) and
 /// multilabel_margin (−1-terminated target lists, repetitions, entries after the −1). Each runs over every
@@ -14,7 +14,8 @@ namespace TorchLosses.Parity.Suites;
 /// </summary>
 public sealed class MarginSuite : ParitySuite
 {
-    private static readonly ScalarType[] WithBFloat16 = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16 };
+    /// <summary>The dtypes of the losses built from libtorch's pointwise ops, which 2.10 has on the CPU in all four (1.13: no float16).</summary>
+    private static readonly ScalarType[] AllFloating = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
     private static readonly ScalarType[] FloatDouble = { ScalarType.Float64, ScalarType.Float32 };
     private const double Nan = double.NaN;
     private const double Inf = double.PositiveInfinity;
@@ -38,7 +39,7 @@ public sealed class MarginSuite : ParitySuite
             string Layouts(Layout[] layouts) => string.Join(", ", layouts.Select(l => $"{l.Label} {l.Shape}"));
             const string reductions = "none, mean, sum; legacy size_average/reduce: all 8 explicit pairs (f64)";
 
-            yield return new("hinge_embedding", "dtype", "f64, f32, bf16; int64 (none, sum); f16 is an error (no clamp_min kernel)");
+            yield return new("hinge_embedding", "dtype", "f64, f32, bf16, f16 (libtorch 2.10's CPU kernels); int64 (none, sum)");
             yield return new("hinge_embedding", "reduction", reductions);
             yield return new("hinge_embedding", "margin", string.Join(", ", HingeMargins.Select(P)));
             yield return new("hinge_embedding", "layout", Layouts(HingeLayouts));
@@ -47,18 +48,19 @@ public sealed class MarginSuite : ParitySuite
                                                            "nonfinite (x NaN, ±inf); extreme (±1e30, ±3e38, subnormals); empty");
             yield return new("hinge_embedding", "gradcheck", "float64 random layouts, inputs ≥ 100·eps from x = margin");
 
-            yield return new("soft_margin", "dtype", "f64, f32, bf16; mixed input/target dtypes (f32·f64, f64·f32, f32·int64, bf16·f32); f16 is an error");
+            yield return new("soft_margin", "dtype", "f64, f32, bf16, f16; mixed input/target dtypes (f32·f64, f64·f32, f32·int64, bf16·f32)");
             yield return new("soft_margin", "reduction", reductions);
             yield return new("soft_margin", "layout", Layouts(SoftLayouts));
             yield return new("soft_margin", "regime", "random (x ~ 3·N(0,1), y = ±1); labels (y ∈ {0, 0.5, 2, −3, NaN, inf}); " +
                                                        "overflow (−y·x = 50, 100, 700, 710, 1000, −720: +inf loss and NaN gradient where exp overflows, " +
-                                                       "f32 from 88.7, f64 from 709.8); saturate (y·x = 15…30: f32 gives exactly 0; −y·x = 88, 89); " +
+                                                       "f16 from 11.1, f32 from 88.7, f64 from 709.8); saturate (y·x = 15…30: log1p keeps e^−y·x, " +
+                                                       "which 1.13's log(1 + e) rounded to 0 in f32; −y·x = 88, 89); " +
                                                        "zero (x = 0); nonfinite; empty");
             yield return new("soft_margin", "gradcheck", "float64 random layouts (smooth everywhere)");
 
             yield return new("multilabel_soft_margin", "reference", "libtorch's C++-frontend torch::nn::functional::multilabel_soft_margin_loss " +
                                                                      "(the same formula as PyTorch's Python one) and PyTorch's vectors");
-            yield return new("multilabel_soft_margin", "dtype", "f64, f32, bf16; f16 is an error (no log_sigmoid kernel)");
+            yield return new("multilabel_soft_margin", "dtype", "f64, f32, bf16, f16 (libtorch 2.10's CPU kernels)");
             yield return new("multilabel_soft_margin", "reduction", reductions);
             yield return new("multilabel_soft_margin", "weight", string.Join(", ", MlsmWeights) +
                                                                   " (per class (C); class 0 zero and class 1 negative; per sample (…, 1)); the weight requires grad");
@@ -70,7 +72,7 @@ public sealed class MarginSuite : ParitySuite
 
             yield return new("multi_margin", "dtype", "f64, f32; bf16 and f16 are errors (no kernel)");
             yield return new("multi_margin", "reduction", reductions + "; an empty batch is compared with none only " +
-                                                           "(1.13's mean/sum there are uninitialised memory, a documented deviation)");
+                                                           "(libtorch's mean/sum there, 1.13 and 2.10 alike, are uninitialised memory; ours are NaN and 0)");
             yield return new("multi_margin", "p", "1, 2");
             yield return new("multi_margin", "margin", string.Join(", ", MultiMargins.Select(P)));
             yield return new("multi_margin", "weight", "none; uniform in [0.5, 2); with class 0 weighted 0");
@@ -81,7 +83,7 @@ public sealed class MarginSuite : ParitySuite
 
             yield return new("multilabel_margin", "dtype", "f64, f32; bf16 and f16 are errors (no kernel)");
             yield return new("multilabel_margin", "reduction", reductions + "; an empty batch is compared with none only " +
-                                                                "(1.13's mean/sum there are uninitialised memory, a documented deviation)");
+                                                                "(libtorch's mean/sum there, 1.13 and 2.10 alike, are uninitialised memory; ours are NaN and 0)");
             yield return new("multilabel_margin", "layout", Layouts(MultiLabelLayouts));
             yield return new("multilabel_margin", "targets", "−1-terminated lists; repetitions (a class listed twice counts twice); " +
                                                               "entries after the −1 (classes and −1s, ignored); no −1 at all (every class a target, or one class repeated); " +
@@ -90,11 +92,11 @@ public sealed class MarginSuite : ParitySuite
             yield return new("multilabel_margin", "gradcheck", "float64 random layouts, every pair's z ≥ 100·eps from 0");
 
             yield return new("hinge_embedding, soft_margin, multilabel_soft_margin, multi_margin, multilabel_margin", "errors",
-                "hinge: non-broadcastable shapes, int64 input with mean, f16, reduction 5; soft_margin: a target that requires grad, " +
-                "a target larger than the input, non-broadcastable, int64 and bool inputs, f16, reduction 5; multilabel_soft_margin: 0-d input, " +
-                "target and weight shapes, f16, reduction 5 (PyTorch's \"5 is not valid\"); multi_margin: p = 3, targets out of range (C, −1), " +
+                "hinge: non-broadcastable shapes, int64 input with mean, reduction 5; soft_margin: a target that requires grad, " +
+                "a target larger than the input, non-broadcastable, int64 and bool inputs, reduction 5; multilabel_soft_margin: 0-d input, " +
+                "target and weight shapes, reduction 5 (PyTorch's \"5 is not valid\"); multi_margin: p = 3, targets out of range (C, −1), " +
                 "target size and rank, 3-D input, C = 0, float/int32 targets, weight dtype, a weight that requires grad, bf16, f16, reduction 5, " +
-                "a 2-D weight (PyTorch's Python check) and a weight of the wrong length (PyTorch 2.x's check, a documented deviation); " +
+                "a 2-D weight (PyTorch's Python check) and a weight of the wrong length (libtorch 2.10's check; 1.13 read out of bounds); " +
                 "multilabel_margin: targets out of range (C, −2, after the −1, 0-d input), target sizes, float/int32 targets, 3-D input, C = 0, " +
                 "bf16, f16, reduction 5");
         }
@@ -159,7 +161,8 @@ public sealed class MarginSuite : ParitySuite
         Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string reductionLabel = "mean", string? expected = null) =>
         ErrorCase(loss, dtype, reductionLabel, what, inputs, composed, native, expected);
 
-    private static bool QuickType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32;
+    /// <summary>The quick subset's dtypes: float64, float32 and float16 (whose CPU kernels are new in libtorch 2.10).</summary>
+    private static bool QuickType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16;
 
     // ------------------------------------------------------------------------------------------------
     // hinge_embedding_loss
@@ -190,7 +193,7 @@ public sealed class MarginSuite : ParitySuite
     private static IEnumerable<ParityCase> HingeCases()
     {
         const string loss = "hinge_embedding";
-        foreach (var dtype in WithBFloat16)
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (var margin in HingeMargins)
                     foreach (var layout in HingeLayouts)
@@ -245,8 +248,6 @@ public sealed class MarginSuite : ParitySuite
         yield return Error(loss, ScalarType.Int64, "int64",
             _ => new[] { Longs(new long[] { 0, 1, 2 }, new long[] { 3 }), Longs(new long[] { -1, 1, 1 }, new long[] { 3 }) },
             Ours(torch.nn.Reduction.Mean), Theirs(torch.nn.Reduction.Mean));
-        foreach (var (reduction, label) in Reductions)
-            yield return Error(loss, ScalarType.Float16, "f16-kernel", Pair(ScalarType.Float16, new long[] { 3 }, new long[] { 3 }), Ours(reduction), Theirs(reduction), label);
 
         foreach (var c in VectorWitness.Cases("hinge_embedding_loss", loss,
                      v => L.hinge_embedding_loss(v["input"], v["target"], v.Double("margin", 1.0), v.Reduction)))
@@ -329,7 +330,7 @@ public sealed class MarginSuite : ParitySuite
         // Equal dtypes over every layout, then mixed dtypes (the product −x·y is formed in the promoted type and rounded
         // to the input's before exp; libtorch's backward keeps exp in the promoted type) over the overflow edges.
         var mixedLayouts = SoftLayouts.Where(l => l.Label is "matrix" or "saturate" or "overflow").Append(Widened).ToArray();
-        var pairs = WithBFloat16.Select(t => (Input: t, Target: t, Layouts: SoftLayouts))
+        var pairs = AllFloating.Select(t => (Input: t, Target: t, Layouts: SoftLayouts))
             .Concat(new[]
             {
                 (ScalarType.Float32, ScalarType.Float64), (ScalarType.Float64, ScalarType.Float32),
@@ -382,7 +383,6 @@ public sealed class MarginSuite : ParitySuite
         yield return Error(loss, ScalarType.Int64, "int64", Pair(ScalarType.Int64, v3, ScalarType.Int64, v3), Ours(mean), Theirs(mean));
         yield return Error(loss, ScalarType.Int64, "int64-input/f32-target", Pair(ScalarType.Int64, v3, ScalarType.Float32, v3), Ours(mean), Theirs(mean));
         yield return Error(loss, ScalarType.Bool, "bool", Pair(ScalarType.Bool, v3, ScalarType.Bool, v3), Ours(mean), Theirs(mean));
-        yield return Error(loss, ScalarType.Float16, "f16-kernel", Pair(ScalarType.Float16, v3, ScalarType.Float16, v3), Ours(mean), Theirs(mean));
 
         foreach (var c in VectorWitness.Cases("soft_margin_loss", loss, v => L.soft_margin_loss(v["input"], v["target"], v.Reduction)))
             yield return c;
@@ -458,7 +458,7 @@ public sealed class MarginSuite : ParitySuite
     private static IEnumerable<ParityCase> MultiLabelSoftMarginCases()
     {
         const string loss = "multilabel_soft_margin";
-        foreach (var dtype in WithBFloat16)
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (var layout in MlsmLayouts)
                     foreach (var weight in MlsmWeights.Where(w => w != "sample" || layout.Input.Length >= 2))
@@ -505,7 +505,6 @@ public sealed class MarginSuite : ParitySuite
             yield return Error(loss, dtype, "reduction=5", Inputs(dtype, new long[] { 2, 3 }, new long[] { 2, 3 }), Ours((torch.nn.Reduction)5), null,
                 expected: "5 is not valid");
         }
-        yield return Error(loss, ScalarType.Float16, "f16-kernel", Inputs(ScalarType.Float16, new long[] { 2, 3 }, new long[] { 2, 3 }), Ours(mean), Theirs(mean));
 
         // PyTorch computes this loss in Python: its vectors are the second reference. The reduction is an enum here, so
         // the recorded reduction='bogus' has no C# counterpart (its analogue is the reduction=5 error case above).
@@ -596,8 +595,8 @@ public sealed class MarginSuite : ParitySuite
                         foreach (var weight in MultiWeights)
                             foreach (var layout in MultiLayouts)
                             {
-                                // PyTorch 1.13 returns uninitialised memory for mean/sum over an empty batch; the composed loss gives
-                                // NaN and 0 (documented on multi_margin_loss): only none is compared there.
+                                // libtorch (1.13 and 2.10 alike) returns uninitialised memory for mean/sum over an empty batch; the
+                                // composed loss gives NaN and 0 (documented on multi_margin_loss): only none is compared there.
                                 if (layout.Empty && reduction != torch.nn.Reduction.None) continue;
                                 yield return new ParityCase
                                 {
@@ -680,12 +679,12 @@ public sealed class MarginSuite : ParitySuite
                 yield return E("f16-kernel", batch, Index(3), inputType: ScalarType.Float16);
             }
             yield return E("reduction=5", batch, Index(3), reduction: (torch.nn.Reduction)5);
-            // PyTorch checks the weight's rank in Python (libtorch's kernel accepts a [1, 5] weight), so the text is Python's.
+            // PyTorch checks the weight's rank in Python, before libtorch's kernel (which says "inconsistent weight size, expected 5
+            // but got [1, 5]"), so the text is Python's.
             yield return E("weight-2-d", batch, Index(3), W(new long[] { 1, C }), nativeRejects: false, expected: "weight must be one-dimensional");
-            // Documented deviation (multi_margin_loss's XML doc): 1.13 accepts a weight of the wrong length and reads out of
-            // bounds; the composed loss raises PyTorch 2.x's error instead, so the text is 2.x's and libtorch 1.13 has none.
-            yield return E("weight-size=4", batch, Index(3), W(new long[] { 4 }), nativeRejects: false, expected: "inconsistent weight size, expected 5 but got [4]");
-            yield return E("weight-size=6", batch, Index(3), W(new long[] { 6 }), nativeRejects: false, expected: "inconsistent weight size, expected 5 but got [6]");
+            // libtorch 2.10 checks the weight's length (1.13 read out of bounds).
+            yield return E("weight-size=4", batch, Index(3), W(new long[] { 4 }));
+            yield return E("weight-size=6", batch, Index(3), W(new long[] { 6 }));
         }
     }
 
@@ -782,8 +781,8 @@ public sealed class MarginSuite : ParitySuite
                 foreach (var entry in MultiLabelTargets)
                 {
                     var layout = entry.Layout;
-                    // PyTorch 1.13 returns uninitialised memory for mean/sum over an empty batch; the composed loss gives NaN
-                    // and 0 (documented on multilabel_margin_loss): only none is compared there.
+                    // libtorch (1.13 and 2.10 alike) returns uninitialised memory for mean/sum over an empty batch; the composed
+                    // loss gives NaN and 0 (documented on multilabel_margin_loss): only none is compared there.
                     if (layout.Empty && reduction != torch.nn.Reduction.None) continue;
                     yield return new ParityCase
                     {

@@ -104,6 +104,17 @@ internal static class Check
                 name);
     }
 
+    /// <summary>
+    /// Formats a double the way libtorch's C++ messages print it (std::ostream's default: 6 significant digits, then
+    /// an exponent: -1.5, -1e-07, -1.23457e+08, inf, -inf, nan).
+    /// </summary>
+    internal static string CppDouble(double value)
+    {
+        if (double.IsNaN(value)) return "nan";
+        if (double.IsInfinity(value)) return value > 0 ? "inf" : "-inf";
+        return value.ToString("G6", CultureInfo.InvariantCulture).Replace('E', 'e');
+    }
+
     /// <summary>Formats a double the way Python prints it in an error message (1.5, -0.1, 2.0).</summary>
     internal static string PythonFloat(double value)
     {

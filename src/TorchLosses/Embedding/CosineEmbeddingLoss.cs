@@ -52,10 +52,10 @@ namespace TorchLosses
             /// <param name="margin">Range: [−1, 1] is meaningful (any real number is accepted); 0 by default.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <remarks>
-            /// PyTorch 1.13 checks the number of dimensions of input1 only, so a 2-D input2 with a
-            /// 1-D input1 and a 0-d target is accepted there and reduced over the wrong dimension (a
-            /// meaningless result); this function checks both inputs, as PyTorch 2.x does, with the same
-            /// message. TorchSharp forwards to libtorch 1.13's kernel unchanged.
+            /// Both inputs' numbers of dimensions are checked, as libtorch 2.10 does. PyTorch 1.13 checked input1's
+            /// only, so a 2-D input2 with a 1-D input1 and a 0-d target was accepted there and reduced over the
+            /// wrong dimension (a meaningless result). Dtypes: float64, float32, bfloat16 and float16 (libtorch 2.10
+            /// has float16 CPU kernels; 1.13 had none).
             /// </remarks>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">the target is not 0-d or 1-D, or the inputs do not have
@@ -85,7 +85,7 @@ namespace TorchLosses
                 cosine_embedding_loss(input1, input2, target, margin,
                     Reductions.LegacyOr(size_average, reduce, reduction, "cosine_embedding_loss"));
 
-            /// <summary>libtorch's checks with its messages (both inputs, as in PyTorch 2.x); returns the feature dimension.</summary>
+            /// <summary>libtorch's checks with its messages (both inputs' ranks, as libtorch 2.10 checks them); returns the feature dimension.</summary>
             private static long CheckCosineShapes(Tensor input1, Tensor input2, Tensor target)
             {
                 long targetDim = target.dim();

@@ -37,7 +37,7 @@ namespace TorchLosses
             /// HingeEmbeddingLoss's y = −1 branch applied to the signed difference y·(x1 − x2).</para>
             /// <para>Shapes: the three tensors must have the same number of dimensions (PyTorch's check,
             /// with its message); equal-rank tensors then broadcast, e.g. a target of shape (1).
-            /// Float16 is rejected by libtorch's CPU <c>clamp_min</c>, as in PyTorch.</para>
+            /// Dtypes: float64, float32, bfloat16 and float16 (libtorch 2.10 has float16 CPU kernels; 1.13 had none).</para>
             /// </summary>
             /// <param name="input1">First score, any shape.</param>
             /// <param name="input2">Second score, the same number of dimensions as <paramref name="input1"/>.</param>

@@ -45,10 +45,12 @@ namespace TorchLosses
             /// <para>Reduction: none gives one loss per triplet (the inputs' shape without the last
             /// dimension); mean divides the sum by the number of triplets (NaN for an empty input); sum adds.</para>
             /// <para>Relations: equals <see cref="triplet_margin_with_distance_loss"/> with its default
-            /// distance when p = 2 and eps = 1e-6 (up to rounding: the two add the margin in a different
-            /// order). Float16 is rejected by libtorch's CPU <c>clamp_min</c>, as in PyTorch.</para>
+            /// distance when p = 2 and eps = 1e-6 (the same ops in the same order, so to the last bit).</para>
             /// <para>Shapes: (N, D) or (D); the three tensors must have the same number of dimensions
-            /// (libtorch's check and message) and then broadcast, e.g. a positive of shape (1, D).</para>
+            /// (libtorch's check and message) and then broadcast, e.g. a positive of shape (1, D). An empty
+            /// last dimension (D = 0) gives d = 0 for p ≥ 0 and is an error for p &lt; 0 and p = ±∞, whose norms
+            /// have no value over nothing (libtorch 2.10's <c>linalg.vector_norm</c>; PyTorch 1.13 gave 0).</para>
+            /// <para>Dtypes: float64, float32, bfloat16 and float16 (libtorch 2.10 has float16 CPU kernels; 1.13 had none).</para>
             /// </summary>
             /// <param name="anchor">Anchor embeddings, (N, D) or (D).</param>
             /// <param name="positive">Embeddings of the same class, the same number of dimensions.</param>
@@ -60,23 +62,21 @@ namespace TorchLosses
             /// <param name="swap">Replace d(anchor, negative) by min(d(anchor, negative), d(positive, negative)).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <remarks>
-            /// PyTorch 1.13 accepts margin ≤ 0; this function raises for it as PyTorch ≥ 2.3 does (with its
-            /// message, "margin must be greater than 0, got -1.0"), because a non-positive margin no longer asks
-            /// for any separation between positive and negative. TorchSharp's <c>p</c> is a <c>long</c>; here it is
-            /// a double, as in PyTorch. TorchSharp's module keeps eps and swap private; here they are public.
+            /// margin ≤ 0 raises, as PyTorch's <c>F.triplet_margin_loss</c> does since 2.3, with its message
+            /// ("margin must be greater than 0, got -1.0"): a non-positive margin asks for no separation between
+            /// positive and negative. The check is PyTorch's Python one: libtorch's ATen op (and so TorchSharp's
+            /// <c>triplet_margin_loss</c>) accepts any margin. TorchSharp's <c>p</c> is a <c>long</c>; here it is a
+            /// double, as in PyTorch. TorchSharp's module keeps eps and swap private; here they are public.
             /// </remarks>
             /// <exception cref="ArgumentOutOfRangeException">margin ≤ 0; reduction is not a defined value.</exception>
-            /// <exception cref="ArgumentException">the tensors differ in their number of dimensions (libtorch's message).</exception>
+            /// <exception cref="ArgumentException">the tensors differ in their number of dimensions; the last dimension
+            /// is empty and p &lt; 0 or p = ±∞ (libtorch's messages).</exception>
             public static Tensor triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, double margin = 1.0, double p = 2.0,
                 double eps = 1e-6, bool swap = false, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
                 var kind = Reductions.Parse(reduction);
                 CheckTripletMargin(margin);
-                long anchorDim = anchor.dim(), positiveDim = positive.dim(), negativeDim = negative.dim();
-                if (anchorDim != positiveDim || positiveDim != negativeDim)
-                    throw new ArgumentException(
-                        $"All inputs should have same dimension but got {anchorDim}D, {positiveDim}D and {negativeDim}D inputs.",
-                        anchorDim != positiveDim ? nameof(positive) : nameof(negative));
+                CheckTripletRanks(anchor, positive, negative);
 
                 using var scope = torch.NewDisposeScope();
                 var positiveDistance = PairwiseDistance(anchor, positive, p, eps);
@@ -95,8 +95,8 @@ namespace TorchLosses
                     Reductions.LegacyOr(size_average, reduce, reduction, "triplet_margin_loss"));
 
             /// <summary>
-            /// PyTorch ≥ 2.3's margin check (1.13 has none): margin ≤ 0 raises; NaN passes, as Python's
-            /// <c>margin &lt;= 0</c> is false for it.
+            /// PyTorch's margin check (in Python, since 2.3; 1.13 and libtorch's ATen op have none): margin ≤ 0
+            /// raises; NaN passes, as Python's <c>margin &lt;= 0</c> is false for it.
             /// </summary>
             internal static void CheckTripletMargin(double margin)
             {
@@ -106,17 +106,34 @@ namespace TorchLosses
             }
 
             /// <summary>
+            /// The check of the number of dimensions that libtorch's <c>triplet_margin_loss</c> and PyTorch's
+            /// <c>F.triplet_margin_with_distance_loss</c> make, with their (common) message.
+            /// </summary>
+            internal static void CheckTripletRanks(Tensor anchor, Tensor positive, Tensor negative)
+            {
+                long anchorDim = anchor.dim(), positiveDim = positive.dim(), negativeDim = negative.dim();
+                if (anchorDim != positiveDim || positiveDim != negativeDim)
+                    throw new ArgumentException(
+                        "The anchor, positive, and negative tensors are expected to have the same number of dimensions, " +
+                        $"but got: anchor {anchorDim}D, positive {positiveDim}D, and negative {negativeDim}D inputs",
+                        anchorDim != positiveDim ? nameof(positive) : nameof(negative));
+            }
+
+            /// <summary>
             /// libtorch's <c>pairwise_distance</c>: ‖x1 − x2 + eps‖_p over the last dimension of the
             /// broadcast difference (a 0-d difference is its own last dimension), by the same ops. Over an
-            /// empty last dimension the distance is 0 for every p, as libtorch's <c>norm</c> gives it
-            /// (<c>vector_norm</c> rejects p = ±∞ there, the max and min having no identity).
+            /// empty last dimension the distance is 0 for p ≥ 0; for p &lt; 0 and p = ±∞ the norm has no value
+            /// there (its min or max has no identity), and libtorch 2.10's <c>linalg.vector_norm</c> raises, as this does.
             /// </summary>
             internal static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p, double eps)
             {
                 var difference = x1 - x2 + eps;
-                return difference.dim() > 0 && difference.shape[^1] == 0 && double.IsInfinity(p)
-                    ? difference.sum(new[] { -1L })
-                    : torch.linalg.vector_norm(difference, p, new[] { -1L });
+                long lastDim = difference.dim() - 1;
+                if (lastDim >= 0 && difference.shape[lastDim] == 0 && (p < 0 || double.IsPositiveInfinity(p)))
+                    throw new ArgumentException(
+                        $"linalg.vector_norm cannot compute the {Check.CppDouble(p)} norm on the dimension {lastDim}because this dimension is " +
+                        "empty and the operation does not have an identity", nameof(p));
+                return torch.linalg.vector_norm(difference, p, new[] { -1L });
             }
         }
     }

@@ -32,10 +32,11 @@ namespace TorchLosses
             /// mean divides the sum by their number (NaN for an empty input); sum adds.</para>
             /// <para>Relations: with the default distance it equals
             /// <see cref="triplet_margin_loss(Tensor, Tensor, Tensor, double, double, double, bool, torch.nn.Reduction)"/>
-            /// with p = 2 and eps = 1e-6, up to rounding (there the margin is added before the negative
-            /// distance is subtracted). With f = 1 − cosine similarity it is a cosine triplet loss.</para>
-            /// <para>Shapes: no check of the number of dimensions (unlike triplet_margin_loss): the
-            /// inputs only have to suit f, and the default distance broadcasts them, e.g. (N, D) with (D).</para>
+            /// with p = 2 and eps = 1e-6, to the last bit (both compute (margin + d_pos) − d_neg). With f = 1 − cosine
+            /// similarity it is a cosine triplet loss.</para>
+            /// <para>Shapes: the three tensors must have the same number of dimensions (PyTorch's check and message,
+            /// the same as triplet_margin_loss's); beyond that they only have to suit f, and the default distance
+            /// broadcasts them, e.g. (N, D) with (1, D).</para>
             /// </summary>
             /// <param name="anchor">Anchor embeddings.</param>
             /// <param name="positive">Embeddings of the same class.</param>
@@ -47,26 +48,29 @@ namespace TorchLosses
             /// <param name="swap">Replace f(anchor, negative) by min(f(anchor, negative), f(positive, negative)).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <remarks>
-            /// PyTorch 1.13 accepts margin ≤ 0; this function raises for it as PyTorch ≥ 2.3 does
-            /// ("margin must be greater than 0, got 0.0"). The reduction is checked before anything is
-            /// computed (1.13 checks it after calling the distance function). TorchSharp names the
-            /// distance parameter <c>distance</c>; this one uses PyTorch's name, <c>distance_function</c>.
+            /// PyTorch 2.10's checks, in its order, before anything is computed: the reduction, then margin ≤ 0
+            /// ("margin must be greater than 0, got 0.0", since PyTorch 2.3), then the number of dimensions (since
+            /// PyTorch 2.0). PyTorch 1.13 made none of them up front: it accepted margin ≤ 0 and inputs of different
+            /// ranks, and checked the reduction after calling the distance function. TorchSharp names the distance
+            /// parameter <c>distance</c>; this one uses PyTorch's name, <c>distance_function</c>.
             /// </remarks>
             /// <exception cref="ArgumentOutOfRangeException">margin ≤ 0; reduction is not a defined value.</exception>
+            /// <exception cref="ArgumentException">the tensors differ in their number of dimensions (PyTorch's message).</exception>
             public static Tensor triplet_margin_with_distance_loss(Tensor anchor, Tensor positive, Tensor negative,
                 Func<Tensor, Tensor, Tensor>? distance_function = null, double margin = 1.0, bool swap = false,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
                 var kind = Reductions.Parse(reduction);
                 CheckTripletMargin(margin);
+                CheckTripletRanks(anchor, positive, negative);
                 var distance = distance_function ?? DefaultTripletDistance;
 
                 using var scope = torch.NewDisposeScope();
                 var positiveDistance = distance(anchor, positive);
                 var negativeDistance = distance(anchor, negative);
                 if (swap) negativeDistance = torch.minimum(negativeDistance, distance(positive, negative));
-                // PyTorch's order here: (d_pos − d_neg) + margin.
-                var loss = (positiveDistance - negativeDistance + margin).clamp_min(0.0);
+                // PyTorch 2.10's order: (margin + d_pos) − d_neg (1.13 computed (d_pos − d_neg) + margin).
+                var loss = (positiveDistance + margin - negativeDistance).clamp_min(0.0);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }
 

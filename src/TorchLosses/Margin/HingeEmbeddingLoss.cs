@@ -38,7 +38,7 @@ namespace TorchLosses
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <remarks>TorchSharp's <c>hinge_embedding_loss</c> and <c>HingeEmbeddingLoss</c> constructor default
             /// the margin to 0.0 (only its factory uses 1.0); this one follows PyTorch: 1.0 everywhere.
-            /// float16 is rejected on the CPU by libtorch's <c>clamp_min</c>, as in PyTorch.</remarks>
+            /// float16 works on the CPU, as in libtorch 2.10 (1.13's <c>clamp_min</c> had no float16 kernel).</remarks>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
             public static Tensor hinge_embedding_loss(Tensor input, Tensor target, double margin = 1.0,

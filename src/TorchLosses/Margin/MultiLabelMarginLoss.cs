@@ -26,7 +26,8 @@ namespace TorchLosses
             /// <b>strict</b>: a pair exactly at z = 0 gives no gradient, as in libtorch's kernel.</para>
             /// <para>Reduction: none gives one loss per sample, shape (N), for a 2-D input and a 0-d result for a
             /// 0-d or 1-D input; mean divides the sum by N; sum adds. An empty batch gives NaN for mean and 0 for
-            /// sum (PyTorch 1.13 returns uninitialised memory there).</para>
+            /// sum, what a mean and a sum over nothing are (libtorch's kernel, 1.13 and 2.10 alike, returns
+            /// uninitialised memory there).</para>
             /// <para>Shapes: input (N, C) with target (N, C); input (C) with target (C); a 0-d input (one class)
             /// with a target of one element, whose loss is 0. N may be 0, C may not.</para>
             /// <para>Relations: with a single target class c (target [c, −1, …]) it equals
@@ -51,7 +52,8 @@ namespace TorchLosses
                     ? targetShape.Length == 2 && targetShape[0] == frames && targetShape[1] == classes
                     : targetShape.Length <= 1 && target.numel() == classes;
                 if (!targetFits)
-                    throw new ArgumentException($"inconsistent size {Check.Brackets(targetShape)} for argument #2 'target'", nameof(target));
+                    throw new ArgumentException(
+                        $"inconsistent target size: {Check.Brackets(targetShape)} for input of size: {Check.Brackets(input.shape)}", nameof(target));
                 if (input.numel() != 0)
                 {
                     if (MarginChecks.ReadRange(target) is { } range && (range.min < -1 || range.max >= classes))

@@ -33,7 +33,8 @@ namespace TorchLosses
             /// over the last dimension (up to rounding: that kernel uses a different but equivalent form).
             /// x = +∞ with y = 1 gives NaN (0·−∞), as in PyTorch.</para>
             /// </summary>
-            /// <param name="input">Logits, at least 1-D; float32, float64 or bfloat16 (libtorch's <c>log_sigmoid</c> has no float16 CPU kernel).</param>
+            /// <param name="input">Logits, at least 1-D; float64, float32, bfloat16 or float16 (libtorch 2.10's <c>log_sigmoid</c> has a
+            /// float16 CPU kernel; 1.13's had none).</param>
             /// <param name="target">Labels in [0, 1] (any value is used as given; int64 is accepted), broadcastable with the input.</param>
             /// <param name="weight">Optional weights (normally per class, shape (C)), broadcastable with the per-element loss.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>

@@ -33,7 +33,8 @@ namespace TorchLosses
             /// differentiable.</para>
             /// <para>Reduction: none gives one loss per sample, shape (N) (a 0-d result for a 0-d target);
             /// mean divides the sum by N (not by the total weight); sum adds. An empty batch gives NaN for
-            /// mean and 0 for sum (PyTorch 1.13 returns uninitialised memory there).</para>
+            /// mean and 0 for sum, what a mean and a sum over nothing are (libtorch's kernel, 1.13 and 2.10 alike,
+            /// returns uninitialised memory there).</para>
             /// <para>Shapes: input (N, C) with target (N); input (C) with a 0-d or (1) target; a 0-d input
             /// is one sample with one class, whose loss is 0. N may be 0, C may not.</para>
             /// <para>Relations: with p = 1, Δ = 1 and C = 2 it is half the binary hinge max(0, 1 − (x[c] − x[other]));
@@ -45,10 +46,10 @@ namespace TorchLosses
             /// <param name="margin">Δ, default 1.0. Range: any real number.</param>
             /// <param name="weight">Optional per-class weights: 1-D, C entries, the input's dtype, must not require grad.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
-            /// <remarks>Deviation from PyTorch 1.13: a weight with fewer or more than C entries is rejected
-            /// ("inconsistent weight size, expected 3 but got [2]", PyTorch 2.x's check); 1.13 accepts it and reads out
-            /// of bounds. TorchSharp's <c>MultiMarginLoss</c> keeps the weight as a plain property; here it is a
-            /// registered buffer.</remarks>
+            /// <remarks>A weight with fewer or more than C entries is rejected, as libtorch 2.10 does ("inconsistent
+            /// weight size, expected 3 but got [2]"; PyTorch 1.13 accepted it and read out of bounds). A weight that is
+            /// not 1-D is rejected first with PyTorch's Python message ("weight must be one-dimensional").
+            /// TorchSharp's <c>MultiMarginLoss</c> keeps the weight as a plain property; here it is a registered buffer.</remarks>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value; p is neither 1 nor 2;
             /// a target lies outside [0, C) ("target out of range").</exception>
             /// <exception cref="ArgumentException">shapes, dtypes or the weight do not fit (PyTorch's messages), or the
@@ -63,7 +64,8 @@ namespace TorchLosses
                 if (weight is not null) Check.NotDifferentiable("multi_margin_loss", weight, nameof(weight));
                 var (frames, classes) = MarginChecks.Frames(input);
                 if (target.dim() > 1 || target.numel() != frames)
-                    throw new ArgumentException($"inconsistent target size, got: {Check.Brackets(target.shape)}", nameof(target));
+                    throw new ArgumentException(
+                        $"inconsistent target size, expected {frames} but got {Check.Brackets(target.shape)}", nameof(target));
                 if (weight is not null && weight.numel() != classes)
                     throw new ArgumentException(
                         $"inconsistent weight size, expected {classes} but got {Check.Brackets(weight.shape)}", nameof(weight));

@@ -16,10 +16,11 @@ namespace TorchLosses
         {
             /// <summary>
             /// Soft margin loss (two-class logistic loss on ±1 labels), PyTorch's <c>F.soft_margin_loss</c>.
-            /// <para>Per element: ℓ = log(1 + exp(−y·x)), evaluated literally as PyTorch 1.13 does (not with
-            /// log1p): in float32 ℓ is exactly 0 once y·x ≳ 17 (1 + e rounds to 1), and ℓ = +∞ once
-            /// −y·x &gt; ≈ 88.7 (float32) or ≈ 709.8 (float64), where exp overflows. The product −y·x is
-            /// rounded to the input's dtype before exp, as libtorch's in-place kernel does.</para>
+            /// <para>Per element: ℓ = log(1 + exp(−y·x)), evaluated as libtorch 2.10 does, log1p(exp(−y·x)):
+            /// for large y·x it is exp(−y·x) to full precision (float32 at y·x = 17: 4.1e-8; PyTorch 1.13's
+            /// log(1 + exp) gave exactly 0 there), and ℓ = +∞ once −y·x &gt; ≈ 88.7 (float32) or ≈ 709.8 (float64),
+            /// where exp overflows. The product −y·x is rounded to the input's dtype before exp, as libtorch's
+            /// in-place kernel does.</para>
             /// <para>Gradient: ∂ℓ/∂x = −y·e/(1 + e) with e = exp(−y·x). It is NaN where e overflows (∞/∞),
             /// exactly as libtorch's backward, and tiny but non-zero for large positive y·x. The loss is not
             /// differentiable with respect to the target (see the exception below).</para>
@@ -32,21 +33,18 @@ namespace TorchLosses
             /// <para>Reduction: none has the input's shape; mean divides the sum by the number of elements
             /// (NaN for an empty input); sum adds.</para>
             /// <para>Relations: with y ∈ {1, −1}, ℓ = softplus(−y·x) = BCE-with-logits of x against (1 + y)/2;
-            /// it is the smooth counterpart of the hinge max(0, 1 − y·x). PyTorch 2.x computes log1p(exp(·)),
-            /// which is more accurate where exp(−y·x) is small (large y·x); this port keeps 1.13's values.</para>
+            /// it is the smooth counterpart of the hinge max(0, 1 − y·x).</para>
             /// </summary>
-            /// <param name="input">Scores, any shape; float32, float64 or bfloat16 (libtorch's <c>exp</c> has no float16 CPU kernel).</param>
+            /// <param name="input">Scores, any shape; float64, float32, bfloat16 or float16 (libtorch 2.10 has float16 CPU
+            /// kernels; 1.13's <c>exp</c> had none).</param>
             /// <param name="target">Labels, normally 1 or −1 (any value is used as given); it may broadcast up
             /// to the input's shape but not beyond it. It must not require grad.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
-            /// <remarks>TorchSharp calls the native kernel of the libtorch it ships; from libtorch 2.x on that
-            /// kernel uses log1p, so its float32 values for large y·x differ from PyTorch 1.13's and from these.</remarks>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">the target requires grad while grad mode is on ("The function
             /// 'soft_margin_loss' is not differentiable with respect to argument 'target'. …"); the target does not
             /// broadcast to the input's shape ("output with shape [4] doesn't match the broadcast shape [3, 4]");
             /// the input is integral or bool (libtorch's casting and negation messages).</exception>
-            /// <exception cref="NotSupportedException">the input is float16.</exception>
             public static Tensor soft_margin_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
                 var kind = Reductions.Parse(reduction);
@@ -67,11 +65,11 @@ namespace TorchLosses
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }
 
-            /// <summary>log(1 + exp(−y·x)) from the product −y·x, rounded to the input's dtype first as libtorch's in-place forward does.</summary>
+            /// <summary>log1p(exp(−y·x)) from the product −y·x, rounded to the input's dtype first as libtorch's in-place forward does.</summary>
             internal static Tensor SoftMarginElementwise(Tensor product, torch.ScalarType inputType)
             {
                 if (product.dtype != inputType) product = product.to(inputType);
-                return (product.exp() + 1).log();
+                return product.exp().log1p();
             }
 
             /// <summary>Soft margin loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
@@ -82,7 +80,7 @@ namespace TorchLosses
 
             /// <summary>
             /// libtorch computes the loss in place in a tensor of the input's type: a bool input cannot be
-            /// negated, an integral one cannot hold the floating result, and float16 has no CPU <c>exp</c>.
+            /// negated, and an integral one cannot hold the floating result.
             /// </summary>
             private static void CheckSoftMarginInputType(torch.ScalarType input, torch.ScalarType target)
             {
@@ -98,7 +96,6 @@ namespace TorchLosses
                         $"result type {Check.TorchTypeName(result)} can't be cast to the desired output type {Check.TorchTypeName(input)}",
                         nameof(input));
                 }
-                Check.KernelSupports("exp_vml_cpu", input, torch.ScalarType.BFloat16, torch.ScalarType.Float32, torch.ScalarType.Float64);
             }
         }
     }

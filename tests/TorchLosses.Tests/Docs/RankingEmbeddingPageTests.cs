@@ -535,15 +535,24 @@ public sealed class RankingEmbeddingPageTests : DocPageTests
         Assert.AreEqual(native.item<double>(), loss.item<double>(), "p = 0 value");
     }
 
-    [TestMethod, DocIdentity("with_distance_has_no_dimension_check")]
-    public void WithDistanceHasNoDimensionCheck()
+    [TestMethod, DocIdentity("with_distance_checks_the_number_of_dimensions")]
+    public void WithDistanceChecksTheNumberOfDimensions()
     {
         using var scope = NewDisposeScope();
         var (a, p, n) = ReferenceTriplets();
         var single = p[0];
-        var loss = L.triplet_margin_with_distance_loss(a, single, n, reduction: R.None);
-        AssertClose(L.triplet_margin_loss(a, single.unsqueeze(0), n, reduction: R.None), loss, "(N, D) with (D) broadcasts");
-        var error = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(a, single, n));
-        StringAssert.StartsWith(error.Message, "All inputs should have same dimension but got 2D, 1D and 2D inputs.");
+        const string expected = "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: " +
+                                "anchor 2D, positive 1D, and negative 2D inputs";
+        int calls = 0;
+        Tensor Counting(Tensor x, Tensor y) { calls++; return torch.nn.functional.pairwise_distance(x, y); }
+        var error = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_with_distance_loss(a, single, n, Counting));
+        StringAssert.StartsWith(error.Message, expected);
+        Assert.AreEqual(0, calls, "checked before the distance is called");
+        error = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(a, single, n));
+        StringAssert.StartsWith(error.Message, expected, "the same check and message as TripletMarginLoss");
+        StringAssert.StartsWith(Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(() => N.triplet_margin_loss(a, single, n)).Message,
+            expected, "libtorch's message");
+        var loss = L.triplet_margin_with_distance_loss(a, single.unsqueeze(0), n, reduction: R.None);
+        AssertClose(L.triplet_margin_loss(a, single.unsqueeze(0), n, reduction: R.None), loss, "(N, D) with (1, D) broadcasts");
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchLosses;
+using static TorchLossesTests.Losses.FlatParity;
 using static TorchLossesTests.Support.Parity;
 
 namespace TorchLossesTests.Losses;
@@ -104,14 +105,12 @@ public sealed class EmbeddingLossTests
     }
 
     [TestMethod]
-    public void MarginRankingRejectsFloat16LikeLibtorch()
+    public void MarginRankingInFloat16MatchesLibtorch()
     {
-        using var scope = NewDisposeScope();
-        var h = ones(3, ScalarType.Float16);
-        var native = Assert.ThrowsExactly<ExternalException>(() => N.margin_ranking_loss(h, h, h));
-        var ours = Assert.ThrowsExactly<ExternalException>(() => L.margin_ranking_loss(h, h, h));
-        StringAssert.StartsWith(ours.Message, "\"clamp_min_cpu\" not implemented for 'Half'");
-        StringAssert.StartsWith(native.Message, "\"clamp_min_cpu\" not implemented for 'Half'");
+        // libtorch 2.10 has a float16 CPU clamp_min (1.13 had none): values and all three gradients in float16.
+        foreach (var reduction in AllReductions)
+            AssertSame(a => L.margin_ranking_loss(a[0], a[1], a[2], 0.25, reduction), a => N.margin_ranking_loss(a[0], a[1], a[2], 0.25, reduction),
+                T(X1, ScalarType.Float16), T(X2, ScalarType.Float16), T(Y, ScalarType.Float16));
     }
 
     [TestMethod]
@@ -234,10 +233,10 @@ public sealed class EmbeddingLossTests
             Func<Tensor[], Tensor> native = a => N.cosine_embedding_loss(a[0], a[1], a[2], 0.1, reduction);
             foreach (var dtype in Dtypes) // float32 squares of 1e20 overflow to ∞ and give NaN, as in libtorch
                 AssertSame(ours, native, T(x1, dtype, shape: new long[] { 5, 2 }), T(x2, dtype, shape: new long[] { 5, 2 }), T(y, dtype, false));
-            AssertSame(ours, native, T(Array.Empty<double>(), shape: new long[] { 0, 3 }), T(Array.Empty<double>(), shape: new long[] { 0, 3 }),
+            AssertSameFlattened(ours, native, T(Array.Empty<double>(), shape: new long[] { 0, 3 }), T(Array.Empty<double>(), shape: new long[] { 0, 3 }),
                 T(Array.Empty<double>(), grad: false));
-            AssertSame(ours, native, Normal(10, ScalarType.BFloat16, true, 4, 3), Normal(11, ScalarType.BFloat16, true, 4, 3),
-                T(new[] { 1.0, -1, -1, 1 }, ScalarType.BFloat16, false));
+            foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float16 })   // float16: libtorch 2.10's CPU kernels
+                AssertSame(ours, native, Normal(10, dtype, true, 4, 3), Normal(11, dtype, true, 4, 3), T(new[] { 1.0, -1, -1, 1 }, dtype, false));
         }
         using var scope = NewDisposeScope();
         var it = tensor(new long[] { 1, -1 });
@@ -257,12 +256,16 @@ public sealed class EmbeddingLossTests
         StringAssert.StartsWith(e.Message, "1D target tensor expects 2D input tensors, but found inputs with sizes [4] and [4].");
         e = Assert.ThrowsExactly<ArgumentException>(() => L.cosine_embedding_loss(ones(3, 4), ones(3, 4), tensor(1.0)));
         StringAssert.StartsWith(e.Message, "0D target tensor expects 1D input tensors, but found inputs with sizes [3, 4] and [3, 4].");
-        // PyTorch 2.x also checks input2 (1.13 accepts this and reduces over the wrong dimension).
+        // libtorch 2.10 also checks input2 (1.13 accepted this and reduced over the wrong dimension).
         e = Assert.ThrowsExactly<ArgumentException>(() => L.cosine_embedding_loss(ones(4), ones(3, 4), tensor(1.0)));
         StringAssert.StartsWith(e.Message, "0D target tensor expects 1D input tensors, but found inputs with sizes [4] and [3, 4].");
         Assert.AreEqual("input2", e.ParamName);
+        StringAssert.StartsWith(Assert.ThrowsExactly<ExternalException>(() => N.cosine_embedding_loss(ones(4), ones(3, 4), tensor(1.0))).Message,
+            "0D target tensor expects 1D input tensors, but found inputs with sizes [4] and [3, 4].");
         e = Assert.ThrowsExactly<ArgumentException>(() => L.cosine_embedding_loss(ones(3, 4), ones(4), ones(3)));
         StringAssert.StartsWith(e.Message, "1D target tensor expects 2D input tensors, but found inputs with sizes [3, 4] and [4].");
+        StringAssert.StartsWith(Assert.ThrowsExactly<ExternalException>(() => N.cosine_embedding_loss(ones(3, 4), ones(4), ones(3))).Message,
+            "1D target tensor expects 2D input tensors, but found inputs with sizes [3, 4] and [4].");
         // The reduction is checked first (in Python, before the ATen checks).
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.cosine_embedding_loss(ones(4), ones(4), ones(3), 0, (R)9));
         // Broadcasting errors come from libtorch's primitives, in libtorch's order.

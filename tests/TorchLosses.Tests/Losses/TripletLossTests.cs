@@ -1,4 +1,5 @@
 using static TorchLossesTests.Losses.EmbeddingLossTests;
+using static TorchLossesTests.Losses.FlatParity;
 using static TorchLossesTests.Support.Parity;
 using Ref = TorchLossesTests.Losses.TripletWithDistanceReference;
 
@@ -128,15 +129,16 @@ public sealed class TripletLossTests
                 AssertSame(ours, native, T(special, shape: new long[] { 3, 4 }), Normal(27, ScalarType.Float64, true, 3, 4), Normal(28, ScalarType.Float64, true, 3, 4));
                 AssertSame(ours, native, Normal(29, ScalarType.Float64, true, 3, 4), Normal(30, ScalarType.Float64, true, 3, 4), T(special, shape: new long[] { 3, 4 }));
                 // Empty batch, 1-D and 0-d inputs, equal-rank broadcasting (positive (1, D)).
-                AssertSame(ours, native, T(Array.Empty<double>(), shape: new long[] { 0, 4 }), T(Array.Empty<double>(), shape: new long[] { 0, 4 }),
-                    T(Array.Empty<double>(), shape: new long[] { 0, 4 }));
+                AssertSameFlattened(ours, native, T(Array.Empty<double>(), shape: new long[] { 0, 4 }),
+                    T(Array.Empty<double>(), shape: new long[] { 0, 4 }), T(Array.Empty<double>(), shape: new long[] { 0, 4 }));
                 AssertSame(ours, native, Normal(31, ScalarType.Float64, true, 4), Normal(32, ScalarType.Float64, true, 4), Normal(33, ScalarType.Float64, true, 4));
                 AssertSame(ours, native, Scalar0(0.5), Scalar0(1.5), Scalar0(-0.25));
                 AssertSame(ours, native, Normal(34, ScalarType.Float64, true, 3, 4), Normal(35, ScalarType.Float64, true, 1, 4), Normal(36, ScalarType.Float64, true, 3, 4));
-                AssertSame(ours, native, Normal(37, ScalarType.BFloat16, true, 3, 4), Normal(38, ScalarType.BFloat16, true, 3, 4), Normal(39, ScalarType.BFloat16, true, 3, 4));
-                // No features (D = 0): every distance is 0, also for p = ±∞ (libtorch's norm; vector_norm alone would raise).
-                foreach (var p in new[] { 2.0, inf, -inf })
-                    AssertSame(t => L.triplet_margin_loss(t[0], t[1], t[2], 0.5, p, 1e-6, swap, reduction),
+                foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float16 })   // float16: libtorch 2.10's CPU kernels
+                    AssertSame(ours, native, Normal(37, dtype, true, 3, 4), Normal(38, dtype, true, 3, 4), Normal(39, dtype, true, 3, 4));
+                // No features (D = 0): every distance is 0 for p ≥ 0.
+                foreach (var p in new[] { 0.0, 1.0, 2.0 })
+                    AssertSameFlattened(t => L.triplet_margin_loss(t[0], t[1], t[2], 0.5, p, 1e-6, swap, reduction),
                         t => N.triplet_margin_loss(t[0], t[1], t[2], 0.5, p, 1e-6, swap, reduction),
                         T(Array.Empty<double>(), shape: new long[] { 3, 0 }), T(Array.Empty<double>(), shape: new long[] { 3, 0 }),
                         T(Array.Empty<double>(), shape: new long[] { 3, 0 }));
@@ -144,12 +146,42 @@ public sealed class TripletLossTests
     }
 
     [TestMethod]
+    public void TripletWithoutFeaturesRejectsTheNormsThatHaveNoValueThere()
+    {
+        // Over an empty last dimension the ±∞-norms and the negative ones (a max or min over nothing) have no value:
+        // libtorch 2.10's vector_norm raises (PyTorch 1.13's norm gave 0), and so does the composition, with its message.
+        using var scope = NewDisposeScope();
+        var empty = zeros(3, 0);
+        foreach (var (p, shown) in new[] { (double.PositiveInfinity, "inf"), (double.NegativeInfinity, "-inf"), (-1.0, "-1"), (-0.5, "-0.5"), (-1e-7, "-1e-07") })
+        {
+            var expected = $"linalg.vector_norm cannot compute the {shown} norm on the dimension 1because this dimension is empty and the operation " +
+                           "does not have an identity";
+            var native = Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(() => N.triplet_margin_loss(empty, empty, empty, 1.0, p));
+            Assert.AreEqual(expected, native.Message, $"libtorch, p = {p}");
+            var ours = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(empty, empty, empty, 1.0, p));
+            StringAssert.StartsWith(ours.Message, expected, $"p = {p}");
+            Assert.AreEqual("p", ours.ParamName);
+        }
+        // The dimension named is the last one of the broadcast difference.
+        var e = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(zeros(2, 3, 0), zeros(2, 3, 0), zeros(1, 3, 0), 1.0, double.PositiveInfinity));
+        StringAssert.StartsWith(e.Message, "linalg.vector_norm cannot compute the inf norm on the dimension 2because");
+        // An empty batch with features is fine for every p.
+        Assert.AreEqual(0L, L.triplet_margin_loss(zeros(0, 4), zeros(0, 4), zeros(0, 4), 1.0, double.PositiveInfinity, reduction: R.None).numel());
+    }
+
+    [TestMethod]
     public void TripletChecksReductionThenMarginThenDimensions()
     {
         using var scope = NewDisposeScope();
         var e = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(ones(3, 4), ones(4), ones(3, 4)));
-        StringAssert.StartsWith(e.Message, "All inputs should have same dimension but got 2D, 1D and 2D inputs.");
+        StringAssert.StartsWith(e.Message,
+            "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor 2D, positive 1D, " +
+            "and negative 2D inputs");
         Assert.AreEqual("positive", e.ParamName);
+        e = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(ones(3, 4), ones(3, 4), ones(4)));
+        StringAssert.StartsWith(e.Message, "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: " +
+                                           "anchor 2D, positive 2D, and negative 1D inputs");
+        Assert.AreEqual("negative", e.ParamName);
         var m = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.triplet_margin_loss(ones(3, 4), ones(4), ones(3, 4), 0.0));
         StringAssert.StartsWith(m.Message, "margin must be greater than 0, got 0.0");
         Assert.AreEqual("margin", m.ParamName);
@@ -196,8 +228,10 @@ public sealed class TripletLossTests
             using var scope = NewDisposeScope();
             bool kink = c.Name == "l1_kink";
             var a = kink ? T(Ref.KinkA, c.Dtype, shape: new long[] { 2, 2 }) : T(Ref.A, c.Dtype, shape: new long[] { 3, 4 });
+            // default_broadcast: PyTorch 1.13 broadcast a positive (4) against the (3, 4) anchor; PyTorch 2.x requires equal ranks,
+            // so the recorded positive is given as (1, 4), which broadcasts to the same values and gradient.
             var p = kink ? T(Ref.KinkP, c.Dtype, shape: new long[] { 2, 2 })
-                : c.Name == "default_broadcast" ? T(Ref.P.Take(4).ToArray(), c.Dtype) : T(Ref.P, c.Dtype, shape: new long[] { 3, 4 });
+                : c.Name == "default_broadcast" ? T(Ref.P.Take(4).ToArray(), c.Dtype, shape: new long[] { 1, 4 }) : T(Ref.P, c.Dtype, shape: new long[] { 3, 4 });
             var n = kink ? T(Ref.KinkN, c.Dtype, shape: new long[] { 2, 2 }) : T(Ref.N, c.Dtype, shape: new long[] { 3, 4 });
             double margin = c.Name switch { "cosine_swap" => 0.5, "default_broadcast" => 2.0, _ => 1.0 };
             bool swap = c.Name.EndsWith("swap", StringComparison.Ordinal);
@@ -217,7 +251,7 @@ public sealed class TripletLossTests
     public void WithDefaultDistanceEqualsTripletMarginLoss()
     {
         // Identity: the default distance is pairwise_distance(p = 2, eps = 1e-6), so the loss is
-        // triplet_margin_loss(p = 2, eps = 1e-6) — values and gradients, up to the order the margin is added in.
+        // triplet_margin_loss(p = 2, eps = 1e-6) — values and gradients (both add the margin first, as PyTorch 2.x).
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
                 foreach (var swap in new[] { false, true })
@@ -237,7 +271,7 @@ public sealed class TripletLossTests
     }
 
     [TestMethod]
-    public void WithDistanceCallsTheDistanceAndBroadcastsWithoutADimensionCheck()
+    public void WithDistanceChecksTheDimensionsThenCallsTheDistance()
     {
         using var scope = NewDisposeScope();
         var calls = new List<(long[], long[])>();
@@ -246,14 +280,20 @@ public sealed class TripletLossTests
             calls.Add((x.shape, y.shape));
             return (x - y).square().sum(-1L);
         }
-        var (a, p, n) = (Normal(60, ScalarType.Float64, true, 3, 4), Normal(61, ScalarType.Float64, true, 4), Normal(62, ScalarType.Float64, true, 3, 4));
+        // PyTorch 2.x checks the ranks before calling the distance (1.13 let a positive (D) broadcast against (N, D)).
+        var e = Assert.ThrowsExactly<ArgumentException>(() =>
+            L.triplet_margin_with_distance_loss(ones(3, 4), ones(4), ones(3, 4), Distance));
+        StringAssert.StartsWith(e.Message, "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: " +
+                                           "anchor 2D, positive 1D, and negative 2D inputs");
+        Assert.AreEqual(0, calls.Count, "checked before the distance is called");
+        var (a, p, n) = (Normal(60, ScalarType.Float64, true, 3, 4), Normal(61, ScalarType.Float64, true, 1, 4), Normal(62, ScalarType.Float64, true, 3, 4));
         var loss = L.triplet_margin_with_distance_loss(a, p, n, Distance, 1.0, swap: false, R.None);
         Assert.AreEqual(2, calls.Count);
         CollectionAssert.AreEqual(new long[] { 3 }, loss.shape);
         calls.Clear();
         L.triplet_margin_with_distance_loss(a, p, n, Distance, 1.0, swap: true);
         Assert.AreEqual(3, calls.Count);
-        CollectionAssert.AreEqual(new long[] { 4 }, calls[2].Item1); // the swap distance is f(positive, negative)
+        CollectionAssert.AreEqual(new long[] { 1, 4 }, calls[2].Item1); // the swap distance is f(positive, negative)
         // Squared Euclidean distance, by hand: max(0, |a − p|² − |a − n|² + 1).
         var expected = ((a - p).square().sum(-1L) - (a - n).square().sum(-1L) + 1).clamp_min(0);
         AssertClose(expected.detach(), loss.detach(), "squared euclidean");
@@ -293,18 +333,23 @@ public sealed class TripletLossTests
     }
 
     [TestMethod]
-    public void Float16FailsInTheSamePrimitiveAsLibtorch()
+    public void Float16MatchesLibtorch()
     {
-        // libtorch 1.13 has no float16 CPU kernel for clamp_min (triplet) or sqrt (cosine); the composition
-        // reaches the same primitive and reports the same error.
-        using var scope = NewDisposeScope();
-        var h = ones(new long[] { 2, 3 }, ScalarType.Float16);
-        var y = ones(2, ScalarType.Float16);
-        string Message(Action action) => Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(action).Message.Split('\n')[0];
-        Assert.AreEqual(Message(() => N.triplet_margin_loss(h, h, h)), Message(() => L.triplet_margin_loss(h, h, h)));
-        Assert.AreEqual(Message(() => N.triplet_margin_loss(h, h, h)), Message(() => L.triplet_margin_with_distance_loss(h, h, h)));
-        Assert.AreEqual(Message(() => N.cosine_embedding_loss(h, h, y)), Message(() => L.cosine_embedding_loss(h, h, y)));
-        StringAssert.Contains(Message(() => L.cosine_embedding_loss(h, h, y)), "not implemented for 'Half'");
+        // libtorch 2.10 has float16 CPU kernels for the norm, clamp_min and sqrt (1.13 had none): the triplet losses and
+        // the cosine embedding loss run in float16, values and gradients, as the compositions do.
+        var y = new[] { 1.0, -1, -1, 1 };
+        foreach (var reduction in AllReductions)
+            foreach (var swap in new[] { false, true })
+            {
+                Tensor[] Triplet() => new[] { Normal(80, ScalarType.Float16, true, 4, 3), Normal(81, ScalarType.Float16, true, 4, 3), Normal(82, ScalarType.Float16, true, 4, 3) };
+                AssertSame(t => L.triplet_margin_loss(t[0], t[1], t[2], 1.0, 2.0, 1e-6, swap, reduction),
+                    t => N.triplet_margin_loss(t[0], t[1], t[2], 1.0, 2.0, 1e-6, swap, reduction), Triplet());
+                AssertSame(t => L.triplet_margin_with_distance_loss(t[0], t[1], t[2], null, 1.0, swap, reduction),
+                    t => N.triplet_margin_loss(t[0], t[1], t[2], 1.0, 2.0, 1e-6, swap, reduction), Triplet());
+            }
+        foreach (var reduction in AllReductions)
+            AssertSame(a => L.cosine_embedding_loss(a[0], a[1], a[2], 0.25, reduction), a => N.cosine_embedding_loss(a[0], a[1], a[2], 0.25, reduction),
+                Normal(83, ScalarType.Float16, true, 4, 3), Normal(84, ScalarType.Float16, true, 4, 3), T(y, ScalarType.Float16, false));
     }
 
     [TestMethod]
