@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using TorchLosses;
-using static TorchLossesTests.Losses.FlatParity;
 using static TorchLossesTests.Support.Parity;
 
 namespace TorchLossesTests.Losses;
@@ -233,7 +232,7 @@ public sealed class EmbeddingLossTests
             Func<Tensor[], Tensor> native = a => N.cosine_embedding_loss(a[0], a[1], a[2], 0.1, reduction);
             foreach (var dtype in Dtypes) // float32 squares of 1e20 overflow to ∞ and give NaN, as in libtorch
                 AssertSame(ours, native, T(x1, dtype, shape: new long[] { 5, 2 }), T(x2, dtype, shape: new long[] { 5, 2 }), T(y, dtype, false));
-            AssertSameFlattened(ours, native, T(Array.Empty<double>(), shape: new long[] { 0, 3 }), T(Array.Empty<double>(), shape: new long[] { 0, 3 }),
+            AssertSame(ours, native, T(Array.Empty<double>(), shape: new long[] { 0, 3 }), T(Array.Empty<double>(), shape: new long[] { 0, 3 }),
                 T(Array.Empty<double>(), grad: false));
             foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float16 })   // float16: libtorch 2.10's CPU kernels
                 AssertSame(ours, native, Normal(10, dtype, true, 4, 3), Normal(11, dtype, true, 4, 3), T(new[] { 1.0, -1, -1, 1 }, dtype, false));
@@ -286,21 +285,5 @@ public sealed class EmbeddingLossTests
         Assert.AreEqual(0.2, module.margin);
         AssertClose(L.cosine_embedding_loss(x1, x2, y, 0.2, R.None), module.call(x1, x2, y), "module");
         AssertClose(L.cosine_embedding_loss(x1, x2, y), TorchLosses.nn.CosineEmbeddingLoss().call(x1, x2, y), "defaults");
-    }
-
-    [TestMethod]
-    public void RunOnTheMetaDevice()
-    {
-        using var scope = NewDisposeScope();
-        var x = empty(new long[] { 4, 3 }, device: META);
-        var y = empty(new long[] { 4 }, device: META);
-        foreach (var reduction in AllReductions)
-        {
-            var ranking = L.margin_ranking_loss(x, x, x, 0.5, reduction);
-            var cosine = L.cosine_embedding_loss(x, x, y, 0.1, reduction);
-            Assert.AreEqual(DeviceType.META, ranking.device_type);
-            Assert.AreEqual(DeviceType.META, cosine.device_type);
-            CollectionAssert.AreEqual(reduction == R.None ? new long[] { 4 } : Array.Empty<long>(), cosine.shape);
-        }
     }
 }
