@@ -1,3 +1,4 @@
+using TorchLosses.Parity;
 using L = TorchLosses.nn.functional;
 using N = TorchSharp.torch.nn.functional;
 
@@ -6,7 +7,10 @@ namespace TorchLosses.Benchmarks;
 /// <summary>Which implementation a benchmark case runs.</summary>
 public enum PathKind
 {
-    /// <summary>libtorch's own loss kernel (<c>TorchSharp.torch.nn.functional.*</c>).</summary>
+    /// <summary>
+    /// libtorch 2.10's own loss op, called through TorchSharp's functional (<c>TorchSharp.torch.nn.functional.*</c>), the
+    /// cheapest call that reaches it; <see cref="NativeCheck"/> holds it to the ATen op reached through TorchScript.
+    /// </summary>
     Native,
 
     /// <summary>The composed loss with <see cref="GradientMode.Autograd"/>: autograd through every primitive op.</summary>
@@ -30,9 +34,13 @@ public enum ModeKind
 /// One loss under benchmark: how to make its operands for N elements, the native and the composed
 /// call (both with reduction mean and default parameters), and the forward target ratio at N ≥ 1e6.
 /// </summary>
-/// <param name="Name">The PyTorch functional's name without "_loss" (the benchmark parameter).</param>
-/// <param name="Native">libtorch's kernel.</param>
+/// <param name="Name">The benchmark parameter: the functional's name without "_loss", shortened for the BCE pair.</param>
+/// <param name="Native">libtorch's loss op through TorchSharp's functional: one call into TorchSharp's native library.</param>
 /// <param name="Composed">TorchLosses' composition (its gradient path follows <see cref="LossGradients.Current"/>).</param>
+/// <param name="Aten">The same ATen op with PyTorch's parameters, through TorchScript (the parity suite's native witness,
+/// <see cref="TorchLosses.Parity.Aten"/>): what <see cref="Native"/> must equal. Slower per call (the TorchScript
+/// interpreter), so it is the check, not the benchmarked side.</param>
+/// <param name="WhyFaithful">Why TorchSharp's functional passes PyTorch's parameters for this configuration (for the report).</param>
 /// <param name="ForwardTarget">The forward-only target (composed / native) at N ≥ 1e6; null for the losses the issue sets no
 /// time targets for (their ratios are reported without a verdict).</param>
 /// <param name="Operands">Makes (input, target) with N elements in total; null means two standard-normal vectors.</param>
@@ -40,9 +48,14 @@ public sealed record LossSpec(
     string Name,
     Func<Tensor, Tensor, Tensor> Native,
     Func<Tensor, Tensor, Tensor> Composed,
+    Func<Tensor, Tensor, Tensor> Aten,
+    string WhyFaithful,
     double? ForwardTarget,
     Func<long, ScalarType, bool, (Tensor input, Tensor target)>? Operands = null)
 {
+    /// <summary>The name of the functional in PyTorch and TorchSharp.</summary>
+    public string Functional { get; init; } = Name + "_loss";
+
     /// <summary>Makes the operands: the input requires grad when <paramref name="requiresGrad"/>.</summary>
     public (Tensor input, Tensor target) MakeOperands(long n, ScalarType dtype, bool requiresGrad) =>
         (Operands ?? PairOfNormals)(n, dtype, requiresGrad);
@@ -70,21 +83,40 @@ public static class LossTable
 {
     public static IReadOnlyList<LossSpec> All { get; } = new LossSpec[]
     {
-        new("smooth_l1", (x, y) => N.smooth_l1_loss(x, y), (x, y) => L.smooth_l1_loss(x, y), ForwardTarget: 1.5),
-        new("huber", (x, y) => N.huber_loss(x, y), (x, y) => L.huber_loss(x, y), ForwardTarget: 1.5),
-        new("mse", (x, y) => N.mse_loss(x, y), (x, y) => L.mse_loss(x, y), ForwardTarget: 1.1),
-        new("l1", (x, y) => N.l1_loss(x, y), (x, y) => L.l1_loss(x, y), ForwardTarget: 1.1),
+        new("smooth_l1", (x, y) => N.smooth_l1_loss(x, y), (x, y) => L.smooth_l1_loss(x, y), (x, y) => Aten.smooth_l1_loss(x, y),
+            "β = 1 and reduction mean, PyTorch's defaults", ForwardTarget: 1.5),
+        new("huber", (x, y) => N.huber_loss(x, y), (x, y) => L.huber_loss(x, y), (x, y) => Aten.huber_loss(x, y),
+            "δ = 1 and reduction mean, PyTorch's defaults", ForwardTarget: 1.5),
+        new("mse", (x, y) => N.mse_loss(x, y), (x, y) => L.mse_loss(x, y), (x, y) => Aten.mse_loss(x, y),
+            "reduction mean", ForwardTarget: 1.1),
+        new("l1", (x, y) => N.l1_loss(x, y), (x, y) => L.l1_loss(x, y), (x, y) => Aten.l1_loss(x, y),
+            "reduction mean (TorchSharp before 0.102.8 computed MSE here)", ForwardTarget: 1.1),
         new("bce_with_logits", (x, y) => N.binary_cross_entropy_with_logits(x, y), (x, y) => L.binary_cross_entropy_with_logits(x, y),
-            ForwardTarget: 1.1, Operands: LogitsAndProbabilities),
-        new("bce", (x, y) => N.binary_cross_entropy(x, y), (x, y) => L.binary_cross_entropy(x, y), ForwardTarget: null,
+            (x, y) => Aten.binary_cross_entropy_with_logits(x, y),
+            "no weight and no pos_weight (TorchSharp's `pos_weights`), reduction mean", ForwardTarget: 1.1, Operands: LogitsAndProbabilities)
+        {
+            Functional = "binary_cross_entropy_with_logits",
+        },
+        new("bce", (x, y) => N.binary_cross_entropy(x, y), (x, y) => L.binary_cross_entropy(x, y), (x, y) => Aten.binary_cross_entropy(x, y),
+            "no weight, reduction mean", ForwardTarget: null,
             Operands: (n, dtype, grad) =>
             {
                 var (logits, y) = LogitsAndProbabilities(n, dtype, false);
                 using (logits) return (logits.sigmoid().requires_grad_(grad), y);
-            }),
-        new("poisson_nll", (x, y) => N.poisson_nll_loss(x, y), (x, y) => L.poisson_nll_loss(x, y), ForwardTarget: null),
-        new("cross_entropy", (x, y) => N.cross_entropy(x, y), (x, y) => L.cross_entropy(x, y), ForwardTarget: 1.1,
-            Operands: LogitsAndClasses),
+            })
+        {
+            Functional = "binary_cross_entropy",
+        },
+        new("poisson_nll", (x, y) => N.poisson_nll_loss(x, y), (x, y) => L.poisson_nll_loss(x, y), (x, y) => Aten.poisson_nll_loss(x, y),
+            "log_input = true, full = false, reduction mean. TorchSharp passes eps as a float where libtorch reads a double " +
+            "(an effective eps of about 4e-315), but with log_input = true ATen's poisson_nll_loss never reads eps " +
+            "(ℓ = exp(x) − y·x)", ForwardTarget: null),
+        new("cross_entropy", (x, y) => N.cross_entropy(x, y), (x, y) => L.cross_entropy(x, y), (x, y) => Aten.cross_entropy(x, y),
+            "class-index targets, no weight, ignore_index −100, no label smoothing, reduction mean", ForwardTarget: 1.1,
+            Operands: LogitsAndClasses)
+        {
+            Functional = "cross_entropy",
+        },
     };
 
     /// <summary>

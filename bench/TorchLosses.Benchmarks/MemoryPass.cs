@@ -1,11 +1,13 @@
 using System.Text.Json;
-using TorchSharp.Diagnostics;
 
 namespace TorchLosses.Benchmarks;
 
-/// <summary>The native bytes one loss step needs above what existed before it (its operands).</summary>
+/// <summary>
+/// The native bytes one loss step needs above what existed before it (its operands), and how many blocks of at least
+/// one N-sized tensor it allocates.
+/// </summary>
 public sealed record MemoryResult(string Loss, PathKind Path, ModeKind Mode, string DType, long N, int ElementSize,
-    long PeakExtraBytes, long RetainedBytes)
+    long PeakExtraBytes, long RetainedBytes, int NSizedAllocations)
 {
     /// <summary>The peak in units of one N-sized tensor of the operands' dtype.</summary>
     public double PeakUnits => PeakExtraBytes / (double)(N * ElementSize);
@@ -13,9 +15,9 @@ public sealed record MemoryResult(string Loss, PathKind Path, ModeKind Mode, str
 
 /// <summary>
 /// Measures, outside BenchmarkDotNet's timing, the peak native memory of one step of each
-/// (loss, path, mode) with libtorch's CPU allocator wrapped by <see cref="NativeMemory"/>: the
-/// operands are made first, the peak window starts after them, and the step runs once to warm up
-/// and once measured, each in a dispose scope. The peak includes the returned gradient, as the
+/// (loss, path, mode) from libtorch's own CPU allocator accounting (<see cref="AllocatorLog"/>): the
+/// operands are made first, the window starts after them, and the step runs once to warm up and
+/// once measured, each in a dispose scope. The peak includes the returned gradient, as the
 /// anchors' figures do.
 /// </summary>
 public static class MemoryPass
@@ -24,7 +26,7 @@ public static class MemoryPass
     {
         torch.set_num_threads(selection.Threads);
         var results = new List<MemoryResult>();
-        using var tracking = NativeMemory.Track();
+        using var tracking = AllocatorLog.Track();
         foreach (var loss in selection.Losses)
         foreach (var mode in selection.Modes)
         foreach (var dtype in selection.DTypes)
@@ -38,15 +40,17 @@ public static class MemoryPass
             {
                 var step = LossTable.Step(LossTable.Function(spec, path), mode, input, target);
                 using (torch.NewDisposeScope()) step();
-                long before = NativeMemory.Current;
-                NativeMemory.ResetPeak();
-                using (torch.NewDisposeScope()) step();
-                long peak = NativeMemory.Peak - before, retained = NativeMemory.Current - before;
+                var window = AllocatorLog.Measure(() =>
+                {
+                    using (torch.NewDisposeScope()) step();
+                });
                 int elementSize = scalarType == ScalarType.Float64 ? 8 : 4;
-                var result = new MemoryResult(loss, path, mode, dtype, n, elementSize, peak, retained);
+                var result = new MemoryResult(loss, path, mode, dtype, n, elementSize, window.PeakExtraBytes, window.RetainedBytes,
+                    window.Allocations.Count(bytes => bytes >= n * elementSize));
                 results.Add(result);
-                Console.WriteLine($"memory {loss,-10} {mode,-15} {dtype} N={n,-9} {path,-8} peak {result.PeakUnits,5:F2} × N-sized" +
-                                  (retained != 0 ? $"  (retained {retained} B)" : ""));
+                Console.WriteLine($"memory {loss,-15} {mode,-15} {dtype} N={n,-9} {path,-8} peak {result.PeakUnits,5:F2} × N-sized, " +
+                                  $"{result.NSizedAllocations} N-sized of {window.Allocations.Count} allocations" +
+                                  (window.RetainedBytes != 0 ? $"  (retained {window.RetainedBytes} B)" : ""));
             }
             finally
             {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using TorchLosses.Parity;
 
 namespace TorchLosses.Benchmarks;
 
@@ -35,7 +36,7 @@ public static class OpProfile
                 ("sub x−y (alloc)", () => (x - y).Dispose()),
                 ("mean", () => d.mean().Dispose()),
                 ("backward: upstream·factor (0-d)", () => (upstream * 1.0).Dispose()),
-                ("backward: g.mul_(upstream) in place", () => scratch.mul_(upstream)),
+                ("backward: gradient·upstream (alloc)", () => (m * upstream).Dispose()),
             };
             var specific = new Dictionary<string, (string op, Action run)[]>
             {
@@ -61,7 +62,7 @@ public static class OpProfile
             {
                 var timing = new OpTiming(loss, op, n, MedianNanoseconds(run));
                 results.Add(timing);
-                Console.WriteLine($"profile {loss,-10} N={n,-9} {op,-34} {Report.FormatTime(timing.MedianNs)}");
+                Console.WriteLine($"profile {loss,-10} N={n,-9} {op,-50} {Report.FormatTime(timing.MedianNs)}");
             }
         }
         results.AddRange(FixedCosts());
@@ -72,9 +73,11 @@ public static class OpProfile
     public const string Framework = "framework";
 
     /// <summary>
-    /// What a call costs apart from its kernels, at N = 1e2 where kernels are nearly free: one ATen op through
-    /// the binding, a forward+backward through a native autograd node (sum), and the same through a custom
-    /// function (sum in forward, expand in backward) — the difference is the custom function's own cost.
+    /// What a call costs apart from its kernels, at N = 1e2 where kernels are nearly free: the kinds of TorchSharp call a
+    /// composed loss makes (an op, an op with a double scalar, a reduction, a shape and a dtype query), a forward+backward
+    /// through a native autograd node (sum) and through a custom function (sum in forward, expand in backward) — their
+    /// difference is the custom function's own cost — and one native loss through TorchSharp's functional and through
+    /// TorchScript (the parity suite's route): the same ATen op reached two ways.
     /// </summary>
     private static IEnumerable<OpTiming> FixedCosts()
     {
@@ -86,13 +89,19 @@ public static class OpProfile
         var steps = new (string op, Action run)[]
         {
             ("one op: x − y", () => (x - y).Dispose()),
+            ("one op with a double scalar: x · 0.5", () => (x * 0.5).Dispose()),
+            ("a reduction: x.mean()", () => x.mean().Dispose()),
+            ("a shape query: x.shape", () => GC.KeepAlive(x.shape)),
+            ("a dtype query: x.dtype", () => GC.KeepAlive(x.dtype)),
             ("native node: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { leaf.sum() }, new[] { leaf }))),
             ("custom function: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { SumFunction.apply(leaf) }, new[] { leaf }))),
+            ("native smooth_l1 forward, TorchSharp's functional", () => torch.nn.functional.smooth_l1_loss(x, y).Dispose()),
+            ("native smooth_l1 forward, through TorchScript", () => Aten.smooth_l1_loss(x, y).Dispose()),
         };
         foreach (var (op, run) in steps)
         {
             var timing = new OpTiming(Framework, op, n, MedianNanoseconds(run));
-            Console.WriteLine($"profile {Framework,-10} N={n,-9} {op,-34} {Report.FormatTime(timing.MedianNs)}");
+            Console.WriteLine($"profile {Framework,-10} N={n,-9} {op,-50} {Report.FormatTime(timing.MedianNs)}");
             yield return timing;
         }
     }

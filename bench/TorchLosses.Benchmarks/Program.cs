@@ -47,6 +47,15 @@ if (command is not ("memory" or "profile") && typeof(LossTable).Assembly.GetCust
 }
 
 var info = RunInfo.Begin(selection, args, allocator);
+try
+{
+    info.NativeChecked = NativeCheck.Run(selection);
+}
+catch (InvalidOperationException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 3;
+}
 using (info.SampleLoad())
 {
     if (command is "all" or "memory")

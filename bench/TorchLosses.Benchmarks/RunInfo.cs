@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Reflection;
 using System.Text.Json;
-using TorchSharp.Diagnostics;
+using BenchmarkDotNet.Running;
 
 namespace TorchLosses.Benchmarks;
 
@@ -13,7 +14,9 @@ public sealed class RunInfo
     public string Memory { get; set; } = "";
     public string Os { get; set; } = "";
     public string DotNet { get; set; } = "";
+    public string TorchSharp { get; set; } = "";
     public string LibTorch { get; set; } = "";
+    public string BenchmarkDotNet { get; set; } = "";
     public int Threads { get; set; }
 
     public int WarmupCount { get; set; }
@@ -33,8 +36,8 @@ public sealed class RunInfo
     public string Selection { get; set; } = "";
     public bool Reduced { get; set; }
 
-    /// <summary>Medians of 5 runs of the C++ loop of 200,000 <c>at::add</c> calls (ns per call).</summary>
-    public double CppAddNanoseconds { get; set; }
+    /// <summary>The (loss, dtype) pairs whose native call was checked against ATen's op in this run (<see cref="NativeCheck"/>).</summary>
+    public List<string> NativeChecked { get; set; } = new();
 
     public static RunInfo Begin(Selection selection, IEnumerable<string> args, string allocator)
     {
@@ -46,7 +49,9 @@ public sealed class RunInfo
             Memory = MemTotal(),
             Os = RuntimeInformation.OSDescription,
             DotNet = RuntimeInformation.FrameworkDescription,
-            LibTorch = NativeDiagnostics.LibTorchVersion,
+            TorchSharp = Version(typeof(torch).Assembly),
+            LibTorch = LibTorchPackage(),
+            BenchmarkDotNet = Version(typeof(BenchmarkRunner).Assembly),
             Threads = torch.get_num_threads(),
             Allocator = allocator,
             WarmupCount = selection.WarmupCount,
@@ -57,10 +62,6 @@ public sealed class RunInfo
             Selection = string.Join(' ', args),
             Reduced = selection.Reduced,
         };
-        var samples = new List<double>();
-        for (int k = 0; k < 5; k++) samples.Add(NativeDiagnostics.TimeAddNanoseconds(200_000));
-        samples.Sort();
-        info.CppAddNanoseconds = samples[2];
         return info;
     }
 
@@ -82,6 +83,32 @@ public sealed class RunInfo
 
     public static RunInfo? Load(string path) =>
         File.Exists(path) ? JsonSerializer.Deserialize<RunInfo>(File.ReadAllText(path), Json.Options) : null;
+
+    /// <summary>An assembly's informational version without the source revision ("0.107.0+abc…" → "0.107.0").</summary>
+    private static string Version(Assembly assembly)
+    {
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                      ?? assembly.GetName().Version?.ToString() ?? "unknown";
+        int plus = version.IndexOf('+');
+        return plus < 0 ? version : version[..plus];
+    }
+
+    /// <summary>
+    /// The libtorch package this process runs on, for this platform ("libtorch-cpu-linux-x64 2.10.0"; the package version
+    /// is libtorch's), from the application's dependency manifest: libtorch's binaries carry no version string that
+    /// TorchSharp exposes.
+    /// </summary>
+    private static string LibTorchPackage()
+    {
+        var manifest = Path.Combine(AppContext.BaseDirectory, Assembly.GetEntryAssembly()!.GetName().Name + ".deps.json");
+        if (!File.Exists(manifest)) return "unknown";
+        using var document = JsonDocument.Parse(File.ReadAllText(manifest));
+        var package = document.RootElement.GetProperty("libraries").EnumerateObject()
+            .Select(library => library.Name.Split('/'))
+            .FirstOrDefault(parts => parts.Length == 2 && parts[0].StartsWith("libtorch-", StringComparison.OrdinalIgnoreCase) &&
+                                     parts[0].EndsWith("-" + RuntimeInformation.RuntimeIdentifier, StringComparison.OrdinalIgnoreCase));
+        return package is null ? "unknown" : $"{package[0]} {package[1]}";
+    }
 
     private static string CpuModelName()
     {

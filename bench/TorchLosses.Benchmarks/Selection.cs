@@ -46,10 +46,11 @@ public sealed class Selection
     public const string Usage = """
         usage: dotnet run -c Release --project bench/TorchLosses.Benchmarks -- [command] [options]
         commands:
-          all (default)  memory pass, op profile, loss benchmarks, per-op overhead, then write docs/performance.md
+          all (default)  memory pass, op profile, loss benchmarks, TorchSharp's per-op cost, then write docs/performance.md
           losses         the loss benchmarks only          memory    the memory pass only (N = --memory-sizes)
-          profile        the analytic path op by op        overhead  the per-op overhead only
+          profile        the analytic path op by op        overhead  TorchSharp's per-op cost only
           report         rewrite docs/performance.md from the saved results
+          Every command but report first checks the native side of the selected losses against ATen's op (TorchScript).
         options (comma-separated lists):
           --quick                 N = 1e2,1e6 and f32 only (about 5 minutes)
           --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
