@@ -190,6 +190,25 @@ public sealed class ClassificationLossTests
     });
 
     [TestMethod]
+    public void ADisposedWeightIsRefusedWithTorchSharpsMessage()
+    {
+        // TorchSharp 0.107 refuses a disposed tensor when its handle is read, before any native call.
+        using var scope = NewDisposeScope();
+        var weight = tensor(new[] { 1.0, 2, 3 });
+        weight.Dispose();
+        var x = Logits(ScalarType.Float64, 2, 3);
+        var y = Classes(new long[] { 0, 2 });
+        foreach (var call in new Action[]
+                 {
+                     () => L.nll_loss(x, y, weight), () => L.cross_entropy(x, y, weight), () => L.cross_entropy(x, y, weight, label_smoothing: 0.1),
+                     () => L.binary_cross_entropy(x.sigmoid(), x.sigmoid().detach(), weight),
+                     () => L.binary_cross_entropy_with_logits(x, x.sigmoid().detach(), weight),
+                     () => L.binary_cross_entropy_with_logits(x, x.sigmoid().detach(), pos_weight: weight),
+                 })
+            Assert.AreEqual("Tensor invalid -- empty handle.", Assert.ThrowsExactly<InvalidOperationException>(call).Message);
+    }
+
+    [TestMethod]
     public void Uint8TargetsAreAccepted()
     {
         using var scope = NewDisposeScope();
