@@ -5,11 +5,11 @@ namespace TorchLosses.Parity.Suites;
 
 /// <summary>
 /// The binary losses: binary_cross_entropy (weights; x at exactly 0 and 1 and next to them, where the logs are clamped
-/// at −100 and the input gradient meets libtorch's EPS floor; targets outside [0, 1], which 1.13 accepts) and
-/// binary_cross_entropy_with_logits (weight × pos_weight broadcast grid, large |x|, ±∞). Both are native kernels in
-/// libtorch: every reduction × dtype × layout × regime × weighting runs against them (values, input and target
-/// gradients), plus the legacy pairs, error parity (with PyTorch's Python texts where PyTorch checks in Python) and the
-/// PyTorch vectors.
+/// at −100 and the input gradient meets libtorch's EPS floor; targets outside [0, 1] and NaN targets, which libtorch 2.10
+/// rejects and 1.13 accepted) and binary_cross_entropy_with_logits (weight × pos_weight broadcast grid, large |x|, ±∞).
+/// Both are native kernels in libtorch: every reduction × dtype × layout × regime × weighting runs against them (values,
+/// input and target gradients), plus the legacy pairs, error parity (with PyTorch's Python texts where PyTorch checks in
+/// Python) and the PyTorch vectors.
 /// </summary>
 public sealed class BinarySuite : ParitySuite
 {
@@ -38,8 +38,6 @@ public sealed class BinarySuite : ParitySuite
         new("binary", Dims(3, 4), "binary", Quick: true),
         new("edges", Dims(3, 4), "edges", Quick: true),      // x exactly 0 and 1: log clamped at −100, input gradient ±1/EPS, target gradient ±∞
         new("near", Dims(3, 4), "near", Quick: true),        // x next to 0 and 1: x·(1 − x) below and above EPS, log(1e-300) beyond the clamp
-        new("outside", Dims(8), "outside"),                 // targets outside [0, 1] (1.13 accepts them; 2.x does not)
-        new("nonfinite", Dims(6), "nonfinite"),             // NaN and ±∞ targets (a NaN input is rejected: an error case)
         new("empty", Dims(0), "empty", Quick: true),
         new("empty-matrix", Dims(0, 3), "empty"),
     };
@@ -54,6 +52,7 @@ public sealed class BinarySuite : ParitySuite
         new("binary", Dims(3, 4), "binary", Quick: true),
         new("large", Dims(3, 4), "large", Quick: true),     // |x| from 30 to 3e38: exp under/overflow in the stable form
         new("infinite", Dims(3, 3), "infinite", Quick: true), // x = ±∞ and NaN with targets 0, 1 and 0.5
+        new("infinite-outside", Dims(8), "infinite-outside", Quick: true), // x = ±∞ with targets outside [0, 1]: ±∞ or NaN in 2.10 (1.13: NaN at −∞)
         new("outside", Dims(8), "outside"),
         new("nan-target", Dims(6), "nan-target"),           // NaN targets with finite and infinite x
         new("empty", Dims(0), "empty", Quick: true),
@@ -69,59 +68,40 @@ public sealed class BinarySuite : ParitySuite
     /// <inheritdoc/>
     public override IEnumerable<GridAxis> Grid => new GridAxis[]
     {
-        new(Bce, "dtype", "f64, f32 (bf16, f16: error parity, libtorch 1.13 has no such CPU kernel); f32 input with an f64 weight"),
+        new(Bce, "dtype", "f64, f32, bf16, f16 (libtorch 2.10's CPU kernels; 1.13 had none for bf16/f16); f32 input with an f64 weight"),
         new(Bce, "reduction", "none, mean, sum; legacy size_average/reduce: all 8 explicit pairs"),
         new(Bce, "weight", "none, same shape, last dimension [C], column [.., 1], 0-d, signed (zeros and negatives); every applicable one on every layout"),
         new(Bce, "layout", string.Join(", ", BceLayouts.Select(l => $"{l.Label} {S(l.Shape)}"))),
         new(Bce, "regime", "random (x uniform [0.02, 0.98], y uniform [0, 1]); binary targets; edges (x = 0 and 1 exactly with y = 0, 1, ½); " +
-                           "near (x = 1e-7, 1e-13, 1e-30, 1e-300, 5e-324, 1 − 2⁻²⁴, 1 − 2⁻⁵³, ...: the −100 clamp and the EPS = 1e-12f floor); " +
-                           "outside (targets −3 … 10); nonfinite targets (on the autograd path value and input gradient only: its straight-through " +
-                           "target gradient is NaN at a non-finite target); empty"),
-        new(Bce, "gradcheck", "float64 random and binary layouts (x ∈ [0.02, 0.98]: the kernel's gradient is the derivative there), input and target"),
-        new(Bce, "errors", "input > 1, < 0 and NaN (every reduction), target size (Python text), weight not broadcastable (Python text) or larger " +
-                           "than the input, weight requiring grad, target dtype ≠ input dtype (both ways), bf16/f16/int64 input"),
+                           "near (x = 1e-7, 1e-13, 1e-30, 1e-300, 5e-324, 1 − 2⁻²⁴, 1 − 2⁻⁵³, ...: the −100 clamp and the EPS = 1e-12f floor); empty"),
+        new(Bce, "gradcheck", "float64 random and binary layouts (x ∈ [0.02, 0.98]: the kernel's gradient is the derivative there), input and target; " +
+                              "skipped where a target lies within a step of 0 or 1 (binary targets), since libtorch 2.10 rejects a target outside [0, 1]"),
+        new(Bce, "errors", "input > 1, < 0 and NaN, target > 1, < 0, NaN and ±∞ (every reduction; libtorch 2.10 checks the target, 1.13 did not), " +
+                           "input and target both outside (the first failing element names which), target size (Python text), weight not " +
+                           "broadcastable (Python text) or larger than the input, weight requiring grad, target dtype ≠ input dtype (both ways), int64 input"),
 
-        new(Logits, "dtype", "f64, f32, bf16 (weights in ±[0.5, 1] there, [0.5, 2] otherwise; f16: error parity); f32 input with f64 target, weight or pos_weight"),
+        new(Logits, "dtype", "f64, f32, bf16, f16 (weights in ±[0.5, 1] for bf16, [0.5, 2] otherwise; f16: libtorch 2.10's CPU kernels, 1.13 had none); " +
+                             "f32 input with f64 target, weight or pos_weight"),
         new(Logits, "reduction", "none, mean, sum; legacy size_average/reduce: all 8 explicit pairs"),
         new(Logits, "weight × pos_weight", "on the matrix layout (random and binary): weight none, same, [C], [N,1], 0-d × pos_weight none, [C], same, [N,1], 0-d, " +
                                            "signed [C] (zeros and negatives); on the other layouts: (none, none), (same, [C]), (none, signed)"),
         new(Logits, "layout", string.Join(", ", LogitsLayouts.Select(l => $"{l.Label} {S(l.Shape)}"))),
         new(Logits, "regime", "random (x normal·3, y uniform [0, 1]); binary targets; large (|x| = 30, 100, 1e4, 1e30, 3e38, both signs); " +
-                              "infinite (x = ±∞, NaN with y = 0, ½, 1); outside (targets −3 … 10); NaN targets (infinite targets: the log σ form gives NaN " +
-                              "where libtorch gives ±∞, left out); empty. |x| ≤ 1e37 in f32/bf16 (libtorch's mean target gradient overflows first)"),
+                              "infinite (x = ±∞, NaN with y = 0, ½, 1); x = ±∞ with y = −1, −½, 1.5, 2 (libtorch 2.10: ±∞ or NaN by the signs of 1 − y " +
+                              "and 1 + (p − 1)·y; 1.13: NaN at −∞); outside (targets −3 … 10); NaN targets (infinite targets: the log σ form gives NaN " +
+                              "where libtorch gives ±∞, left out); empty. |x| ≤ 1e37 in f32/bf16 (libtorch's mean target gradient overflows first; " +
+                              "in f16 the values beyond 65504 are ±∞)"),
         new(Logits, "gradcheck", "float64 random and binary layouts (smooth everywhere), input and target"),
         new(Logits, "errors", "target size (Python text), weight and pos_weight not broadcastable or larger than the input, weight and pos_weight " +
-                              "requiring grad, int64 target and input, f16 input"),
+                              "requiring grad, int64 and bool target, int64 input (and with int64 target too: the input is read first)"),
     };
 
     /// <inheritdoc/>
     public override IEnumerable<ParityCase> Cases()
     {
         // Every float32/float64 case also runs on the autograd gradient path (the analytic one is the default there).
-        foreach (var c in AlsoOnAutogradPath(BceCases().Concat(LogitsCases()), c => c.DType == ScalarType.Float64, WithoutNonFiniteTargetGradient))
+        foreach (var c in AlsoOnAutogradPath(BceCases().Concat(LogitsCases()), c => c.DType == ScalarType.Float64))
             yield return c;
-    }
-
-    /// <summary>
-    /// The autograd-path copy of a binary_cross_entropy case with NaN or infinite targets compares the value and the input
-    /// gradient only. libtorch's target gradient there, w·(log(1 − x) − log x), does not depend on the target; the autograd
-    /// path attaches it straight-through on target − target.detach(), which is NaN at a non-finite target (no plain
-    /// composition is 0 in value with a unit slope at a non-finite point), as BCELoss.cs's remarks say of that path's
-    /// straight-through slopes. The analytic path (the default) computes it directly and is compared in full.
-    /// </summary>
-    private static ParityCase WithoutNonFiniteTargetGradient(ParityCase c)
-    {
-        if (c.Loss != Bce || c.Notes.Split(',')[0] != "nonfinite") return c;
-        var inputs = c.Inputs;
-        return c with
-        {
-            Inputs = f =>
-            {
-                var t = inputs(f);
-                t[1].requires_grad = false;
-                return t;
-            },
-        };
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -129,7 +109,7 @@ public sealed class BinarySuite : ParitySuite
 
     private static IEnumerable<ParityCase> BceCases()
     {
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
             foreach (var (reduction, label) in Reductions)
                 foreach (var layout in BceLayouts)
                     foreach (var weight in BceWeights.Where(w => Applies(w, layout.Shape)))
@@ -160,6 +140,8 @@ public sealed class BinarySuite : ParitySuite
         Composed = composed ?? (t => L.binary_cross_entropy(t[0], t[1], Third(t), reduction)),
         Native = t => N.binary_cross_entropy(t[0], t[1], Third(t), reduction),
         UseGradcheck = dtype == ScalarType.Float64 && layout.Random,
+        // The edges of [0, 1]: a finite-difference step past them is an input or target that libtorch 2.10 rejects.
+        KinkDistance = t => Math.Min(DistanceFromUnitEdges(t[0]), DistanceFromUnitEdges(t[1])),
         Quick = layout.Quick && weight is "none" or "row" && dtype is ScalarType.Float64 or ScalarType.Float32,
         Notes = layout.Regime,
     };
@@ -167,7 +149,6 @@ public sealed class BinarySuite : ParitySuite
     private static (double[] X, double[] Y) BceValues(InputFactory f, Layout layout)
     {
         int n = (int)InputFactory.Count(layout.Shape);
-        double nan = double.NaN, inf = double.PositiveInfinity;
         switch (layout.Regime)
         {
             case "binary":
@@ -179,15 +160,19 @@ public sealed class BinarySuite : ParitySuite
                 // 1 − 1e-13 is 1 in float32 and 1e-300 is 0: the float32 cases land on the edges from the other side.
                 return (new[] { 1e-7, 1 - 1e-7, 1e-13, 1 - 1e-13, 1e-30, 1e-300, 5e-324, 1e-45, 1 - Math.Pow(2, -24), 1 - Math.Pow(2, -53), 1e-6, 1e-12 },
                         new[] { 1, 0, 1, 0, 1, 1, 1, 0.3, 0, 0.3, 1, 0.5 });
-            case "outside":
-                return (Draw(n, () => f.NextUniform(0.02, 0.98)), new[] { -1, 2, 1.5, -0.5, 10, -1e-3, 1 + 1e-7, -3 });
-            case "nonfinite":
-                return (new[] { 0.5, 0.5, 0.5, 0, 1, 0 }, new[] { nan, inf, -inf, nan, inf, -inf });
             case "empty":
                 return (Array.Empty<double>(), Array.Empty<double>());
             default:
                 return (Draw(n, () => f.NextUniform(0.02, 0.98)), Draw(n, () => f.NextUniform(0, 1)));
         }
+    }
+
+    /// <summary>How close the elements of <paramref name="t"/> come to 0 or 1.</summary>
+    private static double DistanceFromUnitEdges(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        var x = F64(t);
+        return x.numel() == 0 ? double.PositiveInfinity : torch.minimum(x, 1 - x).min().item<double>();
     }
 
     private static IEnumerable<ParityCase> BceLegacyCases()
@@ -219,7 +204,19 @@ public sealed class BinarySuite : ParitySuite
                 yield return Case(dtype, label, "input>1", f => new[] { X(dtype, 0.5, 1 + 1e-6, 0), f.Uniform(dtype, Dims(3), 0, 1, grad: false) });
                 yield return Case(dtype, label, "input<0", f => new[] { X(dtype, 0.5, -1e-30, 1), f.Uniform(dtype, Dims(3), 0, 1, grad: false) });
                 yield return Case(dtype, label, "input=NaN", f => new[] { X(dtype, 0.5, double.NaN, 1), f.Uniform(dtype, Dims(3), 0, 1, grad: false) });
+                // libtorch 2.10 checks the target too (1.13 computed a value), element by element after the input.
+                yield return Case(dtype, label, "target>1", f => new[] { f.Uniform(dtype, Dims(3), 0.02, 0.98, grad: false), X(dtype, 0.5, 1 + 1e-6, 0) });
+                yield return Case(dtype, label, "target<0", f => new[] { f.Uniform(dtype, Dims(3), 0.02, 0.98, grad: false), X(dtype, 0, -1e-30, 1) });
+                yield return Case(dtype, label, "target=NaN", f => new[] { f.Uniform(dtype, Dims(3), 0.02, 0.98, grad: false), X(dtype, 1, double.NaN, 0) });
+                yield return Case(dtype, label, "target=inf", f => new[] { f.Uniform(dtype, Dims(3), 0.02, 0.98, grad: false), X(dtype, 1, 0, double.PositiveInfinity) });
+                yield return Case(dtype, label, "target=-inf", f => new[] { f.Uniform(dtype, Dims(3), 0.02, 0.98, grad: false), X(dtype, double.NegativeInfinity, 0, 1) });
             }
+            // Both outside: the first element that fails names which of the two (input first within an element).
+            yield return Case(dtype, "mean", "target-outside-first", f => new[] { X(dtype, 0.5, 0.5, 2), X(dtype, 0.5, -1, 0.5) });
+            yield return Case(dtype, "mean", "input-outside-first", f => new[] { X(dtype, 0.5, 2, 0.5), X(dtype, 0.5, 0.5, -1) });
+            yield return Case(dtype, "mean", "both-outside-same-element", f => new[] { X(dtype, 0.5, -1, 0.5), X(dtype, 0.5, 2, 0.5) });
+            yield return Case(dtype, "mean", "target-outside/matrix", f => new[] { f.Uniform(dtype, Dims(3, 4), 0.02, 0.98, grad: false),
+                InputFactory.Values(new[] { 0, 1, 0.5, 0.25, 1, 0, -3, 10, 0.5, 0.5, 1, 0 }, dtype, Dims(3, 4), grad: false) });
             // PyTorch checks the sizes and expands the weight in Python (libtorch would broadcast the target), so these texts are
             // PyTorch's, from /usr/bin/python3 (torch 1.13):
             //   F.binary_cross_entropy(torch.rand(3,4), torch.rand(4))   → ValueError: Using a target size (torch.Size([4])) that is different
@@ -249,9 +246,6 @@ public sealed class BinarySuite : ParitySuite
             yield return Case(dtype, "mean", $"target-{Tolerances.Label(other)}", f => new[]
                 { f.Uniform(dtype, Dims(3), 0, 1, grad: false), f.Uniform(other, Dims(3), 0, 1, grad: false) });
         }
-        foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float16 })
-            foreach (var (_, label) in Reductions)
-                yield return Case(dtype, label, "kernel", f => new[] { f.Uniform(dtype, Dims(3), 0, 1), f.Uniform(dtype, Dims(3), 0, 1, grad: false) });
         yield return Case(ScalarType.Int64, "mean", "int64", f => new[] { f.Classes(2, Dims(3)), f.Classes(2, Dims(3)) });
     }
 
@@ -262,7 +256,7 @@ public sealed class BinarySuite : ParitySuite
 
     private static IEnumerable<ParityCase> LogitsCases()
     {
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16 })
+        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
             foreach (var (reduction, label) in Reductions)
                 foreach (var layout in LogitsLayouts)
                 {
@@ -337,6 +331,9 @@ public sealed class BinarySuite : ParitySuite
             case "infinite":
                 return (new[] { inf, inf, inf, -inf, -inf, -inf, nan, nan, nan },
                         new[] { 0, 1, 0.5, 0, 1, 0.5, 0, 1, 0.5 });
+            case "infinite-outside":
+                return (new[] { -inf, -inf, -inf, -inf, inf, inf, inf, inf },
+                        new[] { 2, 1.5, -1, -0.5, 2, -1, 1.5, -0.5 });
             case "outside":
                 return (Draw(n, () => 3 * f.NextNormal()), new[] { -1, 2, 1.5, -0.5, 10, -1e-3, 1 + 1e-7, -3 });
             case "nan-target":
@@ -394,7 +391,7 @@ public sealed class BinarySuite : ParitySuite
             Tensor[] Inputs(InputFactory f, long[] target, Tensor? weight = null, Tensor? pos = null, ScalarType? targetType = null, ScalarType? inputType = null) => new[]
             {
                 inputType is ScalarType.Int64 ? f.Classes(3, Dims(3, 4)) : f.Normal(inputType ?? dtype, Dims(3, 4), grad: false),
-                targetType is ScalarType.Int64 ? f.Classes(2, target) : f.Uniform(targetType ?? dtype, target, 0, 1, grad: false),
+                targetType is ScalarType.Int64 or ScalarType.Bool ? f.Classes(2, target).to(targetType.Value) : f.Uniform(targetType ?? dtype, target, 0, 1, grad: false),
                 weight ?? Placeholder(), pos ?? Placeholder(),
             };
             Tensor W(InputFactory f, long[] shape, bool grad = false) => f.Uniform(dtype, shape, 0.5, 2, grad);
@@ -414,12 +411,10 @@ public sealed class BinarySuite : ParitySuite
             yield return Case(dtype, "mean", "pos_weight-requires-grad", f => Inputs(f, Dims(3, 4), pos: W(f, Dims(4), grad: true)));
             yield return Case(dtype, "mean", "int64-target", f => Inputs(f, Dims(3, 4), targetType: ScalarType.Int64));
             yield return Case(dtype, "mean", "int64-input", f => Inputs(f, Dims(3, 4), inputType: ScalarType.Int64));
+            yield return Case(dtype, "mean", "int64-input+target", f => Inputs(f, Dims(3, 4), targetType: ScalarType.Int64, inputType: ScalarType.Int64));
+            yield return Case(dtype, "mean", "bool-target", f => Inputs(f, Dims(3, 4), targetType: ScalarType.Bool));
+            yield return Case(dtype, "mean", "int64-target+pos_weight=[5]", f => Inputs(f, Dims(3, 4), pos: W(f, Dims(5)), targetType: ScalarType.Int64));
         }
-        foreach (var (_, label) in Reductions)
-            yield return Case(ScalarType.Float16, label, "f16", f => new[]
-            {
-                f.Normal(ScalarType.Float16, Dims(3), grad: false), f.Uniform(ScalarType.Float16, Dims(3), 0, 1, grad: false), Placeholder(), Placeholder(),
-            });
     }
 
     // ---------------------------------------------------------------------------------------------------

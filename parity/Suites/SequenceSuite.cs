@@ -7,9 +7,10 @@ namespace TorchLosses.Parity.Suites;
 /// ctc_loss against libtorch's native kernel (values and its gradient, exp(log_probs) − posterior):
 /// padded and concatenated targets, unbatched input (lengths of shape (1) and 0-d), varying input and target
 /// lengths, blank ≠ 0, repeated labels, impossible alignments with and without zero_infinity, target
-/// length 0, one frame, int32 indices, lengths as arrays, unnormalised and non-finite log_probs, an empty
-/// batch; gradcheck through log_softmax; error parity; the PyTorch vectors. Sizes stay small (T ≤ 12):
-/// the composed recursion is a loop over the frames.
+/// length 0, input length 0 (loss 0 or +∞, as libtorch 2.10 defines it), one frame, int32 indices, lengths as
+/// arrays, unnormalised and non-finite log_probs; gradcheck through log_softmax; error parity (an empty log_probs,
+/// a batch of 0 included, and negative lengths are libtorch 2.10 errors); the PyTorch vectors. Sizes stay small
+/// (T ≤ 12): the composed recursion is a loop over the frames.
 /// </summary>
 public sealed class SequenceSuite : ParitySuite
 {
@@ -79,8 +80,10 @@ public sealed class SequenceSuite : ParitySuite
             Source: Source.Logits),
         new("nan", 6, 4, new long[] { 6, 5 }, new long[] { 2, 2 }, Source: Source.NaN, Quick: true),
         new("neginf", 6, 4, new long[] { 6, 5 }, new long[] { 2, 2 }, Source: Source.NegativeInfinity, Quick: true),
-        new("empty-batch", 5, 4, Array.Empty<long>(), Array.Empty<long>(), Padding: 2, Quick: true),
-        new("empty-batch-concatenated", 5, 4, Array.Empty<long>(), Array.Empty<long>(), Concatenated: true),
+        // Input length 0: loss 0 with target length 0 (the empty alignment), +∞ otherwise; zero gradient (libtorch 2.10; 1.13 read
+        // outside its buffers there).
+        new("zero-length-input", 6, 4, new long[] { 6, 0, 0 }, new long[] { 2, 0, 2 }, Padding: 1, Quick: true),
+        new("zero-length-input-concatenated", 6, 4, new long[] { 0, 5, 0 }, new long[] { 0, 2, 3 }, Concatenated: true),
         new("array-lengths", 8, 5, new long[] { 8, 6, 7 }, new long[] { 3, 1, 2 }, ArrayLengths: true),
         new("array-lengths-concatenated", 8, 5, new long[] { 8, 6, 7 }, new long[] { 3, 1, 2 }, Concatenated: true, ArrayLengths: true),
     };
@@ -104,16 +107,17 @@ public sealed class SequenceSuite : ParitySuite
                 string.Join(", ", Layouts.Select(l => $"{l.Label} {l.Shape} T_n={S(l.InputLengths)} L_n={S(l.TargetLengths)}{(l.Blank != 0 ? $" blank={l.Blank}" : "")}")));
             yield return new(Loss, "regime",
                 "log_softmax draws; logits through log_softmax on both sides (gradcheck); unnormalised log_probs; repeated labels that exactly fit; " +
-                "impossible alignments (+∞: NaN gradient, or 0 with zero_infinity); target length 0; padding slots holding garbage; int32 indices; " +
-                "lengths as arrays; one NaN; −∞ entries (values only); an empty batch");
+                "impossible alignments (+∞: NaN gradient, or 0 with zero_infinity); target length 0; input length 0 (0 or +∞, zero gradient); " +
+                "padding slots holding garbage; int32 indices; lengths as arrays; one NaN; −∞ entries (values only)");
             yield return new(Loss, "gradcheck", "float64, the logits layouts (through log_softmax, where the native gradient is the plain derivative)");
             yield return new(Loss, "errors",
                 "blank = C and −1, input_lengths/target_lengths size, an input length > T, padded targets too short or of another batch, " +
                 "concatenated targets too short, log_probs of 0, 1 and 4 dimensions, 3-D targets, a 0-d unbatched target, float and bool lengths, " +
-                "f16/bf16/int64 log_probs, T = 0");
+                "f16/bf16/int64 log_probs, an empty log_probs (T = 0, C = 0, a batch of 0 padded and concatenated, unbatched T = 0), negative input " +
+                "and target lengths (padded and concatenated, and their order against an input length > T)");
             yield return new(Loss, "excluded (documented deviations)",
-                "the gradient at −∞ entries (libtorch: NaN, ours 0), input length 0 with target length 0 (libtorch: undefined), and the inputs 1.13 " +
-                "does not validate (negative lengths, labels outside [0, C) or equal to blank, input length 0 with a non-empty target: ours raises)");
+                "the gradient at −∞ entries (libtorch: NaN, ours 0), and the labels libtorch does not validate (outside [0, C): it reads outside " +
+                "log_probs; equal to blank: its gradient does not match its loss): ours raises");
         }
     }
 
@@ -248,12 +252,26 @@ public sealed class SequenceSuite : ParitySuite
         new("int64-kernel", new long[] { 6, 2, 4 }, LogProbsType: ScalarType.Int64),
         new("T=0", new long[] { 0, 2, 4 }, InputLengths: new long[] { 0, 0 }, TargetLengths: new long[] { 0, 0 }, Targets: Array.Empty<long>(),
             TargetShape: new long[] { 2, 0 }),
+        // libtorch 2.10 rejects an empty log_probs before anything else but its dtype (1.13 returned an empty loss for a batch of 0).
+        new("C=0", new long[] { 6, 2, 0 }),
+        new("empty-batch", new long[] { 5, 0, 4 }, InputLengths: Array.Empty<long>(), TargetLengths: Array.Empty<long>(), Targets: Array.Empty<long>(),
+            TargetShape: new long[] { 0, 2 }, PerReduction: true),
+        new("empty-batch-concatenated", new long[] { 5, 0, 4 }, InputLengths: Array.Empty<long>(), TargetLengths: Array.Empty<long>(),
+            Targets: Array.Empty<long>(), TargetShape: new long[] { 0 }),
+        new("unbatched-T=0", new long[] { 0, 4 }, InputLengths: new long[] { 0 }, TargetLengths: new long[] { 0 }, Targets: Array.Empty<long>(),
+            TargetShape: new long[] { 0 }),
+        // Negative lengths: libtorch 2.10 checks them (1.13 read outside its buffers), the target lengths first, each input length
+        // against 0 and then T, sample by sample.
+        new("negative-target-length", new long[] { 6, 2, 4 }, TargetLengths: new long[] { 2, -1 }, PerReduction: true),
+        new("negative-target-length-concatenated", new long[] { 6, 2, 4 }, TargetLengths: new long[] { -1, 4 }, Targets: new long[] { 1, 2, 3 },
+            TargetShape: new long[] { 3 }),
+        new("negative-input-length", new long[] { 6, 2, 4 }, InputLengths: new long[] { -1, 5 }, PerReduction: true),
+        new("input-length-exceeds-T-before-negative", new long[] { 6, 2, 4 }, InputLengths: new long[] { 7, -1 }),
+        new("negative-target-length-before-padded-too-short", new long[] { 6, 2, 4 }, TargetLengths: new long[] { 3, -1 }),
     };
 
-    // Not here, on purpose (documented deviations in ctc_loss's doc, tested by the unit tests instead): negative
-    // lengths, labels outside [0, C) or equal to blank, and an input length of 0 with a non-empty target, which
-    // PyTorch 1.13 accepts and answers with undefined values (uninitialised memory) while ours raises; and an input
-    // length of 0 with a target length of 0, where 1.13 reads outside its buffer and ours returns 0.
+    // Not here, on purpose (documented deviations in ctc_loss's doc, tested by the unit tests instead): labels outside [0, C)
+    // (libtorch reads outside log_probs) or equal to blank (libtorch's gradient then does not match its loss), which ours rejects.
     private static IEnumerable<ParityCase> ErrorCases()
     {
         foreach (var dtype in DTypes)

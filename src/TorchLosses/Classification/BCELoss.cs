@@ -22,18 +22,18 @@ namespace TorchLosses
         public static partial class functional
         {
             /// <summary>
-            /// Binary cross entropy, PyTorch 1.13's <c>F.binary_cross_entropy</c>, with the value and the gradients of
-            /// libtorch's native kernel.
-            /// <para>Per element, with x = input ∈ [0, 1], y = target and w = weight (1 without):
-            /// ℓ = −w·(y·max(log x, −100) + (1 − y)·max(log(1 − x), −100)). The logs are clamped at −100, so x = 0 with
-            /// y = 1 gives 100; 1.13 computes log(1 − x), not log1p(−x).</para>
+            /// Binary cross entropy, PyTorch's <c>F.binary_cross_entropy</c>, with the value and the gradients of
+            /// libtorch 2.10's native kernel.
+            /// <para>Per element, with x = input ∈ [0, 1], y = target ∈ [0, 1] and w = weight (1 without):
+            /// ℓ = −w·(y·max(log x, −100) + (1 − y)·max(log1p(−x), −100)). The logs are clamped at −100, so x = 0 with
+            /// y = 1 gives 100. (PyTorch 1.13 computed log(1 − x) and accepted any target.)</para>
             /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights
             /// do not normalise; NaN for an empty input); sum adds.</para>
             /// <para>Gradient, as libtorch's kernel (not the derivative of the clamped formula):
             /// ∂ℓ/∂x = w·(x − y)/max((1 − x)·x, ε) with ε = 1e-12 as a C++ float (9.999999960041972e-13, also in
-            /// float64), so ±1e12 at x ∈ {0, 1} where y differs; ∂ℓ/∂y = w·(log(1 − x) − log x), unclamped, so ±∞
-            /// at x ∈ {0, 1}. <b>Double backward is not supported</b> on either gradient path (see the remarks). The weight
-            /// gets no gradient: as in PyTorch, a weight that requires grad is rejected while grad mode is on.</para>
+            /// float64), so ±1e12 at x ∈ {0, 1} where y differs (in float16 ε rounds to 0: ±∞ there, NaN where y = x);
+            /// ∂ℓ/∂y = −w·logit(x) = w·(log(1 − x) − log x), unclamped, so ±∞ at x ∈ {0, 1}. <b>Double backward is not
+            /// supported</b> on either gradient path (see the remarks). The weight gets no gradient: as in PyTorch, a weight that requires grad is rejected while grad mode is on.</para>
             /// <para>Relations: <c>binary_cross_entropy(sigmoid(z), y)</c> equals
             /// <c>binary_cross_entropy_with_logits(z, y)</c> away from saturation (where the −100 clamp and the
             /// rounding of sigmoid near 0 and 1 do not act); the logits form is the numerically stable one.</para>
@@ -41,23 +41,24 @@ namespace TorchLosses
             /// <remarks>
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with a
             /// weight (if given) of the input's dtype, a custom autograd function computes the kernel's value
-            /// (y − 1)·max(log(1 − x), −100) − y·max(log x, −100), times w (8 elementwise kernels and a reduction, at most 2
-            /// N-sized temporaries at once; 3 plus the unclamped log(1 − x) − log x, kept for backward, when the target requires grad), and its
+            /// (y − 1)·max(log1p(−x), −100) − y·max(log x, −100), times w (8 elementwise kernels and a reduction, at most 2
+            /// N-sized temporaries at once; 3 plus −logit(x), kept for backward, when the target requires grad), and its
             /// backward evaluates the two formulas above: w·(x − y)/max((1 − x)·x, ε)·g (6 kernels) and
-            /// w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for mean). That gradient is not
-            /// recorded. In <see cref="GradientMode.Autograd"/> (and for a weight of another dtype) the slopes are attached
+            /// −w·logit(x)·g (1 kernel), g the upstream gradient (÷ numel for mean). That gradient is not
+            /// recorded. In <see cref="GradientMode.Autograd"/> (and for float16, bfloat16 or a weight of another dtype) the slopes are attached
             /// straight-through to the value instead: autograd records them, but as constants, so second derivatives are
             /// wrong there too.
             /// </remarks>
-            /// <param name="input">Probabilities, float32 or float64, every element in [0, 1] (NaN is rejected).</param>
-            /// <param name="target">Targets of the same shape and dtype as the input. Not range-checked in 1.13 (2.x requires [0, 1]).</param>
+            /// <param name="input">Probabilities, float16, bfloat16, float32 or float64, every element in [0, 1] (NaN is rejected).</param>
+            /// <param name="target">Targets of the same shape and dtype as the input, every element in [0, 1] (NaN is rejected).</param>
             /// <param name="weight">Optional weight broadcastable to the target's shape (not larger than the input); any dtype
             /// that casts to the input's; must not require grad.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <exception cref="ArgumentException">a size mismatch (PyTorch's deprecation text), a weight that does not
             /// broadcast or requires grad, or a target dtype that differs from the input's ("Found dtype Double but expected Float").</exception>
-            /// <exception cref="ArgumentOutOfRangeException">an input element outside [0, 1] or NaN; an undefined reduction.</exception>
-            /// <exception cref="NotSupportedException">an input dtype other than float32/float64 ("binary_cross_entropy" not implemented for 'Half').</exception>
+            /// <exception cref="ArgumentOutOfRangeException">an input or target element outside [0, 1] or NaN (libtorch checks element by
+            /// element, the input before the target, and names the first that fails); an undefined reduction.</exception>
+            /// <exception cref="NotSupportedException">an input dtype that is not floating ("binary_cross_entropy" not implemented for 'Long').</exception>
             public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
@@ -73,23 +74,19 @@ namespace TorchLosses
                 if (target.dtype != input.dtype)
                     throw new ArgumentException(
                         $"Found dtype {Check.TorchTypeName(target.dtype)} but expected {Check.TorchTypeName(input.dtype)}", nameof(target));
-                Check.KernelSupports("binary_cross_entropy", input.dtype, Check.FloatDouble);
+                Check.KernelSupports("binary_cross_entropy", input.dtype, Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
-                // Two reading passes (min, max; a NaN propagates into both) instead of two comparisons into N-sized masks.
-                if (input.device_type != DeviceType.META && input.numel() > 0 && !input.min().ge(0).logical_and(input.max().le(1)).item<bool>())
-                    throw new ArgumentOutOfRangeException(nameof(input), "all elements of input should be between 0 and 1");
+                CheckUnitInterval(input, target);
                 CheckOutputShape(inputShape, weightShape, nameof(weight));
                 if (BceFunction.Applies(input, target, weight))
                     return scope.MoveToOuter(BceFunction.Apply(input, target, weight, kind));
 
                 var x = input.detach();
                 var y = target.detach();
-                var logX = x.log();
-                var logOneMinusX = (1 - x).log();
-                var value = (y - 1) * logOneMinusX.clamp_min(-100) - y * logX.clamp_min(-100);
+                var value = (y - 1) * x.neg().log1p().clamp_min(-100) - y * x.log().clamp_min(-100);
                 var inputSlope = (x - y) / ((1 - x) * x).clamp_min(BceFunction.Epsilon);
-                var targetSlope = logOneMinusX - logX;
+                var targetSlope = x.logit().neg();
                 if (weight is not null)
                 {
                     value = value * weight;
@@ -109,6 +106,28 @@ namespace TorchLosses
                 bool? reduce = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 binary_cross_entropy(input, target, weight,
                     Reductions.LegacyOr(size_average, reduce, reduction, "binary_cross_entropy"));
+
+            /// <summary>
+            /// libtorch 2.10's range check: every input and every target element in [0, 1] (NaN fails), element by element,
+            /// the input before the target, so the first failing element decides the message. Four reading passes (min and
+            /// max of each; a NaN propagates into both) when everything is in range; the masks only when something is not.
+            /// Skipped on the meta device, which has no values.
+            /// </summary>
+            private static void CheckUnitInterval(Tensor input, Tensor target)
+            {
+                if (input.device_type == DeviceType.META || input.numel() == 0) return;
+                using var scope = torch.NewDisposeScope();
+                static bool Inside(Tensor t) => t.min().ge(0).logical_and(t.max().le(1)).item<bool>();
+                if (Inside(input) && Inside(target)) return;
+                static long FirstOutside(Tensor t)
+                {
+                    var outside = t.ge(0).logical_and(t.le(1)).logical_not().flatten();
+                    return outside.any().item<bool>() ? outside.to(torch.ScalarType.Byte).argmax().item<long>() : long.MaxValue;
+                }
+                if (FirstOutside(input) <= FirstOutside(target))
+                    throw new ArgumentOutOfRangeException(nameof(input), "all elements of input should be between 0 and 1");
+                throw new ArgumentOutOfRangeException(nameof(target), "all elements of target should be between 0 and 1");
+            }
 
             /// <summary>
             /// A tensor that is 0 in value and whose gradient with respect to <paramref name="argument"/> is
@@ -147,10 +166,10 @@ namespace TorchLosses
     /// <summary>
     /// The analytic-gradient form of <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>
     /// for float32/float64 operands (a weight of the input's dtype, broadcast into the loss in place). Forward, as
-    /// libtorch's kernel: ℓ = w·((y − 1)·max(log(1 − x), −100) − y·max(log x, −100)); 8 elementwise kernels and a
-    /// reduction, at most 2 N-sized temporaries live at once (the loss and one log; 3 plus the unclamped
-    /// log(1 − x) − log x, kept for backward, when the target requires grad). Backward, libtorch's formulas: ∂/∂x = w·(x − y)/max((1 − x)·x, ε)·g
-    /// (6 kernels, 2 allocations) and ∂/∂y = w·(log(1 − x) − log x)·g (1 kernel), g the upstream gradient (÷ numel for
+    /// libtorch's kernel: ℓ = w·((y − 1)·max(log1p(−x), −100) − y·max(log x, −100)); 8 elementwise kernels and a
+    /// reduction, at most 2 N-sized temporaries live at once (the loss and one log; 3 plus −logit(x), kept for
+    /// backward, when the target requires grad). Backward, libtorch's formulas: ∂/∂x = w·(x − y)/max((1 − x)·x, ε)·g
+    /// (6 kernels, 2 allocations) and ∂/∂y = −w·logit(x)·g (1 kernel), g the upstream gradient (÷ numel for
     /// mean). The backward runs without recording, so there is no double backward.
     /// </summary>
     internal sealed class BceFunction : torch.autograd.SingleTensorFunction<BceFunction>
@@ -174,21 +193,13 @@ namespace TorchLosses
             bool keepTargetSlope)
         {
             // Each log is freed as soon as it is folded in, so two N-sized tensors live at a time (the loss and one log).
-            // When the target requires grad, log x is taken early to form its slope, log(1 − x) − log x before the
-            // clamps, which backward keeps.
+            // When the target requires grad, backward keeps its slope −logit(x), libtorch's (unclamped) formula.
             Tensor loss;
-            Tensor? targetSlope = null, logX = null;
-            using (var logOneMinusX = (1 - x).log_())
-            {
-                if (keepTargetSlope)
-                {
-                    logX = x.log();
-                    targetSlope = logOneMinusX - logX;
-                }
+            using (var logOneMinusX = x.neg().log1p_())
                 loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100));
-            }
-            using (logX ??= x.log())
+            using (var logX = x.log())
                 loss.addcmul_(y, logX.clamp_(min: -100), -1);
+            var targetSlope = keepTargetSlope ? x.logit().neg_() : null;
             if (w is not null) loss.mul_(w);
             return (Reductions.Apply(loss, reduction), targetSlope);
         }

@@ -25,13 +25,14 @@ namespace TorchLosses
         public static partial class functional
         {
             /// <summary>
-            /// Binary cross entropy with logits, PyTorch 1.13's <c>F.binary_cross_entropy_with_logits</c>.
+            /// Binary cross entropy with logits, PyTorch's <c>F.binary_cross_entropy_with_logits</c>.
             /// <para>Per element, with x = input (logits), y = target, p = pos_weight (1 without) and w = weight (1 without):
             /// ℓ = w·(−p·y·log σ(x) − (1 − y)·log σ(−x)) = w·((1 − y)·x − (1 + (p − 1)·y)·log σ(x)), evaluated through
-            /// log σ, which is stable for every finite x. libtorch 1.13 evaluates the same function as
-            /// (1 − y)·x + (1 + (p − 1)·y)·(log(e^(−m) + e^(−x−m)) + m) with m = max(−x, 0); the two agree to rounding.
-            /// At the edges the values are libtorch's: x = +∞ gives +∞ for y &lt; 1 and NaN for y = 1; x = −∞ gives NaN
-            /// for every y (libtorch's ∞ − ∞), and NaN stays NaN.</para>
+            /// log σ, which is stable for every finite x. libtorch 2.10 evaluates the second form as written; the two agree
+            /// to rounding. At the edges the values are libtorch 2.10's: x = +∞ gives +∞ for y &lt; 1, NaN for y = 1 and −∞
+            /// for y &gt; 1; x = −∞ gives +∞ for y &gt; 1 and NaN for y ∈ [0, 1] (∞ − ∞; with pos_weight, +∞ for y &gt; 1 and
+            /// −∞ for y &lt; 1 where 1 + (p − 1)·y has the sign of y − 1, NaN otherwise); NaN stays NaN. (PyTorch 1.13
+            /// gave NaN at x = −∞ for every y.)</para>
             /// <para>Reduction: none keeps the input's shape; mean divides the sum by the element count (the weights do
             /// not normalise; NaN for an empty input); sum adds.</para>
             /// <para>Gradient (libtorch's formulas, on both gradient paths): ∂ℓ/∂x = w·((1 + (p − 1)·y)·σ(x) − p·y),
@@ -47,25 +48,25 @@ namespace TorchLosses
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one dtype, float32 or float64, and weight and pos_weight (if given) of that dtype, a custom
             /// autograd function computes the loss and its gradient. Its forward is
-            /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) + (1 − y)·(min(x, 0) − x)), stable for every finite x and with
-            /// libtorch's values at x = ±∞ (min(x, 0) − x is NaN exactly at x = −∞; only an infinite target, meaningless for
-            /// this loss, gives NaN where libtorch gives ±∞, with libtorch's gradients); 8 elementwise kernels and a reduction,
-            /// 3 N-sized temporaries, nothing N-sized kept for backward. Its backward evaluates the formulas above:
+            /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) − (1 − y)·max(x, 0)), stable for every finite x, with
+            /// libtorch's values at x = ±∞ (at x = −∞ libtorch's value is added as a constant; only an infinite target,
+            /// meaningless for this loss, gives NaN where libtorch gives ±∞, with libtorch's gradients); 13 elementwise kernels
+            /// and a reduction, 3 N-sized temporaries, nothing N-sized kept for backward. Its backward evaluates the formulas above:
             /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). That gradient is not recorded, so
             /// <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
-            /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), with libtorch's NaN at x = −∞); that path is also taken for
-            /// bfloat16 and for mixed dtypes.
+            /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), plus libtorch's value at x = −∞ as a constant); that path is
+            /// also taken for float16, bfloat16 and for mixed dtypes.
             /// </remarks>
-            /// <param name="input">Logits, floating point (float32, float64, bfloat16; float16 is not implemented on CPU in 1.13).</param>
+            /// <param name="input">Logits, floating point (float16, bfloat16, float32, float64).</param>
             /// <param name="target">Targets, the input's shape, floating point. Values outside [0, 1] are accepted, as in PyTorch.</param>
             /// <param name="weight">Optional weight broadcastable to the input's shape (not larger); must not require grad.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <param name="pos_weight">Optional positive-term weight broadcastable to the input's shape (not larger), usually one
             /// per class along the last dimension. Range: any value (negative ones are accepted, as in PyTorch); must not require grad.</param>
             /// <exception cref="ArgumentException">a size mismatch ("Target size (...) must be the same as input size (...)"),
-            /// a weight that does not broadcast or requires grad, or an integral target or input.</exception>
+            /// a weight that does not broadcast or requires grad, or an integral or bool target.</exception>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
-            /// <exception cref="NotSupportedException">a float16 input ("clamp_min_cpu" not implemented for 'Half').</exception>
+            /// <exception cref="NotSupportedException">an input that is not floating ("log_sigmoid_cpu" not implemented for 'Long').</exception>
             public static Tensor binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null)
             {
@@ -78,14 +79,16 @@ namespace TorchLosses
                 const string function = "binary_cross_entropy_with_logits";
                 Check.NotDifferentiable(function, weight, nameof(weight));
                 Check.NotDifferentiable(function, pos_weight, nameof(pos_weight));
-                // libtorch's first step, max(−x, 0) in place, has no float16 CPU kernel in 1.13.
-                if (input.dtype == torch.ScalarType.Float16)
-                    throw new NotSupportedException("\"clamp_min_cpu\" not implemented for 'Half'");
+                // libtorch 2.10's steps, in its order: log_sigmoid(x); log σ(x)·(1 + (p − 1)·y) in place; the loss built in
+                // place on 1 − target; then multiplied by the weight in place.
+                Check.KernelSupports("log_sigmoid_cpu", input.dtype, Check.AllFloating);
                 var posWeightShape = pos_weight is null ? null : Check.BroadcastShape(pos_weight.shape, targetShape, nameof(pos_weight));
-                // libtorch builds the loss in place on 1 − target, then exponentiates max(−x, 0) in place.
-                if (IsIntegral(target.dtype)) ThrowCast(torch.promote_types(target.dtype, input.dtype), target.dtype, nameof(target));
-                if (IsIntegral(input.dtype)) ThrowCast(torch.ScalarType.Float32, input.dtype, nameof(input));
                 CheckOutputShape(inputShape, posWeightShape, nameof(pos_weight));
+                if (target.dtype == torch.ScalarType.Bool)
+                    throw new ArgumentException(
+                        "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
+                        nameof(target));
+                if (IsIntegral(target.dtype)) ThrowCast(torch.promote_types(target.dtype, input.dtype), target.dtype, nameof(target));
                 CheckOutputShape(inputShape, weight is null ? null : Check.BroadcastShape(inputShape, weight.shape, nameof(weight)), nameof(weight));
 
                 using var scope = torch.NewDisposeScope();
@@ -96,12 +99,25 @@ namespace TorchLosses
                 // where libtorch's value is finite (e.g. 0 at x = −3e38, y = 0, p = 2).
                 var positive = (pos_weight is null ? target : target * pos_weight) * logSigmoid;
                 var loss = -positive - (1 - target) * (-input).log_sigmoid();
-                // libtorch's form is NaN at x = −∞ for every target (∞ − ∞); the log σ form would give +∞ there for y > 0.
-                // Adding a constant NaN keeps the gradient, which libtorch keeps finite there.
-                loss = loss + torch.zeros_like(input).masked_fill(input.detach() == double.NegativeInfinity, double.NaN);
+                // A constant: libtorch's value where x = −∞ (the gradient, finite there, is the log σ form's).
+                var (x, y) = (input.detach(), target.detach());
+                loss = loss + ValueAtNegativeInfinity(x, 1 - y, pos_weight is null ? null : (pos_weight - 1) * y + 1);
                 if (weight is not null) loss = loss * weight;
                 if (loss.dtype != target.dtype) loss = loss.to(target.dtype);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
+            }
+
+            /// <summary>
+            /// libtorch 2.10's loss, before the weight, at the entries where x = −∞ (0 elsewhere): its form
+            /// (1 − y)·x − lw·log σ(x), lw = 1 + (p − 1)·y, reads (1 − y)·x − lw·x there, which is +∞ for y &gt; 1 with lw &gt; 0,
+            /// −∞ for y &lt; 1 with lw &lt; 0, and NaN otherwise (∞ − ∞, 0·∞). The log σ forms give p·y·∞ at x = −∞, the same
+            /// infinity wherever libtorch's value is infinite, so adding this term gives libtorch's value there and changes no
+            /// other entry. <paramref name="lw"/> is null without pos_weight (lw = 1).
+            /// </summary>
+            internal static Tensor ValueAtNegativeInfinity(Tensor x, Tensor oneMinusY, Tensor? lw)
+            {
+                var value = oneMinusY * x - (lw is null ? x : lw * x);
+                return value.masked_fill_(x.ne(double.NegativeInfinity), 0);
             }
 
             private static void ThrowCast(torch.ScalarType result, torch.ScalarType output, string name) =>
@@ -124,10 +140,10 @@ namespace TorchLosses
     /// The analytic-gradient form of <see cref="nn.functional.binary_cross_entropy_with_logits(Tensor, Tensor, Tensor?, torch.nn.Reduction, Tensor?)"/>
     /// for a float32/float64 input and target of one dtype (weight and pos_weight, if any, of that dtype; they broadcast
     /// into the loss in place). With a = 1 − y, m = min(x, 0), p·y = py and lw = 1 + (p − 1)·y the forward is
-    /// ℓ = −w·(lw·log σ(|x|) + py·m + a·(m − x)): log σ(|x|) = −log(1 + e^(−|x|)) is libtorch's log term, and
-    /// m − x = −max(x, 0) is NaN exactly at x = −∞, where libtorch's value is NaN too (its ∞ − ∞); the three terms
-    /// have one sign for y ∈ [0, 1], so nothing cancels. Forward: 8 elementwise kernels and a reduction, 3 N-sized
-    /// temporaries (m, the loss, a), nothing N-sized kept for backward. Backward (libtorch's formulas):
+    /// ℓ = −w·(lw·log σ(|x|) + py·m − a·max(x, 0)): log σ(|x|) = −log(1 + e^(−|x|)) is libtorch's log term, and the
+    /// three terms have one sign for y ∈ [0, 1], so nothing cancels. At x = −∞ this is p·y·∞, and libtorch's value
+    /// there is added as a constant (see ValueAtNegativeInfinity). Forward: 8 elementwise kernels, the 5 of that constant
+    /// and a reduction, 3 N-sized temporaries (m, the loss, a), nothing N-sized kept for backward. Backward (libtorch's formulas):
     /// ∂/∂x = w·(σ(x) − y)·g, or w·(lw·σ(x) − py)·g with pos_weight (3 kernels, 1 allocation without pos_weight);
     /// ∂/∂y = −w·x·g, or w·(log σ(−x) − p·log σ(x))·g with pos_weight; g is the upstream gradient, ÷ numel for mean.
     /// The backward runs without recording, so there is no double backward.
@@ -150,13 +166,16 @@ namespace TorchLosses
         {
             var low = x.clamp_max(0);
             var loss = x.abs().sigmoid_().log_();
+            Tensor? lw = null;
             if (p is null) loss.addcmul_(y, low, 1);
             else
             {
-                var py = y * p;
-                loss.mul_(((p - 1) * y).add_(1)).addcmul_(py, low, 1);
+                lw = ((p - 1) * y).add_(1);
+                loss.mul_(lw).addcmul_(y * p, low, 1);
             }
-            loss.addcmul_(1 - y, low.sub_(x), 1);
+            var a = 1 - y;
+            loss.addcmul_(a, low.copy_(x).clamp_(min: 0), -1);
+            loss.sub_(nn.functional.ValueAtNegativeInfinity(x, a, lw));
             if (w is not null) loss.mul_(w);
             return Reductions.Apply(loss, reduction).neg_();
         }

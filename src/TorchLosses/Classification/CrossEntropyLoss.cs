@@ -38,9 +38,10 @@ namespace TorchLosses
             /// <para>Stable form: log_softmax subtracts the row maximum before exponentiating, so logits of
             /// ±10⁴ are handled exactly.</para>
             /// </summary>
-            /// <param name="input">Logits: (C), (N, C) or (N, C, d₁…d_k); float32, float64 or bfloat16.</param>
-            /// <param name="target">Class indices (int64 or uint8) shaped like the input without the class dimension,
-            /// or class probabilities shaped exactly like the input.</param>
+            /// <param name="input">Logits: (C), (N, C) or (N, C, d₁…d_k); float16, bfloat16, float32 or float64.</param>
+            /// <param name="target">Class indices (int64 or uint8) shaped like the input without the class dimension (for a
+            /// 1-D input also (1), read as the 0-d target, as libtorch 2.10 does; not with label smoothing, which libtorch
+            /// rejects there), or class probabilities shaped exactly like the input.</param>
             /// <param name="weight">Optional per-class weights: 1-D with C entries.</param>
             /// <param name="ignore_index">Class-index target value to ignore; must be negative with probability targets.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
@@ -58,9 +59,14 @@ namespace TorchLosses
                         $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(label_smoothing)}");
 
                 long classDim = CheckNllShapes(input, target, weight);
-                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
-                    torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
+                bool targetOfSizeOne = input.dim() == 1 && target.dim() == 1;
+                target = UnbatchedTarget(input, target);
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
                 bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+                // libtorch 2.10 zeroes the ignored entries of the uniform term in place (masked_fill_), and that 0-d term
+                // cannot take the (1) mask of a target of shape (1).
+                if (label_smoothing > 0.0 && targetOfSizeOne)
+                    throw new ArgumentException("output with shape [] doesn't match the broadcast shape [1]", nameof(target));
                 if (label_smoothing > 0.0 && weight is not null && kind == ReductionKind.Mean)
                     CheckSmoothingNormaliserIndex(target, ignore_index);
 
@@ -105,8 +111,7 @@ namespace TorchLosses
                 if (labelSmoothing > 1.0)
                     throw new ArgumentOutOfRangeException("label_smoothing", labelSmoothing,
                         $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(labelSmoothing)}");
-                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype,
-                    torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
                 var logProbabilities = input.log_softmax(classDim);
@@ -125,14 +130,15 @@ namespace TorchLosses
 
             /// <summary>
             /// libtorch normalises the smoothed, weighted mean with <c>weight.gather(0, valid targets)</c>, and gather
-            /// takes int64 indices only: a uint8 target is rejected there, unless every target is ignored (nothing to gather).
+            /// takes int32 and int64 indices only: a uint8 target is rejected there, unless every target is ignored (nothing
+            /// to gather). (int32 targets never get that far: NLL rejects them first.)
             /// </summary>
             private static void CheckSmoothingNormaliserIndex(Tensor target, long ignoreIndex)
             {
                 if (target.dtype == torch.ScalarType.Int64 || target.device_type == DeviceType.META) return;
                 using var scope = torch.NewDisposeScope();
                 if ((target.to(torch.ScalarType.Int64) != ignoreIndex).any().item<bool>())
-                    throw new ArgumentException("gather(): Expected dtype int64 for index", nameof(target));
+                    throw new ArgumentException("gather(): Expected dtype int32/int64 for index", nameof(target));
             }
 
             /// <summary>The class weights shaped to broadcast along the class dimension of a <paramref name="rank"/>-D input.</summary>

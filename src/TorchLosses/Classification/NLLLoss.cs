@@ -27,15 +27,19 @@ namespace TorchLosses
             /// Σℓᵢ / Σ_{i not ignored} w[yᵢ] (NaN, with zero gradients, when every target is ignored).</para>
             /// <para>Gradient: ∂ℓ/∂input[i, c] = −w[c] (divided by the weight total for mean) at the target
             /// class, 0 elsewhere and at ignored targets.</para>
-            /// <para>Shapes: input (C) with a 0-d target; (N, C) with target (N); (N, C, d₁…d_k) with target
-            /// (N, d₁…d_k). The class dimension is 0 for 1-D input and 1 otherwise.</para>
+            /// <para>Shapes: input (C) with a 0-d target (or a 1-D target of size 1, read as the 0-d one, as
+            /// libtorch 2.10 does); (N, C) with target (N); (N, C, d₁…d_k) with target (N, d₁…d_k). The class
+            /// dimension is 0 for 1-D input and 1 otherwise.</para>
             /// </summary>
-            /// <param name="input">Log-probabilities, float32, float64 or bfloat16 (libtorch's CPU kernel has no float16).</param>
+            /// <param name="input">Log-probabilities, float16, bfloat16, float32 or float64.</param>
             /// <param name="target">Class indices, int64 or uint8, each in [0, C) or equal to <paramref name="ignore_index"/>.</param>
             /// <param name="weight">Optional per-class weights: 1-D, C entries, the input's dtype. Negative weights are allowed.</param>
             /// <param name="ignore_index">Target value to ignore; it may lie outside [0, C).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
-            /// <remarks>TorchSharp's <c>nll_loss</c> has no <c>ignore_index</c>; this one follows PyTorch.</remarks>
+            /// <remarks>TorchSharp's <c>nll_loss</c> has no <c>ignore_index</c>; this one follows PyTorch.
+            /// <para>Input (C) with a target of shape (1): libtorch 2.10 computes the loss but its backward rejects the
+            /// pair ("size mismatch (got input: [5], target: [1])"), which on TorchSharp ends the process inside
+            /// <c>autograd.grad</c>; here the gradient is that of the 0-d target.</para></remarks>
             /// <exception cref="ArgumentException">shapes, dtypes or the weight do not fit (PyTorch's messages).</exception>
             /// <exception cref="ArgumentOutOfRangeException">a target lies outside [0, C) ("Target 4 is out of bounds.").</exception>
             public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
@@ -43,8 +47,8 @@ namespace TorchLosses
             {
                 var kind = Reductions.Parse(reduction);
                 long classDim = CheckNllShapes(input, target, weight);
-                Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype,
-                    torch.ScalarType.Float32, torch.ScalarType.Float64, torch.ScalarType.BFloat16);
+                target = UnbatchedTarget(input, target);
+                Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype, Check.AllFloating);
                 bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
 
                 using var scope = torch.NewDisposeScope();
@@ -81,8 +85,9 @@ namespace TorchLosses
                 {
                     if (targetShape.Length > 1)
                         throw new ArgumentException("0D or 1D target tensor expected, multi-target not supported", nameof(target));
-                    bool unbatched = dim == 1 && targetShape.Length == 0;
-                    if (!unbatched && (targetShape.Length == 0 || inputShape[0] != targetShape[0]))
+                    if (dim == 1 && targetShape.Length == 1 && targetShape[0] != 1)
+                        throw new ArgumentException($"For 1D input, 1D target must have size 1, but got target size: {targetShape[0]}", nameof(target));
+                    if (dim == 2 && (targetShape.Length == 0 || inputShape[0] != targetShape[0]))
                         throw new ArgumentException(
                             $"size mismatch (got input: {Check.Brackets(inputShape)}, target: {Check.Brackets(targetShape)})", nameof(target));
                     ClassTargets.CheckWeight(weight, classes);
@@ -115,6 +120,13 @@ namespace TorchLosses
                 ClassTargets.CheckWeightDtype(weight, input);
                 return classDim;
             }
+
+            /// <summary>
+            /// The target of a single sample (1-D input) as a 0-d tensor: libtorch 2.10 accepts a target of shape (1) there
+            /// (<see cref="CheckNllShapes"/> rejects other sizes) and computes the 0-d target's loss.
+            /// </summary>
+            internal static Tensor UnbatchedTarget(Tensor input, Tensor target) =>
+                input.dim() == 1 && target.dim() == 1 ? target.reshape(Array.Empty<long>()) : target;
         }
     }
 }

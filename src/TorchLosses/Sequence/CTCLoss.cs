@@ -25,9 +25,10 @@ namespace TorchLosses
             /// ℓₙ = −log Σ_π Π_{t&lt;Tₙ} exp(log_probs[t, n, πₜ]). It is computed by the α recursion in log space
             /// (−∞ for impossible states), a loop over the frames with tensor ops on (N, 2S+1) states.
             /// Repeated consecutive labels need a blank between them, so [2, 2, 2] needs 5 frames; with fewer
-            /// the loss is +∞. Lₙ = 0 gives the all-blank path, −Σ_{t&lt;Tₙ} log_probs[t, n, blank].</para>
+            /// the loss is +∞. Lₙ = 0 gives the all-blank path, −Σ_{t&lt;Tₙ} log_probs[t, n, blank]; Tₙ = 0 gives 0 for
+            /// Lₙ = 0 (the empty alignment) and +∞ otherwise, as in libtorch 2.10.</para>
             /// <para>Reduction: none gives (N), or a 0-d tensor for unbatched input; sum adds;
-            /// mean is mean_n(ℓₙ / max(Lₙ, 1)) (NaN for N = 0).</para>
+            /// mean is mean_n(ℓₙ / max(Lₙ, 1)).</para>
             /// <para>Gradient (libtorch's, not the plain partial derivative): ∂ℓₙ/∂log_probs[t, n, c] =
             /// exp(log_probs[t, n, c]) − γₜ(c) for t &lt; Tₙ, where γₜ(c) = Σ_{s: l'ₛ = c} αₜ(s)βₜ(s) / (pₙ·exp(log_probs[t, n, c]))
             /// is the posterior of class c at frame t; 0 for t ≥ Tₙ. This is the gradient with respect to the
@@ -36,30 +37,30 @@ namespace TorchLosses
             /// (zero in value; entries where lp is ±∞ are excluded by a <c>where</c>), so autograd returns
             /// libtorch's form. Double backward differentiates the plain partial −γ (the exp(lp) term is a detached
             /// constant), which is the true second derivative of the loss with respect to log_probs but not the
-            /// derivative of the first gradient returned; PyTorch 1.13 has no double backward for CTC at all.
+            /// derivative of the first gradient returned; libtorch has no double backward for CTC at all ("derivative for
+            /// aten::_ctc_loss_backward is not implemented").
             /// A sample with loss +∞ gets a NaN gradient for t &lt; Tₙ (0 after), as in libtorch, unless
             /// <paramref name="zero_infinity"/>; then its loss and gradient are 0. A NaN loss (NaN in log_probs)
             /// also gets a NaN gradient for t &lt; Tₙ, with or without zero_infinity, as in libtorch; a NaN entry that no
             /// alignment uses leaves the loss finite and gets a NaN gradient itself (t &lt; Tₙ), as in libtorch.</para>
-            /// <para>Deviations from libtorch 1.13: where log_probs[t, n, c] = −∞ (t &lt; Tₙ), libtorch's gradient is
-            /// NaN (its backward evaluates exp(−∞ + ∞)); here it is 0, the limit exp(lp) − γ = 0 − 0. A sample with
-            /// input length 0 and target length 0 has loss 0 here (the empty alignment, probability 1), with zero
-            /// gradient; libtorch reads α at frame −1, outside its buffer, and returns an undefined value.</para>
+            /// <para>Deviation from libtorch: where log_probs[t, n, c] = −∞ (t &lt; Tₙ), libtorch's gradient is NaN (its
+            /// backward evaluates exp(−∞ + ∞)); here it is 0, the limit exp(lp) − γ = 0 − 0. (PyTorch 1.13 also returned an
+            /// undefined value for Tₙ = 0, which libtorch 2.10 answers as above.)</para>
             /// <para>Relations: with Tₙ = Lₙ = 1 it is <see cref="nll_loss(Tensor, Tensor, Tensor?, long, torch.nn.Reduction)"/>
             /// of log_probs[0] at the label; cross entropy is the one-frame, label-known special case.</para>
-            /// <para>Checks: PyTorch 1.13's, with its messages, in its order; then the inputs that 1.13 accepts
-            /// silently and answers with undefined values (it reads uninitialised memory) are rejected here:
-            /// negative lengths, labels outside [0, C), labels equal to blank, and an input length of 0 with a
-            /// positive target length. Checks that read values (lengths, labels) are skipped for tensors on the
-            /// meta device.</para>
+            /// <para>Checks: libtorch 2.10's, with its messages, in its order (an empty log_probs, a batch of 0 included,
+            /// is rejected: "log_probs tensor must not be empty"; negative lengths are rejected); then the labels that
+            /// libtorch does not check are rejected here: a label outside [0, C) (libtorch reads outside log_probs) and a
+            /// label equal to blank (PyTorch's documentation forbids it; libtorch's gradient then does not match its
+            /// loss). Checks that read values (lengths, labels) are skipped for tensors on the meta device.</para>
             /// </summary>
             /// <param name="log_probs">Log-probabilities (T, N, C), or (T, C) unbatched; float32 or float64
-            /// (normally the output of log_softmax over C; used as given). Range: T ≥ 1.</param>
+            /// (normally the output of log_softmax over C; used as given). Range: not empty (T, N, C ≥ 1).</param>
             /// <param name="targets">Labels: padded (N, S) with S ≥ max target length (slots past a sample's
             /// length are ignored), or concatenated 1-D of length Σ target_lengths, or (S) unbatched.
             /// Any real dtype; converted to int64 (truncation), as PyTorch does. Range: each used label in [0, C), ≠ blank.</param>
             /// <param name="input_lengths">(N) integer tensor (one element, any shape, when unbatched). Range: 0 ≤ Tₙ ≤ T.</param>
-            /// <param name="target_lengths">(N) integer tensor (one element when unbatched). Range: Lₙ ≥ 0; Lₙ &gt; 0 needs Tₙ &gt; 0.</param>
+            /// <param name="target_lengths">(N) integer tensor (one element when unbatched). Range: Lₙ ≥ 0.</param>
             /// <param name="blank">The blank class. Range: 0 ≤ blank &lt; C.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <param name="zero_infinity">Replace +∞ losses by 0 and zero their gradients.</param>
@@ -79,10 +80,10 @@ namespace TorchLosses
 
             /// <summary>CTC loss with the lengths as arrays (PyTorch accepts Python sequences there); otherwise as the
             /// tensor overload. The arrays are always read, so their checks also run when log_probs is on the meta device.</summary>
-            /// <param name="log_probs">Log-probabilities (T, N, C) or (T, C); float32 or float64. Range: T ≥ 1.</param>
+            /// <param name="log_probs">Log-probabilities (T, N, C) or (T, C); float32 or float64. Range: not empty.</param>
             /// <param name="targets">Padded (N, S), concatenated 1-D, or (S) unbatched; each used label in [0, C), ≠ blank.</param>
             /// <param name="input_lengths">Tₙ per sample (one entry when unbatched). Range: 0 ≤ Tₙ ≤ T.</param>
-            /// <param name="target_lengths">Lₙ per sample (one entry when unbatched). Range: Lₙ ≥ 0; Lₙ &gt; 0 needs Tₙ &gt; 0.</param>
+            /// <param name="target_lengths">Lₙ per sample (one entry when unbatched). Range: Lₙ ≥ 0.</param>
             /// <param name="blank">The blank class. Range: 0 ≤ blank &lt; C.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <param name="zero_infinity">Replace +∞ losses by 0 and zero their gradients.</param>
@@ -122,20 +123,23 @@ namespace TorchLosses
     /// <summary>ctc_loss's argument checks and the conversion of targets to padded labels.</summary>
     internal static class CtcChecks
     {
-        private const string Where = " (while checking arguments for ctc_loss_cpu)";
+        private const string Where = " (while checking arguments for ctc_loss_allocate_outputs)";
 
         /// <summary>What validation learned: batched or not, and the label slots S the recursion needs.</summary>
         internal readonly record struct Shape(bool Batched, long Slots);
 
-        /// <summary>PyTorch's check that a length tensor has an integer type (bool is not one).</summary>
+        /// <summary>
+        /// PyTorch's check that a length tensor has an integer type. Bool is not one in PyTorch
+        /// (isIntegralType(type, includeBool: false)); TorchSharp's <c>torch.is_integral</c> counts it, so it is excluded here.
+        /// </summary>
         internal static void Integral(Tensor lengths, string name)
         {
-            if (!torch.is_integral(lengths.dtype))
+            if (lengths.dtype == ScalarType.Bool || !torch.is_integral(lengths.dtype))
                 throw new ArgumentException($"{name} must be integral", name);
         }
 
         /// <summary>
-        /// libtorch 1.13's checks in its order, with its messages, then the checks 1.13 omits. Values are
+        /// libtorch 2.10's checks in its order, with its messages, then the label checks libtorch omits. Values are
         /// read only from tensors that are not on the meta device.
         /// </summary>
         internal static Shape Validate(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank)
@@ -145,6 +149,7 @@ namespace TorchLosses
                 throw new ArgumentException("Dimension out of range (expected to be in range of [-1, 0], but got 1)", nameof(log_probs));
             bool batched = dim == 3;
             Check.KernelSupports("ctc_loss_cpu", log_probs.dtype, Check.FloatDouble);
+            if (log_probs.numel() == 0) throw new ArgumentException("log_probs tensor must not be empty", nameof(log_probs));
             long effective = batched ? dim : dim + 1;
             if (effective != 3)
                 throw new ArgumentException(
@@ -163,6 +168,8 @@ namespace TorchLosses
 
             var il = Read(input_lengths);
             var tl = Read(target_lengths);
+            foreach (var length in tl ?? Array.Empty<long>())
+                if (length < 0) throw Negative("target_lengths", length);
             var targetShape = targets.shape;
             long maxLength = tl?.Aggregate(0L, Math.Max) ?? 0;
             if (targetDim == 1)
@@ -178,15 +185,20 @@ namespace TorchLosses
                         nameof(targets));
             }
             foreach (var length in il ?? Array.Empty<long>())
+            {
+                if (length < 0) throw Negative("input_lengths", length);
                 if (length > frames)
                     throw new ArgumentException(
                         $"Expected input_lengths to have value at most {frames}, but got value {length}{Where}", nameof(input_lengths));
-            if (frames == 0) throw new ArgumentException("start (0) + length (1) exceeds dimension size (0).", nameof(log_probs));
+            }
 
-            CheckWhatLibtorchDoesNot(targets, il, tl, classes, blank);
+            CheckLabels(targets, tl, classes, blank);
             long slots = tl is not null ? maxLength : targetShape[targetDim - 1];
             return new Shape(batched, slots);
         }
+
+        private static ArgumentOutOfRangeException Negative(string name, long length) =>
+            new(name, length, $"Expected {name} to have value at least 0, but got value {length}{Where}");
 
         private static ArgumentException TargetSize(long expected, long actual) => new(
             $"Expected tensor to have size {expected} at dimension 0, but got size {actual} for argument #2 'targets'{Where}", "targets");
@@ -200,25 +212,13 @@ namespace TorchLosses
         }
 
         /// <summary>
-        /// The inputs for which libtorch 1.13 (CPU) returns undefined values instead of an error: negative
-        /// lengths, an empty input with a non-empty target, labels outside [0, C) or equal to blank.
+        /// The labels libtorch does not check: one outside [0, C), with which its kernel reads outside log_probs, and one
+        /// equal to blank, which PyTorch's documentation forbids and for which libtorch's gradient does not match its loss
+        /// (it overwrites the blank's share of the last frame when the last label is blank).
         /// </summary>
-        private static void CheckWhatLibtorchDoesNot(Tensor targets, long[]? il, long[]? tl, long classes, long blank)
+        private static void CheckLabels(Tensor targets, long[]? tl, long classes, long blank)
         {
-            const string Undefined = " (PyTorch 1.13 does not check this and returns an undefined value)";
-            for (int n = 0; n < (il?.Length ?? 0); n++)
-                if (il![n] < 0)
-                    throw new ArgumentOutOfRangeException("input_lengths", il[n], $"input_lengths must be non-negative, but sample {n} has {il[n]}{Undefined}");
             if (tl is null) return;
-            for (int n = 0; n < tl.Length; n++)
-            {
-                if (tl[n] < 0)
-                    throw new ArgumentOutOfRangeException("target_lengths", tl[n], $"target_lengths must be non-negative, but sample {n} has {tl[n]}{Undefined}");
-                if (il is not null && il[n] == 0 && tl[n] > 0)
-                    throw new ArgumentException(
-                        $"sample {n} has input length 0 and target length {tl[n]}: a non-empty target needs at least one frame{Undefined}", "input_lengths");
-            }
-
             var labels = Read(targets);
             if (labels is null) return;
             long width = targets.dim() == 2 ? targets.shape[1] : 0, offset = 0;
@@ -230,10 +230,12 @@ namespace TorchLosses
                     long label = labels[start + k];
                     if (label < 0 || label >= classes)
                         throw new ArgumentOutOfRangeException("targets", label,
-                            $"target label {label} (sample {n}, position {k}) is out of the label range [0, {classes}){Undefined}");
+                            $"target label {label} (sample {n}, position {k}) is out of the label range [0, {classes}) " +
+                            "(libtorch does not check this and reads outside log_probs)");
                     if (label == blank)
                         throw new ArgumentException(
-                            $"target label {label} (sample {n}, position {k}) is the blank label; targets must not contain blank{Undefined}", "targets");
+                            $"target label {label} (sample {n}, position {k}) is the blank label; targets must not contain blank " +
+                            "(libtorch does not check this, and its gradient then does not match its loss)", "targets");
                 }
                 offset += tl[n];
             }

@@ -80,6 +80,55 @@ public sealed class BinaryCrossEntropyLossTests
     });
 
     [TestMethod]
+    public void BceTargetsOutsideTheUnitIntervalAreRejectedAsInLibtorch()
+    {
+        // libtorch 2.10 checks the target too (1.13 computed a value for any target), element by element after the input:
+        // the first element that fails names which of the two.
+        var inf = double.PositiveInfinity;
+        var cases = new (double[] X, double[] Y)[]
+        {
+            (new[] { 0.5, 0.5, 0.5 }, new[] { 0.0, 1.5, 1.0 }),
+            (new[] { 0.5, 0.5, 0.5 }, new[] { -1e-4, 0.5, 1.0 }),
+            (new[] { 0.5, 0.5, 0.5 }, new[] { 0.0, double.NaN, 1.0 }),
+            (new[] { 0.5, 0.5, 0.5 }, new[] { inf, 0.5, -inf }),
+            (new[] { 0.5, 0.5, 2.0 }, new[] { 0.5, -1.0, 0.5 }),   // the target fails first
+            (new[] { 0.5, 2.0, 0.5 }, new[] { 0.5, 0.5, -1.0 }),   // the input fails first
+            (new[] { 0.5, -1.0, 0.5 }, new[] { 0.5, 2.0, 0.5 }),   // the same element: the input is checked first
+        };
+        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
+            foreach (var (x, y) in cases)
+                foreach (var reduction in AllReductions)
+                {
+                    using var scope = NewDisposeScope();
+                    var input = T(x, dtype, false);
+                    var target = T(y, dtype, false);
+                    var native = Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(
+                        () => N.binary_cross_entropy(input, target, null, reduction)).Message;
+                    var ours = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.binary_cross_entropy(input, target, null, reduction));
+                    StringAssert.StartsWith(ours.Message, native);
+                    Assert.AreEqual(native.Contains("input") ? "input" : "target", ours.ParamName);
+                }
+    }
+
+    [TestMethod]
+    public void BceHalfAndBFloat16MatchLibtorch() => InBothGradientModes(() =>
+    {
+        // libtorch 2.10 has float16 and bfloat16 CPU kernels for BCE (1.13 had none); in float16 the EPS floor of the input
+        // gradient rounds to 0, so the edges give ±∞ (NaN where x = y), as in libtorch.
+        var x = new[] { 0.1, 0.5, 0.9, 0.25, 0.0, 1.0, 0.0, 1.0 };
+        var y = new[] { 0.0, 1.0, 0.5, 0.3, 1.0, 0.0, 0.0, 1.0 };
+        foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float16 })
+            foreach (var reduction in AllReductions)
+            {
+                var w = T(new[] { 1.0, 2.0, 0.5, 1.0, 1.0, 0.5, 2.0, 1.0 }, dtype, false);
+                AssertSame(a => L.binary_cross_entropy(a[0], a[1], w, reduction), a => N.binary_cross_entropy(a[0], a[1], w, reduction),
+                    T(x, dtype), T(y, dtype));
+                AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, w),
+                    a => N.binary_cross_entropy_with_logits(a[0], a[1], w, reduction, w), T(Logits, dtype), T(y, dtype));
+            }
+    });
+
+    [TestMethod]
     public void BceErrorsCarryPyTorchsMessages()
     {
         using var scope = NewDisposeScope();
@@ -94,10 +143,8 @@ public sealed class BinaryCrossEntropyLossTests
         Throws<ArgumentOutOfRangeException>(() => L.binary_cross_entropy(tensor(new[] { 0.5f, float.NaN }), zeros(2)), "all elements of input should be between 0 and 1");
         Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(3, 4, ScalarType.Float64)), "Found dtype Double but expected Float");
         Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(3, 4, ScalarType.Int64)), "Found dtype Long but expected Float");
-        Assert.AreEqual("\"binary_cross_entropy\" not implemented for 'Half'",
-            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy(x.to(ScalarType.Float16), y.to(ScalarType.Float16))).Message);
-        Assert.AreEqual("\"binary_cross_entropy\" not implemented for 'BFloat16'",
-            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy(x.to(ScalarType.BFloat16), y.to(ScalarType.BFloat16))).Message);
+        Assert.AreEqual("\"binary_cross_entropy\" not implemented for 'Long'",
+            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy(x.to(ScalarType.Int64), y.to(ScalarType.Int64))).Message);
         var trainable = ones(3, 4).requires_grad_();
         Throws<ArgumentException>(() => L.binary_cross_entropy(x, y, trainable),
             "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.");
@@ -140,12 +187,13 @@ public sealed class BinaryCrossEntropyLossTests
     [TestMethod]
     public void BceWithLogitsInfinitiesMatchLibtorch() => InBothGradientModes(() =>
     {
-        // Values: NaN at x = +∞ with y = 1 and at x = −∞ for every y, +∞ at x = +∞ with y < 1; NaN stays NaN.
-        // Gradients: ∂/∂x stays finite at ±∞, ∂/∂y is ∓∞.
+        // Values (libtorch 2.10's (1 − y)·x − (1 + (p − 1)·y)·log σ(x)): at x = +∞, +∞ for y < 1, NaN for y = 1, −∞ for y > 1;
+        // at x = −∞, NaN for y ∈ [0, 1] (∞ − ∞), +∞ for y > 1 and −∞ for y < 1 when 1 + (p − 1)·y < 0 (PyTorch 1.13 gave NaN at
+        // x = −∞ for every y); NaN stays NaN. Gradients: ∂/∂x stays finite at ±∞, ∂/∂y is ∓∞.
         var inf = double.PositiveInfinity;
-        var x = new[] { inf, inf, -inf, -inf, -inf, inf, double.NaN, -inf };
-        var y = new[] { 1.0, 0.0, 0.0, 1.0, 0.5, 0.5, 1.0, 2.0 };
-        var pw = new[] { 1.0, 2.0, 1.0, 2.0, 3.0, 1.0, 1.0, 0.0 };
+        var x = new[] { inf, inf, -inf, -inf, -inf, inf, double.NaN, -inf, -inf, -inf, inf, inf };
+        var y = new[] { 1.0, 0.0, 0.0, 1.0, 0.5, 0.5, 1.0, 2.0, -0.5, 1.5, 2.0, -1.0 };
+        var pw = new[] { 1.0, 2.0, 1.0, 2.0, 3.0, 1.0, 1.0, 0.0, -3.0, 0.5, 1.0, 2.0 };
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
             {
@@ -187,10 +235,14 @@ public sealed class BinaryCrossEntropyLossTests
             "Target size (torch.Size([4])) must be the same as input size (torch.Size([3, 4]))");
         Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, zeros(3, 4, ScalarType.Int64)),
             "result type Float can't be cast to the desired output type Long");
-        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(zeros(3, 4, ScalarType.Int64), y),
-            "result type Float can't be cast to the desired output type Long");
-        Assert.AreEqual("\"clamp_min_cpu\" not implemented for 'Half'",
-            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy_with_logits(x.to(ScalarType.Float16), y.to(ScalarType.Float16))).Message);
+        Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, zeros(3, 4, ScalarType.Bool)),
+            "Subtraction, the `-` operator, with two bool tensors is not supported.");
+        // libtorch 2.10 starts with log_sigmoid(x), so the input is read first (also with an int64 target).
+        foreach (var target in new[] { y, zeros(3, 4, ScalarType.Int64) })
+            Assert.AreEqual("\"log_sigmoid_cpu\" not implemented for 'Long'",
+                Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy_with_logits(zeros(3, 4, ScalarType.Int64), target)).Message);
+        AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1]), a => N.binary_cross_entropy_with_logits(a[0], a[1]),
+            T(Logits, ScalarType.Float16, false), T(Targets, ScalarType.Float16, false));
         Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, ones(2, 3, 4)), "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]");
         Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, pos_weight: ones(2, 3, 4)), "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]");
         Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, pos_weight: ones(5)), "The size of tensor a (5) must match the size of tensor b (4) at non-singleton dimension 1");
@@ -294,13 +346,19 @@ public sealed class BinaryCrossEntropyLossTests
         Assert.IsTrue(logits.pos_weight!.Equals(pw));
         AssertClose(L.binary_cross_entropy_with_logits(x, y, w, R.None, pw), logits.call(x, y), "logits module");
 
+        // Empty inputs of shape (0, 3): the leaves are 1-D (0) and reshaped inside, because TorchSharp's data<T>() cannot
+        // read an empty tensor of two or more dimensions; the (0, 3) shape of reduction none is compared on its own.
         foreach (var reduction in AllReductions)
         {
-            AssertSame(a => L.binary_cross_entropy(a[0], a[1], null, reduction), a => N.binary_cross_entropy(a[0], a[1], null, reduction),
-                zeros(0, 3).requires_grad_(), zeros(0, 3).requires_grad_());
-            AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction), a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction),
-                zeros(0, 3).requires_grad_(), zeros(0, 3).requires_grad_());
+            AssertSame(a => L.binary_cross_entropy(a[0].reshape(0, 3), a[1].reshape(0, 3), null, reduction).flatten(),
+                a => N.binary_cross_entropy(a[0].reshape(0, 3), a[1].reshape(0, 3), null, reduction).flatten(),
+                zeros(0).requires_grad_(), zeros(0).requires_grad_());
+            AssertSame(a => L.binary_cross_entropy_with_logits(a[0].reshape(0, 3), a[1].reshape(0, 3), null, reduction).flatten(),
+                a => N.binary_cross_entropy_with_logits(a[0].reshape(0, 3), a[1].reshape(0, 3), null, reduction).flatten(),
+                zeros(0).requires_grad_(), zeros(0).requires_grad_());
         }
+        CollectionAssert.AreEqual(new long[] { 0, 3 }, L.binary_cross_entropy(zeros(0, 3), zeros(0, 3), reduction: R.None).shape);
+        CollectionAssert.AreEqual(new long[] { 0, 3 }, L.binary_cross_entropy_with_logits(zeros(0, 3), zeros(0, 3), reduction: R.None).shape);
     });
 
     [TestMethod]

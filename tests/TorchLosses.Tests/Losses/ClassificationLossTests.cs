@@ -123,7 +123,11 @@ public sealed class ClassificationLossTests
         Throws<ArgumentOutOfRangeException>(() => L.cross_entropy(x, Classes(new long[] { 0, 5, 2 }), label_smoothing: 0.1), "Target 5 is out of bounds.");
         Throws<ArgumentException>(() => L.nll_loss(x, tensor(new[] { 0, 1, 2 })), "expected scalar type Long but found Int");
         Throws<ArgumentException>(() => L.nll_loss(x, Classes(new long[] { 0, 1 })), "Expected input batch_size (3) to match target batch_size (2).");
-        Throws<ArgumentException>(() => L.nll_loss(zeros(4), Classes(new long[] { 1 })), "size mismatch (got input: [4], target: [1])");
+        Throws<ArgumentException>(() => L.nll_loss(zeros(4), Classes(new long[] { 1, 2 })), "For 1D input, 1D target must have size 1, but got target size: 2");
+        Throws<ArgumentException>(() => L.cross_entropy(zeros(4), Classes(new long[] { 1 }), label_smoothing: 0.1),
+            "output with shape [] doesn't match the broadcast shape [1]");
+        Throws<ArgumentException>(() => L.cross_entropy(x, tensor(new byte[] { 0, 1, 2 }), ones(4), label_smoothing: 0.1),
+            "gather(): Expected dtype int32/int64 for index");
         Throws<ArgumentException>(() => L.nll_loss(x, Classes(new long[] { 0, 1, 2 }), ones(3)),
             "weight tensor should be defined either for all 4 classes or no classes but got weight tensor of shape: [3]");
         Throws<ArgumentException>(() => L.nll_loss(zeros(2, 3, 4), Classes(new long[10], new long[] { 2, 5 })), "Expected target size [2, 4], got [2, 5]");
@@ -140,6 +144,68 @@ public sealed class ClassificationLossTests
         Throws<ArgumentException>(() => L.cross_entropy(x, rand(3, 4), ones(3)),
             "cross_entropy: weight tensor should be defined either for all 4 classes or no classes but got weight tensor of shape: [3]");
         Throws<ArgumentException>(() => L.cross_entropy(x, rand(3, 5)), "0D or 1D target tensor expected, multi-target not supported");
+    }
+
+    [TestMethod]
+    public void UnbatchedTargetOfShapeOneIsTheZeroDimTarget() => InBothGradientModes(() =>
+    {
+        // libtorch 2.10 accepts a 1-D input with a target of shape (1) and returns the 0-d target's loss (a 0-d result for
+        // every reduction). Its backward then fails ("size mismatch (got input: [5], target: [1])"), and a native error inside
+        // autograd ends a TorchSharp process: values are compared with libtorch, the gradient with the 0-d target's.
+        var weight = tensor(new[] { 0.5, 1, 2, 1, 3 });
+        foreach (var reduction in AllReductions)
+            foreach (var w in new[] { null, weight })
+                foreach (var (label, ignoreIndex) in new[] { (3L, -100L), (3L, 3L) })
+                {
+                    using var scope = NewDisposeScope();
+                    var one = Classes(new[] { label });
+                    var zeroDim = Classes(new[] { label }, Array.Empty<long>());
+                    var values = Logits(ScalarType.Float64, 5).detach();
+                    AssertSame(a => L.nll_loss(a[0], one, w, ignoreIndex, reduction), a => N.nll_loss(a[0], one, w, reduction, ignoreIndex), values);
+                    AssertSame(a => L.cross_entropy(a[0], one, w, ignoreIndex, reduction), a => N.cross_entropy(a[0], one, w, ignoreIndex, reduction), values);
+                    AssertSame(a => L.nll_loss(a[0], one, w, ignoreIndex, reduction), a => L.nll_loss(a[0], zeroDim, w, ignoreIndex, reduction),
+                        values.requires_grad_());
+                    AssertSame(a => L.cross_entropy(a[0], one, w, ignoreIndex, reduction), a => L.cross_entropy(a[0], zeroDim, w, ignoreIndex, reduction),
+                        values);
+                }
+    });
+
+    [TestMethod]
+    public void Float16MatchesLibtorch() => InBothGradientModes(() =>
+    {
+        // libtorch 2.10 has float16 CPU kernels for NLL, log_softmax and their backward (1.13 had none).
+        var weight = tensor(new[] { 0.5, 1, 2, 1 }).to(ScalarType.Float16);
+        foreach (var reduction in AllReductions)
+            foreach (var (shape, target) in new[] { (new long[] { 3, 4 }, Classes(new long[] { 0, 3, -100 })),
+                                                    (new long[] { 2, 4, 3 }, Classes(new long[] { 1, 2, 0, 3, 3, -100 }, new long[] { 2, 3 })) })
+            {
+                AssertSame(a => L.nll_loss(a[0], target, weight, -100, reduction), a => N.nll_loss(a[0], target, weight, reduction, -100),
+                    Logits(ScalarType.Float16, shape));
+                foreach (var smoothing in new[] { 0.0, 0.2 })
+                    AssertSame(a => L.cross_entropy(a[0], target, weight, -100, reduction, smoothing),
+                        a => N.cross_entropy(a[0], target, weight, -100, reduction, smoothing), Logits(ScalarType.Float16, shape));
+            }
+        var probabilities = Normal(3, ScalarType.Float16, true, 3, 4).softmax(1).detach().requires_grad_();
+        AssertSame(a => L.cross_entropy(a[0], a[1], weight), a => N.cross_entropy(a[0], a[1], weight), Logits(ScalarType.Float16, 3, 4), probabilities);
+    });
+
+    [TestMethod]
+    public void ADisposedWeightIsRefusedWithTorchSharpsMessage()
+    {
+        // TorchSharp 0.107 refuses a disposed tensor when its handle is read, before any native call.
+        using var scope = NewDisposeScope();
+        var weight = tensor(new[] { 1.0, 2, 3 });
+        weight.Dispose();
+        var x = Logits(ScalarType.Float64, 2, 3);
+        var y = Classes(new long[] { 0, 2 });
+        foreach (var call in new Action[]
+                 {
+                     () => L.nll_loss(x, y, weight), () => L.cross_entropy(x, y, weight), () => L.cross_entropy(x, y, weight, label_smoothing: 0.1),
+                     () => L.binary_cross_entropy(x.sigmoid(), x.sigmoid().detach(), weight),
+                     () => L.binary_cross_entropy_with_logits(x, x.sigmoid().detach(), weight),
+                     () => L.binary_cross_entropy_with_logits(x, x.sigmoid().detach(), pos_weight: weight),
+                 })
+            Assert.AreEqual("Tensor invalid -- empty handle.", Assert.ThrowsExactly<InvalidOperationException>(call).Message);
     }
 
     [TestMethod]

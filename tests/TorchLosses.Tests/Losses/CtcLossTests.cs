@@ -5,7 +5,7 @@ namespace TorchLossesTests.Losses;
 /// <summary>
 /// CTC loss: values and log_probs gradients against libtorch's native ctc_loss (which takes
 /// (blank, zero_infinity, reduction)), a hand-enumerated case, impossible alignments, empty targets,
-/// unbatched input, errors and the inputs 1.13 leaves unchecked, and the meta device.
+/// unbatched input, input length 0, errors (libtorch 2.10's) and the labels libtorch leaves unchecked, and the meta device.
 /// </summary>
 [TestClass]
 public sealed class CtcLossTests
@@ -156,16 +156,25 @@ public sealed class CtcLossTests
     }
 
     [TestMethod]
-    public void EmptyInputWithEmptyTargetHasProbabilityOne()
+    public void EmptyInputHasLossZeroOrInfinityAsInLibtorch()
     {
-        // input_length 0 and target_length 0: the empty alignment, loss log 1 = 0 with zero gradient. libtorch 1.13
-        // reads α at frame −1 there (an undefined value, e.g. the previous sample's α or a denormal), so no parity.
+        // input_length 0: with target_length 0 the empty alignment, loss −log 1 = 0; with a positive target length no
+        // alignment, loss +∞ (0 with zero_infinity); the gradient is 0 either way. libtorch 2.10 defines both (1.13 read α at
+        // frame −1, outside its buffer, and returned undefined values).
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+                foreach (var zeroInfinity in new[] { false, true })
+                {
+                    Same(LogProbs(9, dtype, 4, 3, 3), Longs(new long[] { 1, 1, 2, 2, 1, 2 }, 3, 2), Longs(4, 0, 0), Longs(2, 0, 2), 0, reduction, zeroInfinity);
+                    Same(LogProbs(9, dtype, 4, 3, 3), Longs(1, 2, 1, 2), Longs(0, 4, 0), Longs(0, 2, 2), 0, reduction, zeroInfinity);
+                }
         using var scope = NewDisposeScope();
         var lp = LogProbs(9, ScalarType.Float64, 4, 2, 3);
         var loss = L.ctc_loss(lp, Longs(new long[] { 1, 1 }, 2, 1), Longs(4, 0), Longs(0, 0), reduction: R.None);
         Assert.AreEqual(0.0, loss[1].item<double>());
         loss[1].backward();
         Assert.AreEqual(0.0, lp.grad!.abs().sum().item<double>());
+        Assert.IsTrue(double.IsPositiveInfinity(L.ctc_loss(lp, Longs(new long[] { 1, 1 }, 2, 1), Longs(4, 0), Longs(0, 1), reduction: R.None)[1].item<double>()));
     }
 
     [TestMethod]
@@ -188,16 +197,30 @@ public sealed class CtcLossTests
     }
 
     [TestMethod]
-    public void EmptyBatchMatchesLibtorch()
+    public void EmptyLogProbsAreRejectedAsInLibtorch()
     {
-        var none = zeros(new long[] { 0 }, ScalarType.Int64);
-        foreach (var reduction in AllReductions)
-        {
-            Same(LogProbs(13, ScalarType.Float64, 4, 0, 3), zeros(new long[] { 0, 2 }, ScalarType.Int64), none, none, 0, reduction, false);
-            Same(LogProbs(13, ScalarType.Float64, 4, 0, 3), none, none, none, 0, reduction, false);
-        }
+        // libtorch 2.10 rejects an empty log_probs (a batch of 0, T = 0 or C = 0) right after its dtype check, before the
+        // shape checks; 1.13 returned an empty loss for a batch of 0 (NaN for mean).
         using var scope = NewDisposeScope();
-        Assert.IsTrue(double.IsNaN(L.ctc_loss(LogProbs(13, ScalarType.Float64, 4, 0, 3), none, none, none).item<double>()));
+        var none = zeros(new long[] { 0 }, ScalarType.Int64);
+        var cases = new (Tensor LogProbs, Tensor Targets, Tensor InputLengths, Tensor TargetLengths)[]
+        {
+            (zeros(4, 0, 3, ScalarType.Float64), zeros(new long[] { 0, 2 }, ScalarType.Int64), none, none),
+            (zeros(4, 0, 3, ScalarType.Float64), none, none, none),
+            (zeros(0, 2, 3, ScalarType.Float64), zeros(new long[] { 2, 0 }, ScalarType.Int64), Longs(0, 0), Longs(0, 0)),
+            (zeros(4, 2, 0, ScalarType.Float64), Longs(new long[] { 1, 2 }, 2, 1), Longs(4, 4), Longs(1, 1)),
+            (zeros(0, 3, ScalarType.Float64), none, Longs(0), Longs(0)),
+            (zeros(4, 0, 3, 1, ScalarType.Float64), none, none, none),   // before the dimension check
+        };
+        foreach (var (lp, targets, il, tl) in cases)
+            foreach (var reduction in AllReductions)
+            {
+                var native = Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(() => N.ctc_loss(lp, targets, il, tl, 0, false, reduction));
+                Assert.AreEqual("log_probs tensor must not be empty", native.Message);
+                StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentException>(() => L.ctc_loss(lp, targets, il, tl, 0, reduction)).Message, native.Message);
+            }
+        // The dtype is checked first.
+        Assert.ThrowsExactly<NotSupportedException>(() => L.ctc_loss(zeros(4, 0, 3, ScalarType.Float16), none, none, none));
     }
 
     [TestMethod]
@@ -277,7 +300,7 @@ public sealed class CtcLossTests
         var tl = Longs(3, 2);
         void Throws<TException>(Action call, string message) where TException : Exception =>
             StringAssert.StartsWith(Assert.ThrowsExactly<TException>(call).Message, message);
-        const string Where = " (while checking arguments for ctc_loss_cpu)";
+        const string Where = " (while checking arguments for ctc_loss_allocate_outputs)";
 
         Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, targets, il, tl, reduction: (R)5), "5 is not a valid value for reduction");
         Throws<ArgumentException>(() => L.ctc_loss(lp, targets, il.to(ScalarType.Float32), tl), "input_lengths must be integral");
@@ -311,14 +334,49 @@ public sealed class CtcLossTests
             $"Expected input_lengths to have value at most 4, but got value 5{Where}");
         Throws<ArgumentException>(() => L.ctc_loss(lp, targets, new long[] { 7, 1 }, new long[] { 3, 2 }),
             $"Expected input_lengths to have value at most 4, but got value 7{Where}");
-        Throws<ArgumentException>(() => L.ctc_loss(lp.narrow(0, 0, 0), targets, Longs(0, 0), Longs(0, 0)), "start (0) + length (1) exceeds dimension size (0).");
+        Throws<ArgumentException>(() => L.ctc_loss(lp.narrow(0, 0, 0), targets, Longs(0, 0), Longs(0, 0)), "log_probs tensor must not be empty");
+        Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, targets, Longs(4, -1), Longs(3, 2)),
+            $"Expected input_lengths to have value at least 0, but got value -1{Where}");
+        Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, targets, Longs(4, 3), Longs(3, -1)),
+            $"Expected target_lengths to have value at least 0, but got value -1{Where}");
+        // The target lengths are checked before the target sizes; each input length against 0, then T, sample by sample.
+        Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, targets, Longs(4, 3), Longs(4, -2)),
+            $"Expected target_lengths to have value at least 0, but got value -2{Where}");
+        Throws<ArgumentException>(() => L.ctc_loss(lp, targets, Longs(5, -1), tl), $"Expected input_lengths to have value at most 4, but got value 5{Where}");
         // PyTorch's order: the padded-width check comes before the input-length check; blank before the lengths.
         Throws<ArgumentException>(() => L.ctc_loss(lp, targets, Longs(9, 1), Longs(4, 1)), "Expected tensor to have size at least 4");
         Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, targets, Longs(1, 1, 1), tl, blank: 7), "blank must be in label range");
     }
 
     [TestMethod]
-    public void InputsThatPyTorchLeavesUndefinedAreRejected()
+    public void ErrorsMatchLibtorchsMessages()
+    {
+        // The checks libtorch 2.10 makes, against its own messages (bool lengths: TorchSharp's is_integral counts bool as
+        // integral, PyTorch does not).
+        using var scope = NewDisposeScope();
+        var lp = LogProbs(18, ScalarType.Float64, 4, 2, 5).detach();
+        var targets = Longs(new long[] { 1, 2, 2, 3, 1, 0 }, 2, 3);
+        var cases = new (Tensor Targets, Tensor InputLengths, Tensor TargetLengths)[]
+        {
+            (targets, Longs(4, -1), Longs(3, 2)),
+            (targets, Longs(4, 3), Longs(3, -1)),
+            (targets, Longs(5, -1), Longs(3, 2)),
+            (targets, Longs(-1, 5), Longs(3, 2)),
+            (Longs(1, 2, 3), Longs(4, 3), Longs(-1, 4)),
+            (targets, tensor(new[] { true, true }), Longs(3, 2)),
+            (targets, Longs(4, 3), tensor(new[] { true, true })),
+            (targets, Longs(4, 3), Longs(4, 2)),
+        };
+        foreach (var (t, il, tl) in cases)
+        {
+            var native = Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(() => N.ctc_loss(lp, t, il, tl)).Message;
+            var ours = Assert.Throws<ArgumentException>(() => L.ctc_loss(lp, t, il, tl));
+            Assert.AreEqual(native, TorchLosses.Parity.ErrorMessages.Text(ours));
+        }
+    }
+
+    [TestMethod]
+    public void LabelsThatLibtorchDoesNotCheckAreRejected()
     {
         using var scope = NewDisposeScope();
         var lp = LogProbs(18, ScalarType.Float64, 4, 2, 5);
@@ -327,12 +385,9 @@ public sealed class CtcLossTests
         {
             var e = Assert.ThrowsExactly<TException>(call);
             StringAssert.StartsWith(e.Message, message);
-            StringAssert.Contains(e.Message, "PyTorch 1.13 does not check this");
+            StringAssert.Contains(e.Message, "libtorch does not check this");
         }
 
-        Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, targets, Longs(4, -1), Longs(3, 2)), "input_lengths must be non-negative, but sample 1 has -1");
-        Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, targets, Longs(4, 3), Longs(3, -1)), "target_lengths must be non-negative, but sample 1 has -1");
-        Throws<ArgumentException>(() => L.ctc_loss(lp, targets, Longs(4, 0), Longs(3, 2)), "sample 1 has input length 0 and target length 2");
         Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, Longs(new long[] { 1, 2, 2, 3, 5, 0 }, 2, 3), Longs(4, 3), Longs(3, 2)),
             "target label 5 (sample 1, position 1) is out of the label range [0, 5)");
         Throws<ArgumentOutOfRangeException>(() => L.ctc_loss(lp, Longs(1, -2, 3, 1), Longs(4, 3), Longs(2, 2)),

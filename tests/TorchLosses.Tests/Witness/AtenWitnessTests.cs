@@ -700,6 +700,7 @@ public sealed class AtenWitnessTests
     [TestMethod]
     public void ADisposedOptionalWeightIsRejectedBeforeTheNativeCall()
     {
+        // TorchSharp 0.107 refuses a disposed tensor when its handle is read, before any native call.
         using var scope = NewDisposeScope();
         var weight = tensor(ClassWeight);
         weight.Dispose();
