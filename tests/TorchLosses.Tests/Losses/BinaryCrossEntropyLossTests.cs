@@ -360,15 +360,4 @@ public sealed class BinaryCrossEntropyLossTests
         CollectionAssert.AreEqual(new long[] { 0, 3 }, L.binary_cross_entropy(zeros(0, 3), zeros(0, 3), reduction: R.None).shape);
         CollectionAssert.AreEqual(new long[] { 0, 3 }, L.binary_cross_entropy_with_logits(zeros(0, 3), zeros(0, 3), reduction: R.None).shape);
     });
-
-    [TestMethod]
-    public void RunOnTheMetaDevice() => InBothGradientModes(() =>
-    {
-        using var scope = NewDisposeScope();
-        var x = empty(new long[] { 2, 3 }, device: META).requires_grad_();
-        var y = empty(new long[] { 2, 3 }, device: META).requires_grad_();
-        var w = empty(new long[] { 3 }, device: META);
-        Assert.AreEqual(DeviceType.META, L.binary_cross_entropy(x, y, w).device_type);
-        Assert.AreEqual(DeviceType.META, L.binary_cross_entropy_with_logits(x, y, w, R.Mean, w).device_type);
-    });
 }

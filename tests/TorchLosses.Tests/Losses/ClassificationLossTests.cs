@@ -230,15 +230,4 @@ public sealed class ClassificationLossTests
         var nll = TorchLosses.nn.NLLLoss(weight, ignore_index: 0);
         AssertClose(L.nll_loss(x, y, weight, 0), nll.call(x, y), "nll module");
     }
-
-    [TestMethod]
-    public void RunOnTheMetaDevice()
-    {
-        using var scope = NewDisposeScope();
-        var x = empty(new long[] { 3, 4 }, device: META);
-        var y = empty(new long[] { 3 }, ScalarType.Int64, META);
-        Assert.AreEqual(DeviceType.META, L.nll_loss(x, y).device_type);
-        Assert.AreEqual(DeviceType.META, L.cross_entropy(x, y, label_smoothing: 0.1).device_type);
-        Assert.AreEqual(DeviceType.META, L.cross_entropy(x, empty(new long[] { 3, 4 }, device: META)).device_type);
-    }
 }

@@ -397,27 +397,4 @@ public sealed class CtcLossTests
         // Past the target length anything goes (padding), as in PyTorch.
         Assert.IsTrue(double.IsFinite(L.ctc_loss(lp, Longs(new long[] { 1, 2, -7, 3, 0, 99 }, 2, 3), Longs(4, 3), Longs(2, 1)).item<double>()));
     }
-
-    [TestMethod]
-    public void RunsOnTheMetaDevice()
-    {
-        using var scope = NewDisposeScope();
-        var lp = empty(new long[] { 5, 3, 4 }, ScalarType.Float32, META);
-        var lengths = empty(new long[] { 3 }, ScalarType.Int64, META);
-        foreach (var reduction in AllReductions)
-        {
-            var padded = L.ctc_loss(lp, empty(new long[] { 3, 2 }, ScalarType.Int64, META), lengths, lengths, reduction: reduction);
-            var concatenated = L.ctc_loss(lp, empty(new long[] { 6 }, ScalarType.Int64, META), lengths, lengths, reduction: reduction);
-            var unbatched = L.ctc_loss(empty(new long[] { 5, 4 }, ScalarType.Float64, META), empty(new long[] { 2 }, ScalarType.Int64, META),
-                empty(Array.Empty<long>(), ScalarType.Int64, META), empty(Array.Empty<long>(), ScalarType.Int64, META), reduction: reduction);
-            foreach (var loss in new[] { padded, concatenated, unbatched })
-                Assert.AreEqual(DeviceType.META, loss.device_type);
-            CollectionAssert.AreEqual(reduction == R.None ? new long[] { 3 } : Array.Empty<long>(), padded.shape);
-            CollectionAssert.AreEqual(Array.Empty<long>(), unbatched.shape);
-        }
-        // Lengths given on the CPU are still checked.
-        Assert.ThrowsExactly<ArgumentException>(() => L.ctc_loss(lp, empty(new long[] { 3, 2 }, ScalarType.Int64, META), new long[] { 6, 1, 1 }, new long[] { 1, 1, 1 }));
-        var meta = L.ctc_loss(lp, empty(new long[] { 3, 2 }, ScalarType.Int64, META), new long[] { 5, 1, 1 }, new long[] { 2, 1, 0 }, zero_infinity: true);
-        Assert.AreEqual(DeviceType.META, meta.device_type);
-    }
 }

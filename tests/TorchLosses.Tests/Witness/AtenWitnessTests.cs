@@ -704,7 +704,6 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var weight = tensor(ClassWeight);
         weight.Dispose();
-        // TorchSharp's check of a disposed handle, before TorchScript or libtorch sees it.
         var error = Assert.ThrowsExactly<InvalidOperationException>(() => F.cross_entropy(tensor(Logits), Labels(1, 2, 0), weight));
         StringAssert.Contains(error.Message, "Tensor invalid");
     }
