@@ -708,6 +708,59 @@ public sealed class AtenWitnessTests
         StringAssert.Contains(error.Message, "Tensor invalid");
     }
 
+    /// <summary>
+    /// The tests run in parallel and share one compiled TorchScript unit: the witness, called from eight threads at once
+    /// (values, gradients and errors), gives exactly what it gives on one thread.
+    /// </summary>
+    [TestMethod]
+    public void TheWitnessOnEightThreadsMatchesItsSingleThreadedResults()
+    {
+        static double[] Run(int seed)
+        {
+            using var scope = NewDisposeScope();
+            var random = new Random(seed);
+            var x = tensor(Enumerable.Range(0, 12).Select(_ => random.NextDouble() * 4 - 2).ToArray(), [3, 4], requires_grad: true);
+            var lp = tensor(CtcLogProbs, [5, 2, 4], float64).requires_grad_();
+            var loss = F.smooth_l1_loss(x, x.detach() * 0.5, beta: 0.7) + F.cross_entropy(x, Labels(seed % 4, 1, 2))
+                       + F.ctc_loss(lp, tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]), Labels(5, 5), Labels(2, 3));
+            loss.backward();
+            var error = Assert.ThrowsExactly<ExternalException>(() => F.nll_loss(x, Labels(1, 4 + seed, 0)));
+            Assert.AreEqual($"Target {4 + seed} is out of bounds.", error.Message);
+            return [loss.item<double>(), .. x.grad!.data<double>().ToArray(), .. lp.grad!.data<double>().ToArray()];
+        }
+
+        // The threads go first, so that they also share TorchScript's first (profiling) runs of each function when this test
+        // runs alone; the single-threaded reference comes after.
+        const int threads = 8, rounds = 25;
+        var results = new double[threads, rounds][];
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (int round = 0; round < rounds; round++)
+            {
+                try
+                {
+                    results[t, round] = Run(t);
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue($"thread {t}, round {round}: {e.GetType().Name}: {e.Message}");
+                }
+            }
+        })).ToArray();
+        foreach (var worker in workers) worker.Start();
+        foreach (var worker in workers) worker.Join();
+        Assert.IsEmpty(failures, string.Join("\n", failures.Take(5)));
+        for (int t = 0; t < threads; t++)
+        {
+            var expected = Run(t);
+            for (int round = 0; round < rounds; round++)
+                CollectionAssert.AreEqual(expected, results[t, round], $"thread {t}, round {round}");
+        }
+    }
+
     [TestMethod]
     public void AnUndefinedReductionIsRejectedBeforeTheOpRuns() =>
         StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(
