@@ -40,10 +40,9 @@ public static class Format
     public static string? WhyDisagrees(RouteSummary r)
     {
         if (r.Disagrees == 0) return null;
-        var (cause, count) = r.Causes.OrderByDescending(c => c.Count).FirstOrDefault();
-        if (cause is not null && count >= r.Unexplained)
-            return count == r.Disagrees ? cause : $"{cause} ({r.Disagrees - count} other)";
-        return "first: " + r.Examples[WitnessOutcome.Disagrees].Detail;
+        var (cause, count) = r.WhyOf(WitnessOutcome.Disagrees).MaxBy(c => c.Count);
+        if (cause == RouteSummary.NotAKnownDefect) return "first: " + r.Examples[WitnessOutcome.Disagrees].Detail;
+        return count == r.Disagrees ? cause : $"{cause} ({r.Disagrees - count} other)";
     }
 
     /// <summary>"agree", "disagree", "not expressible", "not compared".</summary>
@@ -171,8 +170,8 @@ public static class JsonReport
     private static readonly JavaScriptEncoder Readable = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>
-    /// The section "TorchSharp's own losses": totals, per loss and route the counts, causes and one example of each outcome but
-    /// agreement, the SmoothL1/Huber edge table, and every run that does not agree, one compact row each.
+    /// The section "TorchSharp's own losses": totals, per loss and route the counts, why (causes and reasons, counted) and one
+    /// example of each outcome but agreement, the SmoothL1/Huber edge table, and every disagreement, one compact row each.
     /// </summary>
     private static string TorchSharp(TorchSharpSection section)
     {
@@ -203,16 +202,20 @@ public static class JsonReport
                 w.WriteNumber("disagrees", r.Disagrees);
                 w.WriteNumber("not_expressible", r.NotExpressible);
                 w.WriteNumber("not_compared", r.NotCompared);
-                w.WriteStartArray("causes");
-                foreach (var (cause, count) in r.Causes)
+                w.WriteStartObject("why");
+                foreach (var (outcome, whys) in r.Why.OrderBy(e => e.Key))
                 {
-                    w.WriteStartObject();
-                    w.WriteString("cause", cause);
-                    w.WriteNumber("disagreements", count);
-                    w.WriteEndObject();
+                    w.WriteStartArray(Key(outcome));
+                    foreach (var (why, count) in whys)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("why", why);
+                        w.WriteNumber("cases", count);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
                 }
-                w.WriteEndArray();
-                w.WriteNumber("unexplained", r.Unexplained);
+                w.WriteEndObject();
                 w.WriteStartObject("examples");
                 foreach (var (outcome, example) in r.Examples.OrderBy(e => e.Key))
                 {
@@ -250,18 +253,17 @@ public static class JsonReport
         w.WriteEndArray();
 
         w.WriteStartArray("columns");
-        foreach (var column in new[] { "case", "route", "outcome", "detail", "cause" }) w.WriteStringValue(column);
+        foreach (var column in new[] { "case", "route", "cause" }) w.WriteStringValue(column);
         w.WriteEndArray();
         w.WriteEndObject();
         w.Flush();
         stream.Position = 0;
         var text = new StreamReader(stream).ReadToEnd().TrimEnd();
+        // Every disagreement on one compact line (what differed is in the examples; --filter '<case>' shows it for any case).
         var options = new JsonSerializerOptions { Encoder = Readable };
-        var rows = section.Results.Where(r => r.Outcome != WitnessOutcome.Agrees).Select(r => "    " + JsonSerializer.Serialize(new object?[]
-        {
-            r.Case, r.Route, Key(r.Outcome), r.Detail, r.Cause,
-        }, options));
-        return text[..^1].TrimEnd() + ",\n  \"results\": [\n" + string.Join(",\n", rows) + "\n  ]\n}";
+        var rows = section.Results.Where(r => r.Outcome == WitnessOutcome.Disagrees)
+            .Select(r => "    " + JsonSerializer.Serialize(new object?[] { r.Case, r.Route, r.Cause ?? RouteSummary.NotAKnownDefect }, options));
+        return text[..^1].TrimEnd() + ",\n  \"disagreements\": [\n" + string.Join(",\n", rows) + "\n  ]\n}";
     }
 
     /// <summary>"agrees", "disagrees", "not_expressible", "not_compared".</summary>
@@ -445,9 +447,9 @@ public static class MarkdownReport
 
         md.AppendLine("### Where they differ, and why");
         md.AppendLine();
-        md.AppendLine("Per loss, each outcome but agreement with the routes it concerns; for disagreements the known cause with how many it " +
-                      "explains (TorchSharp's defects as torchsharp-0.107.md lists them, or a cause marked \"not TorchSharp's\"); and the first " +
-                      "case as an example (rerun it with `--filter '<name>'`).");
+        md.AppendLine("Per loss, each outcome but agreement: the routes, why with how many cases (for disagreements the known cause: " +
+                      "TorchSharp's defects as torchsharp-0.107.md lists them, or a cause marked \"not TorchSharp's\"), and the first case " +
+                      "as an example (rerun it with `--filter '<name>'`).");
         md.AppendLine();
         foreach (var loss in section.Losses)
         {
@@ -456,9 +458,9 @@ public static class MarkdownReport
             md.AppendLine($"- **{loss}**");
             foreach (var outcome in new[] { WitnessOutcome.Disagrees, WitnessOutcome.NotExpressible, WitnessOutcome.NotCompared })
             {
-                // Routes with the same causes and the same first case are one line.
+                // Routes with the same reasons and the same first case are one line.
                 foreach (var group in routes.Where(r => r.Examples.ContainsKey(outcome))
-                             .GroupBy(r => (r.Examples[outcome].Case, string.Join(";", r.Causes.Select(c => $"{c.Cause}:{c.Count}")), r.Unexplained)))
+                             .GroupBy(r => (r.Examples[outcome].Case, string.Join(";", r.WhyOf(outcome)))))
                 {
                     var members = group.ToList();
                     int Count(RouteSummary r) => outcome switch
@@ -471,11 +473,10 @@ public static class MarkdownReport
                         ? $"{string.Join(", ", members.Select(m => m.Route))}: {Count(members[0])}" + (members.Count > 1 ? " each" : "")
                         : string.Join(", ", members.Select(m => $"{m.Route} {Count(m)}"));
                     var example = members[0].Examples[outcome];
-                    string causes = outcome == WitnessOutcome.Disagrees
-                        ? string.Concat(members[0].Causes.Select(c => $" Cause: {c.Cause} ({c.Count})."))
-                          + (members[0].Unexplained > 0 ? $" Not a known defect: {members[0].Unexplained}." : "")
-                        : "";
-                    md.AppendLine($"  - {Format.Outcome(outcome)} ({counts}).{causes} E.g. `{example.Case}`: {Cell(example.Detail)}");
+                    string why = string.Join("; ", members[0].WhyOf(outcome).Select(w => $"{w.Why} ({w.Count})"));
+                    // A disagreement's example says what differed; the other outcomes' reasons are already the why.
+                    string what = outcome == WitnessOutcome.Disagrees ? $": {Cell(example.Detail)}" : ".";
+                    md.AppendLine($"  - {Format.Outcome(outcome)} ({counts}) — {Cell(why)}. E.g. `{example.Case}`{what}");
                 }
             }
         }

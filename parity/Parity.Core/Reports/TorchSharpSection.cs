@@ -33,27 +33,42 @@ public sealed class RouteSummary
     /// <summary>The first case of each outcome but agreement: the example the report shows.</summary>
     public Dictionary<WitnessOutcome, WitnessResult> Examples { get; } = new();
 
-    /// <summary>The known defects behind the disagreements, with how many each explains (in order of first appearance).</summary>
-    public List<(string Cause, int Count)> Causes { get; } = new();
+    /// <summary>
+    /// Per outcome but agreement, why, with how many cases (in order of first appearance): for disagreements the known cause
+    /// (<see cref="NotAKnownDefect"/> where none explains it), otherwise the reason without the value it names
+    /// ("ignore_index=1: TorchSharp's NLL has no ignore_index" counts as "TorchSharp's NLL has no ignore_index").
+    /// </summary>
+    public Dictionary<WitnessOutcome, List<(string Why, int Count)>> Why { get; } = new();
 
-    /// <summary>Disagreements no known defect explains.</summary>
-    public int Unexplained { get; set; }
+    /// <summary>What <see cref="Why"/> says of a disagreement that no known cause explains.</summary>
+    public const string NotAKnownDefect = "not a known defect";
+
+    /// <summary>The reasons of one outcome (empty when it never happened).</summary>
+    public IReadOnlyList<(string Why, int Count)> WhyOf(WitnessOutcome outcome) =>
+        Why.TryGetValue(outcome, out var list) ? list : Array.Empty<(string, int)>();
 
     internal void Add(WitnessResult r)
     {
         switch (r.Outcome)
         {
-            case WitnessOutcome.Agrees: Agrees++; break;
+            case WitnessOutcome.Agrees: Agrees++; return;
             case WitnessOutcome.Disagrees: Disagrees++; break;
             case WitnessOutcome.NotExpressible: NotExpressible++; break;
             default: NotCompared++; break;
         }
-        if (r.Outcome != WitnessOutcome.Agrees) Examples.TryAdd(r.Outcome, r);
-        if (r.Outcome != WitnessOutcome.Disagrees) return;
-        if (r.Cause is null) { Unexplained++; return; }
-        int k = Causes.FindIndex(c => c.Cause == r.Cause);
-        if (k < 0) Causes.Add((r.Cause, 1));
-        else Causes[k] = (r.Cause, Causes[k].Count + 1);
+        Examples.TryAdd(r.Outcome, r);
+        string why = r.Outcome == WitnessOutcome.Disagrees ? r.Cause ?? NotAKnownDefect : General(r.Detail ?? "");
+        if (!Why.TryGetValue(r.Outcome, out var list)) Why[r.Outcome] = list = new();
+        int k = list.FindIndex(w => w.Why == why);
+        if (k < 0) list.Add((why, 1));
+        else list[k] = (why, list[k].Count + 1);
+    }
+
+    /// <summary>A reason without the value it starts with ("p=1.5: TorchSharp's p is an integer" → "TorchSharp's p is an integer").</summary>
+    private static string General(string reason)
+    {
+        int colon = reason.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && reason[..colon].Contains('=') ? reason[(colon + 2)..] : reason;
     }
 }
 

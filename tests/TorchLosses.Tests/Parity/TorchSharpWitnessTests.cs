@@ -182,8 +182,8 @@ public sealed class TorchSharpWitnessTests
         StringAssert.Contains(markdown, "## TorchSharp 0.107.0's own losses");
         StringAssert.Contains(markdown, "| smooth_l1 | factory | module | functional |");
         StringAssert.Contains(markdown, "| β = 0 (L1) | 3 of 3 | 3 of 3 | 3 of 3 |");
-        StringAssert.Contains(markdown, "Cause: log_target defaults to true (PyTorch: false) (1).");
-        StringAssert.Contains(markdown, "not expressible (factory, functional: 1 each).");
+        StringAssert.Contains(markdown, "disagree (factory, functional: 1 each) — log_target defaults to true (PyTorch: false) (1). E.g. `kl_div/f64/sum/log_target=False/");
+        StringAssert.Contains(markdown, "not expressible (factory, functional: 1 each) — TorchSharp's NLL has no ignore_index (libtorch's −100 applies) (1).");
         Assert.IsFalse(MarkdownReport.Render(new RunReport(report.Options, composed, report.Suites, TimeSpan.Zero), null).Contains("own losses"));
 
         var path = Path.Combine(Path.GetTempPath(), $"parity-{Guid.NewGuid():N}.json");
@@ -193,7 +193,7 @@ public sealed class TorchSharpWitnessTests
             using var json = JsonDocument.Parse(File.ReadAllText(path));
             var torchSharp = json.RootElement.GetProperty("torchsharp");
             Assert.AreEqual(section.Results.Count, torchSharp.GetProperty("runs").GetInt32());
-            Assert.AreEqual(section.Results.Count(r => r.Outcome != WitnessOutcome.Agrees), torchSharp.GetProperty("results").GetArrayLength());
+            Assert.AreEqual(section.Results.Count(r => r.Outcome == WitnessOutcome.Disagrees), torchSharp.GetProperty("disagreements").GetArrayLength());
             var kl = torchSharp.GetProperty("losses").EnumerateArray().Single(l => l.GetProperty("loss").GetString() == "kl_div");
             var functional = kl.GetProperty("routes").EnumerateArray().Single(r => r.GetProperty("route").GetString() == "functional");
             Assert.AreEqual(1, functional.GetProperty("disagrees").GetInt32());
