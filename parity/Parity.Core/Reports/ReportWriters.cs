@@ -498,6 +498,16 @@ public static class MarkdownReport
             foreach (var row in rows)
                 md.AppendLine($"| {Cell(row.Regime)} | " + string.Join(" | ", routeNames.Select(n => EdgeCell(row.ByRoute.GetValueOrDefault(n)))) + " |");
             md.AppendLine();
+            var whys = section.Routes.Where(r => r.Loss == loss)
+                .SelectMany(r => r.WhyOf(WitnessOutcome.Disagrees).Select(w => (w.Why, Count: $"{r.Route} {w.Count}")))
+                .GroupBy(w => w.Why, w => w.Count)
+                .Select(g => $"{g.Key} ({string.Join(", ", g)})")
+                .ToList();
+            if (whys.Count > 0)
+            {
+                md.AppendLine($"Why {loss} disagrees: {string.Join("; ", whys).Replace("|", "\\|")}.");
+                md.AppendLine();
+            }
         }
     }
 
