@@ -30,7 +30,8 @@ public static class Aten
     /// returns a target gradient that is not the sum over the broadcast rows). Checks PyTorch makes in Python (its
     /// ValueErrors) are not repeated: the suites expect PyTorch's text there.
     /// </summary>
-    private const string Source = """
+    /// <remarks>Internal: <see cref="TorchSharpWitness"/> reads the parameter names of each function here.</remarks>
+    internal const string Source = """
         def l1_loss(input: Tensor, target: Tensor, reduction: int) -> Tensor:
             both = torch.broadcast_tensors(input, target)
             return torch.l1_loss(both[0], both[1], reduction)
@@ -76,9 +77,17 @@ public static class Aten
 
     private static readonly Lazy<torch.jit.CompilationUnit> Unit = new(() => torch.jit.compile(Source));
 
-    /// <summary>Runs one function of <see cref="Source"/>.</summary>
+    /// <summary>
+    /// While set (on this thread), each call of a function of <see cref="Source"/> is offered to it first with the call's
+    /// arguments; a non-null result takes the ATen op's place. <see cref="TorchSharpWitness"/> uses it to run TorchSharp's own
+    /// loss inside a case's native call, so the case's parameters and any steps around the op stay the case's own.
+    /// </summary>
+    [ThreadStatic]
+    internal static Func<string, object?[], Tensor?>? Replacement;
+
+    /// <summary>Runs one function of <see cref="Source"/> (or its <see cref="Replacement"/>).</summary>
     private static Tensor Invoke(string function, params object?[] arguments) =>
-        WithAtenMessage(() => (Tensor)Unit.Value.invoke(function, arguments!));
+        Replacement?.Invoke(function, arguments) ?? WithAtenMessage(() => (Tensor)Unit.Value.invoke(function, arguments!));
 
     /// <summary>Runs a libtorch call; its error becomes an ExternalException whose message is ATen's own text.</summary>
     private static Tensor WithAtenMessage(Func<Tensor> call)

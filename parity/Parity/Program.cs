@@ -6,7 +6,8 @@ using TorchLosses.Parity;
 using TorchLosses.Parity.Reports;
 
 // The parity report: every composed loss against libtorch's native function, the PyTorch vectors and
-// gradcheck. Exit code 0 when every case passes, 1 when any fails (each named, with its rerun command),
+// gradcheck; beside it, TorchSharp's own losses on the same cases (reported, never failed; --no-torchsharp
+// skips them). Exit code 0 when every case passes, 1 when any fails (each named, with its rerun command),
 // 2 when the options select nothing.
 
 var filter = new Option<string[]>("--filter")
@@ -27,6 +28,10 @@ var output = new Option<string?>("--output")
     Description = "Folder for parity.md, results.json and the figure. Default: docs/ and parity/ for the full sweep, artifacts/parity/ otherwise.",
 };
 var noPlot = new Option<bool>("--no-plot") { Description = "Do not draw the SmoothL1/Huber figure." };
+var noTorchSharp = new Option<bool>("--no-torchsharp")
+{
+    Description = "Skip the second witness, TorchSharp's own losses on the same cases (reported only, never failed).",
+};
 var threads = new Option<int>("--threads")
 {
     Description = "libtorch's intra-op threads (default 1: the cases are small, and more threads only contend on a shared machine).",
@@ -35,7 +40,7 @@ var threads = new Option<int>("--threads")
 
 var root = new RootCommand("TorchLosses parity suite: composed losses against libtorch's native kernels, PyTorch's vectors and gradcheck.")
 {
-    filter, dtype, quick, seed, list, output, noPlot, threads,
+    filter, dtype, quick, seed, list, output, noPlot, noTorchSharp, threads,
 };
 root.SetAction(parse =>
 {
@@ -62,13 +67,13 @@ root.SetAction(parse =>
         Quick = parse.GetValue(quick),
         Seed = parse.GetValue(seed),
     };
-    return Run(options, parse.GetValue(list), parse.GetValue(output), parse.GetValue(noPlot));
+    return Run(options, parse.GetValue(list), parse.GetValue(output), parse.GetValue(noPlot), !parse.GetValue(noTorchSharp));
 });
 // Redirected output (CI logs) gets a wide table instead of Spectre's 80-column default.
 if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 160) AnsiConsole.Profile.Width = 160;
 return root.Parse(args).Invoke();
 
-static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot)
+static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot, bool torchSharp)
 {
     var suites = SuiteCatalog.Discover();
     var cases = Runner.Select(SuiteCatalog.Cases(suites), options);
@@ -90,28 +95,25 @@ static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot
     var clock = Stopwatch.StartNew();
     var results = new List<CaseResult>(cases.Count);
     int failed = 0;
-    AnsiConsole.Progress()
-        .AutoClear(false)
-        .HideCompleted(false)
-        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(),
-            new SpinnerColumn())
-        .Start(ctx =>
+    ProgressBar().Start(ctx =>
+    {
+        var task = ctx.AddTask("starting", maxValue: cases.Count);
+        foreach (var c in cases)
         {
-            var task = ctx.AddTask("starting", maxValue: cases.Count);
-            foreach (var c in cases)
-            {
-                task.Description = Markup.Escape($"{c.Loss,-14} {Tolerances.Label(c.DType),-5}") + (failed > 0 ? $" [red]{failed} failed[/]" : "");
-                var result = Runner.Run(c, options.Seed);
-                results.Add(result);
-                if (!result.Passed) failed++;
-                task.Increment(1);
-            }
-            task.Description = failed == 0 ? "[green]done[/]" : $"[red]done, {failed} failed[/]";
-        });
+            task.Description = Markup.Escape($"{c.Loss,-14} {Tolerances.Label(c.DType),-5}") + (failed > 0 ? $" [red]{failed} failed[/]" : "");
+            var result = Runner.Run(c, options.Seed);
+            results.Add(result);
+            if (!result.Passed) failed++;
+            task.Increment(1);
+        }
+        task.Description = failed == 0 ? "[green]done[/]" : $"[red]done, {failed} failed[/]";
+    });
     clock.Stop();
 
-    var report = new RunReport(options, results, suites, clock.Elapsed);
+    var section = torchSharp ? RunTorchSharp(cases, options.Seed) : null;
+    var report = new RunReport(options, results, suites, clock.Elapsed) { TorchSharp = section };
     PrintSummary(report);
+    if (section is not null) PrintTorchSharp(section);
 
     // Where the reports go: the committed ones only for the full sweep, unless asked otherwise.
     string docs, data;
@@ -148,6 +150,63 @@ static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot
     if (failed > 100) AnsiConsole.MarkupLine($"  … {failed - 100} more in {Markup.Escape(Relative(json))}");
     return 1;
 }
+
+// The second witness: TorchSharp's own losses on the same cases. It reports and never changes the exit code.
+static TorchSharpSection RunTorchSharp(IReadOnlyList<ParityCase> cases, int seed)
+{
+    var covered = cases.Where(TorchSharpWitness.Covers).ToList();
+    var clock = Stopwatch.StartNew();
+    IReadOnlyList<WitnessResult> results = Array.Empty<WitnessResult>();
+    ProgressBar().Start(ctx =>
+    {
+        var task = ctx.AddTask("TorchSharp's own losses", maxValue: covered.Count);
+        results = TorchSharpWitness.Run(covered, seed, c =>
+        {
+            task.Description = Markup.Escape($"TorchSharp {c.Loss,-14}");
+            task.Increment(1);
+        });
+            task.Description = "[green]TorchSharp's own losses: done[/]";
+        });
+    return new TorchSharpSection(results, clock.Elapsed);
+}
+
+static void PrintTorchSharp(TorchSharpSection section)
+{
+    // One row per loss; each count cell lists the routes in the order of the "routes" cell (f factory, m module, fn functional).
+    var table = new Table().RoundedBorder()
+        .Title($"[bold]TorchSharp {Markup.Escape(TorchSharpSection.TorchSharpVersion)}'s own losses[/] on the same cases (reported, never failed)")
+        .Caption("routes: f = torch.nn factory, m = module constructor, fn = torch.nn.functional; counts per route, in that order")
+        .AddColumn(new TableColumn("loss").NoWrap()).AddColumn(new TableColumn("routes").NoWrap())
+        .AddColumn(new TableColumn("agree").RightAligned().NoWrap()).AddColumn(new TableColumn("disagree").RightAligned().NoWrap())
+        .AddColumn(new TableColumn("not expr.").RightAligned().NoWrap()).AddColumn(new TableColumn("not comp.").RightAligned().NoWrap())
+        .AddColumn("why they disagree (main known defect, or the first case)");
+    foreach (var loss in section.Losses)
+    {
+        var routes = section.Routes.Where(r => r.Loss == loss).ToList();
+        string Counts(Func<RouteSummary, int> count, string colour = "") =>
+            string.Join("/", routes.Select(r => count(r) is var n && n > 0 && colour.Length > 0 ? $"[{colour}]{n}[/]" : count(r).ToString(CultureInfo.InvariantCulture)));
+        var why = routes.Select(Format.WhyDisagrees).FirstOrDefault(w => w is not null);
+        table.AddRow(
+            Markup.Escape(loss),
+            string.Join(" ", routes.Select(r => r.Route switch { "factory" => "f", "module" => "m", _ => "fn" })),
+            Counts(r => r.Agrees),
+            Counts(r => r.Disagrees, "red"),
+            Counts(r => r.NotExpressible),
+            Counts(r => r.NotCompared),
+            Markup.Escape(Format.Shorten(why ?? "", 58)));
+    }
+    AnsiConsole.Write(table);
+    AnsiConsole.MarkupLine($"[grey]{section.Cases} cases, {section.Results.Count} route runs: " +
+                           string.Join(", ", Enum.GetValues<WitnessOutcome>().Select(o => $"{section.Results.Count(r => r.Outcome == o)} {Format.Outcome(o)}")) +
+                           $" ({section.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s). Examples and causes in the report.[/]");
+}
+
+// A progress bar that stays on screen, with the time left.
+static Progress ProgressBar() => AnsiConsole.Progress()
+    .AutoClear(false)
+    .HideCompleted(false)
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(),
+        new SpinnerColumn());
 
 static void PrintSummary(RunReport report)
 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace TorchLosses.Parity.Reports;
@@ -24,6 +25,34 @@ public static class Format
     /// <summary>One entry per dtype, e.g. "f64 2.2e-16", for a cell of the summary table.</summary>
     public static IEnumerable<string> PerDType(LossSummary s, Func<ErrorMetrics, string> metric) =>
         s.ByDType.Where(d => d.Metrics.Elements > 0).Select(d => $"{Tolerances.Label(d.DType)} {metric(d.Metrics)}");
+
+    /// <summary>Text on one line, cut to <paramref name="length"/> characters (an ellipsis marks the cut).</summary>
+    public static string Shorten(string text, int length)
+    {
+        var line = string.Join(" ", text.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= length ? line : line[..(length - 1)] + "…";
+    }
+
+    /// <summary>
+    /// Why a TorchSharp route disagrees, in one line: the known defect behind most of its disagreements (with how many others
+    /// there are), or, when no known defect explains most, the first disagreement itself. Null when it never disagrees.
+    /// </summary>
+    public static string? WhyDisagrees(RouteSummary r)
+    {
+        if (r.Disagrees == 0) return null;
+        var (cause, count) = r.WhyOf(WitnessOutcome.Disagrees).MaxBy(c => c.Count);
+        if (cause == RouteSummary.NotAKnownDefect) return "first: " + r.Examples[WitnessOutcome.Disagrees].Detail;
+        return count == r.Disagrees ? cause : $"{cause} ({r.Disagrees - count} other)";
+    }
+
+    /// <summary>"agree", "disagree", "not expressible", "not compared".</summary>
+    public static string Outcome(WitnessOutcome outcome) => outcome switch
+    {
+        WitnessOutcome.Agrees => "agree",
+        WitnessOutcome.Disagrees => "disagree",
+        WitnessOutcome.NotExpressible => "not expressible",
+        _ => "not compared",
+    };
 
     /// <summary>The command that reruns exactly this case.</summary>
     public static string Rerun(string name, int seed) =>
@@ -133,8 +162,118 @@ public static class JsonReport
         {
             r.Name, r.Kind.ToString().ToLowerInvariant(), r.Passed, Round(r.Metrics.MaxAbs), Round(r.Metrics.MaxRel), r.Metrics.MaxUlp, r.Gradcheck,
         }));
-        File.WriteAllText(path, head[..^1].TrimEnd() + ",\n  \"results\": [\n" + string.Join(",\n", rows) + "\n  ]\n}\n");
+        var torchSharp = report.TorchSharp is { } section ? ",\n  \"torchsharp\": " + TorchSharp(section).Replace("\n", "\n  ") : "";
+        File.WriteAllText(path, head[..^1].TrimEnd() + ",\n  \"results\": [\n" + string.Join(",\n", rows) + "\n  ]" + torchSharp + "\n}\n");
     }
+
+    /// <summary>Keeps «», Δ, −, ∞ readable (the default encoder escapes every non-ASCII character).</summary>
+    private static readonly JavaScriptEncoder Readable = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    /// <summary>
+    /// The section "TorchSharp's own losses": totals, per loss and route the counts, why (causes and reasons, counted) and one
+    /// example of each outcome but agreement, the SmoothL1/Huber edge table, and every disagreement, one compact row each.
+    /// </summary>
+    private static string TorchSharp(TorchSharpSection section)
+    {
+        using var stream = new MemoryStream();
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Readable });
+        w.WriteStartObject();
+        w.WriteString("torchsharp", TorchSharpSection.TorchSharpVersion);
+        w.WriteString("note", "TorchSharp's own losses on the same cases, compared as the composed losses are; reported, never failed");
+        w.WriteNumber("seconds", Math.Round(section.Elapsed.TotalSeconds, 1));
+        w.WriteNumber("cases", section.Cases);
+        w.WriteNumber("runs", section.Results.Count);
+        foreach (var outcome in Enum.GetValues<WitnessOutcome>())
+            w.WriteNumber(Key(outcome), section.Results.Count(r => r.Outcome == outcome));
+
+        w.WriteStartArray("losses");
+        foreach (var loss in section.Losses)
+        {
+            w.WriteStartObject();
+            w.WriteString("loss", loss);
+            w.WriteStartArray("routes");
+            foreach (var r in section.Routes.Where(r => r.Loss == loss))
+            {
+                w.WriteStartObject();
+                w.WriteString("route", r.Route);
+                w.WriteString("api", r.Api);
+                w.WriteNumber("cases", r.Cases);
+                w.WriteNumber("agrees", r.Agrees);
+                w.WriteNumber("disagrees", r.Disagrees);
+                w.WriteNumber("not_expressible", r.NotExpressible);
+                w.WriteNumber("not_compared", r.NotCompared);
+                w.WriteStartObject("why");
+                foreach (var (outcome, whys) in r.Why.OrderBy(e => e.Key))
+                {
+                    w.WriteStartArray(Key(outcome));
+                    foreach (var (why, count) in whys)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("why", why);
+                        w.WriteNumber("cases", count);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+                w.WriteStartObject("examples");
+                foreach (var (outcome, example) in r.Examples.OrderBy(e => e.Key))
+                {
+                    w.WriteStartObject(Key(outcome));
+                    w.WriteString("case", example.Case);
+                    w.WriteString("detail", example.Detail);
+                    if (example.Cause is not null) w.WriteString("cause", example.Cause);
+                    w.WriteString("rerun", Format.Rerun(example.Case, 0));
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray("smooth_l1_huber_edges");
+        foreach (var row in section.Edges)
+        {
+            w.WriteStartObject();
+            w.WriteString("loss", row.Loss);
+            w.WriteString("regime", row.Regime);
+            foreach (var (route, (agrees, disagrees, notExpressible)) in row.ByRoute)
+            {
+                w.WriteStartObject(route);
+                w.WriteNumber("agrees", agrees);
+                w.WriteNumber("disagrees", disagrees);
+                w.WriteNumber("not_expressible", notExpressible);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+
+        w.WriteStartArray("columns");
+        foreach (var column in new[] { "case", "route", "cause" }) w.WriteStringValue(column);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        stream.Position = 0;
+        var text = new StreamReader(stream).ReadToEnd().TrimEnd();
+        // Every disagreement on one compact line (what differed is in the examples; --filter '<case>' shows it for any case).
+        var options = new JsonSerializerOptions { Encoder = Readable };
+        var rows = section.Results.Where(r => r.Outcome == WitnessOutcome.Disagrees)
+            .Select(r => "    " + JsonSerializer.Serialize(new object?[] { r.Case, r.Route, r.Cause ?? RouteSummary.NotAKnownDefect }, options));
+        return text[..^1].TrimEnd() + ",\n  \"disagreements\": [\n" + string.Join(",\n", rows) + "\n  ]\n}";
+    }
+
+    /// <summary>"agrees", "disagrees", "not_expressible", "not_compared".</summary>
+    private static string Key(WitnessOutcome outcome) => outcome switch
+    {
+        WitnessOutcome.Agrees => "agrees",
+        WitnessOutcome.Disagrees => "disagrees",
+        WitnessOutcome.NotExpressible => "not_expressible",
+        _ => "not_compared",
+    };
 
     private static double Round(double value) => double.Parse(value.ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }
@@ -182,6 +321,9 @@ public static class MarkdownReport
                       "(GaussianNLLLoss, MultiLabelSoftMarginLoss, TripletMarginWithDistanceLoss) this is the reference.");
         md.AppendLine("3. **gradcheck** — `TorchLosses.GradCheck.gradcheck` (PyTorch's semantics: central differences in float64, eps 1e-6, " +
                       "atol 1e-5, rtol 1e-3, the full Jacobian) on the composed loss, in float64, at points away from kinks.");
+        if (report.TorchSharp is not null)
+            md.AppendLine("\nBeside them, and separate: **TorchSharp's own losses** on the same cases (the section " +
+                          $"[TorchSharp {TorchSharpSection.TorchSharpVersion}'s own losses](#torchsharp-0107s-own-losses) below): reported, never failed.");
         md.AppendLine();
 
         md.AppendLine("## Summary");
@@ -216,6 +358,8 @@ public static class MarkdownReport
             if (failed > 200) md.AppendLine($"- … and {failed - 200} more (parity/results.json lists them all)");
             md.AppendLine();
         }
+
+        if (report.TorchSharp is { } torchSharp) TorchSharp(md, torchSharp);
 
         if (figure is not null)
         {
@@ -266,6 +410,117 @@ public static class MarkdownReport
                       "alone with `dotnet run -c Release --project parity/Parity -- --filter '<name>'`.");
         return md.ToString();
     }
+
+    /// <summary>The section "TorchSharp 0.107's own losses": what was run and how, per loss and route the counts, the causes
+    /// and an example of each outcome, and SmoothL1/Huber by edge regime.</summary>
+    private static void TorchSharp(StringBuilder md, TorchSharpSection section)
+    {
+        string version = TorchSharpSection.TorchSharpVersion;
+        md.AppendLine($"## TorchSharp {version}'s own losses");
+        md.AppendLine();
+        md.AppendLine($"The same cases, run through TorchSharp {version}'s own losses by each route it offers: the `torch.nn` factory " +
+                      "(`torch.nn.SmoothL1Loss(...)`, then `.call(x, y)`), the module's constructor (`new TorchSharp.Modules.…`) where it differs " +
+                      "from the factory (for SmoothL1Loss and HuberLoss always), and `torch.nn.functional`. Each is compared with the case's " +
+                      "reference exactly as the composed loss is: values, the gradients after the same upstream gradient, error messages, " +
+                      "with the same tolerances. This section reports and never fails the run: TorchLosses is held to the ATen op.");
+        md.AppendLine();
+        md.AppendLine("- A call is written as a user porting PyTorch code writes it: a parameter the case leaves at PyTorch's default is left at " +
+                      "TorchSharp's default (so a default that differs shows); any other value is passed.");
+        md.AppendLine("- Arguments: in native and error cases TorchSharp's loss takes the ATen op's place inside the case's own native call, with " +
+                      "the op's arguments (weights, ignore_index, a log_softmax or float64 copy the call makes first); PyTorch vectors use the recorded " +
+                      "kwargs; the losses PyTorch composes in Python use the parameters in the case's name.");
+        md.AppendLine("- **not expressible**: the route's API cannot say the call (no `ignore_index` for NLL, no `batchmean`, no `label_smoothing` on " +
+                      "the CrossEntropy factory, an integer `p` for the triplet loss, no `size_average`/`reduce`, the reduction as an enum). " +
+                      "**not compared**: the case has no independent reference (MultiLabelSoftMargin's native reference is TorchSharp's own " +
+                      "function), or its reference itself failed. The `/autograd` copies of cases (TorchLosses' second gradient path) are not repeated.");
+        md.AppendLine();
+        var all = section.Results;
+        md.AppendLine($"**{section.Cases} cases, {all.Count} route runs: " +
+                      string.Join(", ", Enum.GetValues<WitnessOutcome>().Select(o => $"{all.Count(r => r.Outcome == o)} {Format.Outcome(o)}")) +
+                      $"** ({section.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s).");
+        md.AppendLine();
+        md.AppendLine("| loss | route | call | agree | disagree | not expressible | not compared |");
+        md.AppendLine("|---|---|---|---:|---:|---:|---:|");
+        foreach (var r in section.Routes)
+            md.AppendLine($"| {r.Loss} | {r.Route} | `{r.Api}` | {r.Agrees} | {(r.Disagrees > 0 ? $"**{r.Disagrees}**" : "0")} | {r.NotExpressible} | {r.NotCompared} |");
+        md.AppendLine();
+
+        md.AppendLine("### Where they differ, and why");
+        md.AppendLine();
+        md.AppendLine("Per loss, each outcome but agreement: the routes, why with how many cases (for disagreements the known cause: " +
+                      "TorchSharp's defects as torchsharp-0.107.md lists them, or a cause marked \"not TorchSharp's\"), and the first case " +
+                      "as an example (rerun it with `--filter '<name>'`).");
+        md.AppendLine();
+        foreach (var loss in section.Losses)
+        {
+            var routes = section.Routes.Where(r => r.Loss == loss).ToList();
+            if (routes.All(r => r.Agrees == r.Cases)) continue;
+            md.AppendLine($"- **{loss}**");
+            foreach (var outcome in new[] { WitnessOutcome.Disagrees, WitnessOutcome.NotExpressible, WitnessOutcome.NotCompared })
+            {
+                // Routes with the same reasons and the same first case are one line.
+                foreach (var group in routes.Where(r => r.Examples.ContainsKey(outcome))
+                             .GroupBy(r => (r.Examples[outcome].Case, string.Join(";", r.WhyOf(outcome)))))
+                {
+                    var members = group.ToList();
+                    int Count(RouteSummary r) => outcome switch
+                    {
+                        WitnessOutcome.Disagrees => r.Disagrees,
+                        WitnessOutcome.NotExpressible => r.NotExpressible,
+                        _ => r.NotCompared,
+                    };
+                    string counts = members.Select(Count).Distinct().Count() == 1
+                        ? $"{string.Join(", ", members.Select(m => m.Route))}: {Count(members[0])}" + (members.Count > 1 ? " each" : "")
+                        : string.Join(", ", members.Select(m => $"{m.Route} {Count(m)}"));
+                    var example = members[0].Examples[outcome];
+                    string why = string.Join("; ", members[0].WhyOf(outcome).Select(w => $"{w.Why} ({w.Count})"));
+                    // A disagreement's example says what differed; the other outcomes' reasons are already the why.
+                    string what = outcome == WitnessOutcome.Disagrees ? $": {Cell(example.Detail)}" : ".";
+                    md.AppendLine($"  - {Format.Outcome(outcome)} ({counts}) — {Cell(why)}. E.g. `{example.Case}`{what}");
+                }
+            }
+        }
+        md.AppendLine();
+
+        md.AppendLine("### SmoothL1Loss and HuberLoss, by route and edge regime");
+        md.AppendLine();
+        md.AppendLine("The product's headline comparison: TorchSharp's `SmoothL1Loss` and `HuberLoss` by each route, over every reduction and the " +
+                      "β/δ edges (0, tiny, |x − y| exactly at β, huge, ±∞ inputs). A case counts in every row it belongs to; a cell reads " +
+                      "agreeing of compared.");
+        md.AppendLine();
+        foreach (var loss in TorchSharpSection.EdgeLosses)
+        {
+            var rows = section.Edges.Where(e => e.Loss == loss).ToList();
+            if (rows.Count == 0) continue;
+            var routeNames = rows.SelectMany(r => r.ByRoute.Keys).Distinct().ToList();
+            md.AppendLine($"| {loss} | " + string.Join(" | ", routeNames) + " |");
+            md.AppendLine("|---|" + string.Concat(routeNames.Select(_ => "---|")));
+            foreach (var row in rows)
+                md.AppendLine($"| {Cell(row.Regime)} | " + string.Join(" | ", routeNames.Select(n => EdgeCell(row.ByRoute.GetValueOrDefault(n)))) + " |");
+            md.AppendLine();
+            var whys = section.Routes.Where(r => r.Loss == loss)
+                .SelectMany(r => r.WhyOf(WitnessOutcome.Disagrees).Select(w => (w.Why, Count: $"{r.Route} {w.Count}")))
+                .GroupBy(w => w.Why, w => w.Count)
+                .Select(g => $"{g.Key} ({string.Join(", ", g)})")
+                .ToList();
+            if (whys.Count > 0)
+            {
+                md.AppendLine($"Why {loss} disagrees: {string.Join("; ", whys).Replace("|", "\\|")}.");
+                md.AppendLine();
+            }
+        }
+    }
+
+    private static string EdgeCell((int Agrees, int Disagrees, int NotExpressible) c)
+    {
+        var text = $"{c.Agrees} of {c.Agrees + c.Disagrees + c.NotExpressible}";
+        if (c.Disagrees > 0) text += $", **{c.Disagrees} disagree**";
+        if (c.NotExpressible > 0) text += $", {c.NotExpressible} not expressible";
+        return text;
+    }
+
+    /// <summary>A detail for a Markdown list or table: one line, at most 400 characters, pipes escaped.</summary>
+    private static string Cell(string? text) => Format.Shorten(text ?? "", 400).Replace("|", "\\|");
 
     private static string Describe(RunOptions o)
     {

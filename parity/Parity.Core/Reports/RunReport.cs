@@ -80,6 +80,9 @@ public sealed class RunReport
     /// <summary>One summary per loss, in the order the losses first ran.</summary>
     public IReadOnlyList<LossSummary> Losses { get; }
 
+    /// <summary>TorchSharp 0.107's own losses on the same cases (null when the run skipped them): reported, never failed.</summary>
+    public TorchSharpSection? TorchSharp { get; init; }
+
     /// <summary>The failed cases.</summary>
     public IEnumerable<CaseResult> Failures => Results.Where(r => !r.Passed);
 
