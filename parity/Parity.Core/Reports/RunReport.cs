@@ -102,27 +102,13 @@ public sealed class RunReport
     /// <summary>"smooth_l1_loss" → "smooth_l1"; "cross_entropy" and "kl_div" stay.</summary>
     public static string LossName(string functional) => functional.EndsWith("_loss", StringComparison.Ordinal) ? functional[..^5] : functional;
 
-    /// <summary>The libtorch the binding runs on (the shim's TORCH_VERSION), or "unknown".</summary>
-    public static string LibTorchVersion
-    {
-        get
-        {
-            try
-            {
-                return Marshal.PtrToStringUTF8(tl_libtorch_version()) ?? "unknown";
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                return "unknown";
-            }
-        }
-    }
+    /// <summary>The libtorch TorchSharp runs on ("2.10.0": TorchSharp's <c>torch.__version__</c>, whose fourth part is dropped).</summary>
+    public static string LibTorchVersion => torch.__version__.EndsWith(".0", StringComparison.Ordinal) && torch.__version__.Count(c => c == '.') == 3
+        ? torch.__version__[..^2]
+        : torch.__version__;
 
     /// <summary>The PyTorch version the vectors were recorded with (from the first vector file), or "none".</summary>
     public static string VectorTorchVersion => VectorWitness.Available().Select(VectorWitness.TorchVersion).FirstOrDefault(v => v is not null) ?? "none";
-
-    [DllImport("TorchLossesNative")]
-    private static extern IntPtr tl_libtorch_version();
 
     private static List<LossSummary> Summarise(IReadOnlyList<CaseResult> results)
     {
