@@ -98,8 +98,9 @@ internal static class Parity
         CollectionAssert.AreEqual(expected.shape, actual.shape, $"{what}: shape");
         Assert.AreEqual(expected.dtype, actual.dtype, $"{what}: dtype");
         var (rtol, atol) = Tolerance(expected.dtype);
-        var e = expected.to(ScalarType.Float64).data<double>().ToArray();
-        var a = actual.to(ScalarType.Float64).data<double>().ToArray();
+        // Flattened: TorchSharp's data<T>() throws on an empty tensor of two or more dimensions.
+        var e = expected.to(ScalarType.Float64).flatten().data<double>().ToArray();
+        var a = actual.to(ScalarType.Float64).flatten().data<double>().ToArray();
         for (int i = 0; i < e.Length; i++)
         {
             if (double.IsNaN(e[i]) || double.IsNaN(a[i]) || double.IsInfinity(e[i]) || double.IsInfinity(a[i]))
