@@ -48,7 +48,9 @@ namespace TorchLosses
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
                     () => ValidateBeta(beta), (x, y) => PointwiseLoss.HalfViaFloat(x, y, (a, b) => SmoothL1Elementwise(a, b, beta)),
-                    beta > 0 ? kind => PairwiseGradientFunction.Apply(input, target, kind, 1 / beta, (d, _) => ClampedQuadratic(d, beta)) : null);
+                    beta > 0 && !double.IsPositiveInfinity(beta)
+                        ? kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => ClampedQuadraticOverBeta(d, beta))
+                        : null);
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
@@ -83,6 +85,19 @@ namespace TorchLosses
             }
 
             /// <summary>
+            /// The analytic form of smooth L1 for 0 &lt; β &lt; ∞: with g = clamp(d, −β, β)/β (the gradient factor: exactly ±1
+            /// outside the zone, d/β inside) the loss is (d − β·g/2)·g, computed in place in d. Outside the zone that is
+            /// |d| − β/2 rounded once, as libtorch's kernel computes it, and its gradient ±1 times the upstream, also as the
+            /// kernel: values and gradients at |d| ≥ β (the linear zone, its edge and ±∞) are libtorch's to the bit. Inside,
+            /// the kernel's d²/(2β) and d/β·upstream are grouped differently and can differ in the last bit.
+            /// </summary>
+            internal static (Tensor loss, Tensor gradient) ClampedQuadraticOverBeta(Tensor d, double beta)
+            {
+                var g = d.clamp(-beta, beta).div_(beta);
+                return (d.add_(g, -0.5 * beta).mul_(g), g);
+            }
+
+            /// <summary>
             /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
             /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
             /// |d| = δ (clamp passes the gradient on its boundary). Because the first m is detached, the gradient
@@ -105,9 +120,10 @@ namespace TorchLosses
             /// </summary>
             private static Tensor AbsoluteWithKernelSubgradients(Tensor input, Tensor target, Tensor d)
             {
-                // |d| = max(d, y − x), to the bit (y − x is −d exactly) and NaN where d is NaN. Autograd sends the gradient to the
-                // larger side, so ±1 away from 0; at a tie and at a NaN both sides get the same share and they cancel to 0.
-                var magnitude = d.maximum(target - input);
+                // |d| = max(d, 0) + max(y − x, 0), to the bit (y − x is −d exactly) and NaN where d is NaN. Each clamp passes the
+                // gradient where it is at or above 0, so ±1 away from 0, and at a tie +1 and −1 that cancel exactly (maximum's
+                // halves at a tie cancel one rounding later: a mean's gradient would land an ulp off libtorch's).
+                var magnitude = d.clamp_min(0).add_((target - input).clamp_min(0));
                 // The kernel's choice where they cancel: (x̄ − x) + (ȳ − y) is 0 in value with gradient −1 for each side, and
                 // d·c, with c NaN where d is NaN and 0 elsewhere, carries a NaN gradient there. Everywhere else the term is
                 // masked to 0 in value and gradient (masked_fill, not a product: x̄ − x is NaN at x = ±∞).
