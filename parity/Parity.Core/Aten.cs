@@ -17,6 +17,10 @@ namespace TorchLosses.Parity;
 /// has one (huber's delta before reduction, CTC's blank and zero_infinity before reduction), so calls read like
 /// TorchSharp calls. An op's error comes back as an <see cref="ExternalException"/> whose message is ATen's own text
 /// (the TorchScript traceback and libtorch's C++ backtrace removed; see <see cref="AtenMessage"/>).</para>
+/// <para>Broadcasting: for l1, mse, smooth_l1 and huber, PyTorch's <c>F.*_loss</c> (and libtorch's C++ frontend) expand input
+/// and target with <c>broadcast_tensors</c> before calling the op, and so do these. Called on unexpanded operands, libtorch
+/// 2.10's mse_loss, smooth_l1_loss and huber_loss backward give a target of fewer elements a mean-reduced gradient scaled by
+/// the wrong count (numel of the target, not of the broadcast shape): a gradient no PyTorch user sees.</para>
 /// <para>The source below is compiled once per process, and only from this tested text: TorchSharp does not catch a
 /// TorchScript compile error, so a mistake here would end the process.</para>
 /// </remarks>
@@ -133,11 +137,12 @@ public static class Aten
     public static Tensor mse_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
         Invoke("mse_loss", input, target, Code(reduction));
 
-    /// <summary>ATen's <c>smooth_l1_loss</c>: 0.5·d²/β where |d| &lt; β, |d| − 0.5·β elsewhere (β = 0: L1).</summary>
+    /// <summary>ATen's <c>smooth_l1_loss</c>: 0.5·d²/β where |d| &lt; β, |d| − 0.5·β elsewhere, broadcast first (β = 0: L1 in value,
+    /// with the kernel's subgradients; Python's F.smooth_l1_loss calls l1_loss instead at β = 0).</summary>
     public static Tensor smooth_l1_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
         Invoke("smooth_l1_loss", input, target, Code(reduction), beta);
 
-    /// <summary>ATen's <c>huber_loss</c>: 0.5·d² where |d| &lt; δ, δ·(|d| − 0.5·δ) elsewhere.</summary>
+    /// <summary>ATen's <c>huber_loss</c>: 0.5·d² where |d| &lt; δ, δ·(|d| − 0.5·δ) elsewhere, broadcast first.</summary>
     public static Tensor huber_loss(Tensor input, Tensor target, double delta = 1.0, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
         Invoke("huber_loss", input, target, Code(reduction), delta);
 

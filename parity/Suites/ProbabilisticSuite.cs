@@ -6,7 +6,7 @@ namespace TorchLosses.Parity.Suites;
 /// <summary>
 /// The probabilistic losses: kl_div (log_target, the string reductions with batchmean), poisson_nll
 /// (log_input × full × eps) and gaussian_nll (full × eps × the three var layouts).
-/// <para>kl_div and poisson_nll are ATen composites in 1.13: they run against libtorch's function over
+/// <para>kl_div and poisson_nll are ATen ops (composites of primitive ops in libtorch): they run against libtorch 2.10's op over
 /// every reduction × dtype × layout × regime × parameter value, plus the legacy pairs, error parity and the
 /// PyTorch vectors. libtorch has no batchmean (PyTorch divides in Python): its reference is libtorch's sum
 /// divided by input.size(0), or the sum itself for a 0-d input, exactly as <c>F.kl_div</c> does.</para>
@@ -20,8 +20,7 @@ public sealed class ProbabilisticSuite : ParitySuite
     /// <inheritdoc/>
     public override IReadOnlyList<string> Losses { get; } = new[] { "kl_div", "poisson_nll", "gaussian_nll" };
 
-    private static readonly ScalarType[] KlTypes = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
-    private static readonly ScalarType[] ThreeTypes = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16 };
+    private static readonly ScalarType[] AllFloating = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
     private static readonly bool[] Flags = { false, true };
     private static readonly double[] PoissonEpsLogInput = { 1e-8, 1 };   // eps is not used when log_input (1 shows it)
     private static readonly double[] PoissonEpsRate = { 1e-8, 0, 0.25, 1 };
@@ -109,7 +108,7 @@ public sealed class ProbabilisticSuite : ParitySuite
     /// <inheritdoc/>
     public override IEnumerable<GridAxis> Grid => new GridAxis[]
     {
-        new("kl_div", "dtype", "f64, f32, bf16, f16 (forward and backward; with log_target f16 is error parity: libtorch has no Half exp kernel)"),
+        new("kl_div", "dtype", "f64, f32, bf16, f16 (forward and backward)"),
         new("kl_div", "reduction", "none, mean, sum (enum); batchmean (string; reference libtorch sum / input.size(0), no division for 0-d); " +
                                    "the strings none, mean, sum, elementwise_mean on the scalar and matrix layouts; legacy size_average/reduce: " +
                                    "all 8 explicit pairs with the enum and with \"batchmean\" (which they override)"),
@@ -121,7 +120,7 @@ public sealed class ProbabilisticSuite : ParitySuite
         new("kl_div", "gradcheck", "float64 random layouts, input and target (y > 0: smooth)"),
         new("kl_div", "errors", "integral input and target, non-broadcastable shapes, unknown reduction strings (MEAN, bogus, BatchMean)"),
 
-        new("poisson_nll", "dtype", "f64, f32, bf16 (f16: error parity, libtorch has no Half exp/log kernel)"),
+        new("poisson_nll", "dtype", "f64, f32, bf16, f16 (forward and backward)"),
         new("poisson_nll", "reduction", "none, mean, sum; legacy size_average/reduce: all 8 explicit pairs"),
         new("poisson_nll", "log_input × full × eps", "log_input True: full False/True × eps 1e-8, 1 (unused); " +
                                                      "log_input False: full False/True × eps " + string.Join(", ", PoissonEpsRate.Select(P))),
@@ -130,10 +129,10 @@ public sealed class ProbabilisticSuite : ParitySuite
                                      "threshold (y = 1, 0, next to 1: Stirling's mask); negative (y < 0, λ < 0); edges (λ = 0, 1e-30; exp(88..709) overflow); " +
                                      "nonfinite; extreme; empty"),
         new("poisson_nll", "gradcheck", "float64 random layouts, input and target; with full, targets ≥ 100·eps from 0 and 1 (Stirling's mask jumps at y = 1)"),
-        new("poisson_nll", "errors", "non-broadcastable shapes, float16 (log_input True and False)"),
+        new("poisson_nll", "errors", "non-broadcastable shapes (log_input True and False)"),
 
-        new("gaussian_nll", "dtype", "f64, f32, bf16 (the bf16 identity is evaluated in float32 and rounded; a bf16 var that broadcasts is compared by value only: " +
-                                     "its gradient sums cancelling terms that PyTorch rounds to 8 bits one by one); f16: error parity"),
+        new("gaussian_nll", "dtype", "f64, f32, bf16, f16 (the bf16 identity is evaluated in float32 and rounded; a bf16 var that broadcasts is compared by value only: " +
+                                     "its gradient sums cancelling terms that PyTorch rounds to 8 bits one by one; the f16 identity is evaluated in float16)"),
         new("gaussian_nll", "reduction", "none, mean, sum (PyTorch has no legacy pair for it)"),
         new("gaussian_nll", "full × eps", "full False/True × eps " + string.Join(", ", GaussianEps.Select(P))),
         new("gaussian_nll", "layout", string.Join(", ", GaussianLayouts.Select(l => $"{l.Label} {l.Shape}"))),
@@ -143,7 +142,7 @@ public sealed class ProbabilisticSuite : ParitySuite
                                       "nonfinite (NaN and ±∞ in x, y and var); extreme (|x − y| to 3e38, var to 1e-300 and 1e38); empty"),
         new("gaussian_nll", "gradcheck", "float64 random layouts with every var ≥ eps + 100·1e-6 (below eps the clamp is straight-through, not a derivative); " +
                                          "the PyTorch vectors under the same condition"),
-        new("gaussian_nll", "errors", "var of incorrect size (4 shapes), negative var, non-broadcastable target, float16, integral var"),
+        new("gaussian_nll", "errors", "var of incorrect size (4 shapes), negative var, non-broadcastable target, integral var"),
     };
 
     /// <inheritdoc/>
@@ -163,13 +162,10 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     private static IEnumerable<ParityCase> KlCases()
     {
-        foreach (var dtype in KlTypes)
+        foreach (var dtype in AllFloating)
             foreach (bool logTarget in Flags)
                 foreach (var layout in KlLayouts)
                 {
-                    // libtorch has no float16 exp on CPU: log_target is rejected in float16 (also for empty inputs).
-                    bool rejected = dtype == ScalarType.Float16 && logTarget;
-                    if (rejected && layout.Label is not ("scalar" or "matrix" or "empty")) continue;
                     foreach (var (reduction, label) in Reductions)
                         yield return KlCase(dtype, label, logTarget, layout,
                             t => L.kl_div(t[0], t[1], reduction, logTarget), t => N.kl_div(t[0], t[1], logTarget, reduction));
@@ -200,7 +196,6 @@ public sealed class ProbabilisticSuite : ParitySuite
     private static ParityCase KlCase(ScalarType dtype, string label, bool logTarget, Layout layout, Func<Tensor[], Tensor> composed,
         Func<Tensor[], Tensor> native) => new()
     {
-        Kind = dtype == ScalarType.Float16 && logTarget ? CaseKind.Error : CaseKind.Native,
         Name = $"kl_div/{Tolerances.Label(dtype)}/{label}/log_target={PyBool(logTarget)}/shape={layout.Shape}/{layout.Label}",
         Loss = "kl_div",
         DType = dtype,
@@ -210,8 +205,7 @@ public sealed class ProbabilisticSuite : ParitySuite
         Native = native,
         UseGradcheck = dtype == ScalarType.Float64 && layout.Random,
         Magnitude = t => KlTermBound(t, logTarget),
-        Quick = layout.Quick && dtype is ScalarType.Float64 or ScalarType.Float32 && !label.StartsWith("string=", StringComparison.Ordinal) ||
-                dtype == ScalarType.Float16 && logTarget && label == "sum" && layout.Label == "matrix",
+        Quick = layout.Quick && dtype is ScalarType.Float64 or ScalarType.Float32 && !label.StartsWith("string=", StringComparison.Ordinal),
         Notes = layout.Regime,
     };
 
@@ -323,7 +317,7 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     private static IEnumerable<ParityCase> PoissonCases()
     {
-        foreach (var dtype in ThreeTypes)
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (bool logInput in new[] { true, false })
                     foreach (bool full in Flags)
@@ -439,11 +433,6 @@ public sealed class ProbabilisticSuite : ParitySuite
                     t => L.poisson_nll_loss(t[0], t[1], logInput, reduction: torch.nn.Reduction.None),
                     t => N.poisson_nll_loss(t[0], t[1], logInput, reduction: torch.nn.Reduction.None));
             }
-        foreach (bool logInput in new[] { true, false })
-            foreach (var (reduction, label) in Reductions)
-                yield return ErrorCase("poisson_nll", ScalarType.Float16, label, $"log_input={PyBool(logInput)}/f16",
-                    f => new[] { f.Uniform(ScalarType.Float16, Dims(3, 4), 0.1, 2, grad: false), f.Uniform(ScalarType.Float16, Dims(3, 4), 0, 3, grad: false) },
-                    t => L.poisson_nll_loss(t[0], t[1], logInput, reduction: reduction), t => N.poisson_nll_loss(t[0], t[1], logInput, reduction: reduction));
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -451,7 +440,7 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     private static IEnumerable<ParityCase> GaussianCases()
     {
-        foreach (var dtype in ThreeTypes)
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (bool full in Flags)
                     foreach (double eps in GaussianEps)
@@ -547,8 +536,8 @@ public sealed class ProbabilisticSuite : ParitySuite
     /// <summary>
     /// The identity ℓ = 0.5·(log v + mse_loss(x, y, none)/v) (+ 0.5·log 2π) on libtorch, with v = max(var, eps) whose
     /// gradient passes straight through to var (PyTorch clamps a clone under no_grad): v = var + max(eps − var, 0) detached.
-    /// var lacking the input's last dimension is unsqueezed there. bfloat16 is evaluated in float32 (libtorch has no
-    /// bfloat16 mse kernel) and rounded once.
+    /// var lacking the input's last dimension is unsqueezed there. float16 is evaluated in float16, each operation rounded as
+    /// in PyTorch's composition (float32 would not overflow where it does); bfloat16 in float32, rounded once.
     /// </summary>
     private static Tensor GaussianIdentity(Tensor[] t, bool full, double eps, torch.nn.Reduction reduction)
     {
@@ -598,12 +587,12 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     private static IEnumerable<ParityCase> GaussianErrorCases()
     {
-        // No libtorch function: the messages are PyTorch's, from /usr/bin/python3 (torch 1.13), e.g.
+        // No libtorch function: the messages are PyTorch's, from /usr/bin/python3 (torch 1.13; float16, which 1.13 rejected in
+        // clamp_min, runs in 2.10 and is swept above), e.g.
         //   F.gaussian_nll_loss(torch.randn(3,4), torch.randn(3,4), torch.rand(3,4,2)) → ValueError: var is of incorrect size
         //   F.gaussian_nll_loss(x, y, torch.tensor([1.,-1.,1.]))                     → ValueError: var has negative entry/entries
         //   F.gaussian_nll_loss(torch.randn(3,4), torch.randn(3,3), torch.rand(3,4)) → RuntimeError: The size of tensor a (4) must
         //                                                                              match the size of tensor b (3) at non-singleton dimension 1
-        //   F.gaussian_nll_loss(x.half(), y.half(), v.half())                         → RuntimeError: "clamp_min_cpu" not implemented for 'Half'
         //   F.gaussian_nll_loss(x, y, torch.rand(3,4).long())                         → RuntimeError: result type Float can't be cast to the
         //                                                                              desired output type long int
         const string incorrect = "var is of incorrect size";
@@ -630,10 +619,6 @@ public sealed class ProbabilisticSuite : ParitySuite
             yield return Case("int64-var", Dims(3, 4), Dims(3, 4), Dims(3, 4), "result type Float can't be cast to the desired output type long int",
                 varInput: f => f.Classes(3, Dims(3, 4)));
         }
-        yield return ErrorCase("gaussian_nll", ScalarType.Float16, "mean", "f16",
-            f => new[] { f.Normal(ScalarType.Float16, Dims(3, 4), grad: false), f.Normal(ScalarType.Float16, Dims(3, 4), grad: false),
-                         f.Uniform(ScalarType.Float16, Dims(3, 4), 0.1, 2, grad: false) },
-            t => L.gaussian_nll_loss(t[0], t[1], t[2]), null, "\"clamp_min_cpu\" not implemented for 'Half'");
     }
 
     // ---------------------------------------------------------------------------------------------------

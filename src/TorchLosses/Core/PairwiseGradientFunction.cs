@@ -4,7 +4,7 @@ namespace TorchLosses;
 /// The analytic-gradient form shared by the losses whose per-element gradient depends on
 /// d = input − target only (L1, MSE, SmoothL1, Huber): the forward returns the reduced loss and a
 /// per-element factor g(d); the backward is ∂/∂input = g·upstream·s, ∂/∂target = −∂/∂input, with
-/// s = scale (÷ numel for mean). One N-sized tensor is kept between forward and backward. (The backward cannot
+/// s = the gradient scale (÷ numel for mean). One N-sized tensor is kept between forward and backward. (The backward cannot
 /// write the gradient into it: TorchSharp does not tell a backward whether the graph is retained, and a retained
 /// graph needs it again.)
 /// </summary>
@@ -21,20 +21,18 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
 
     /// <summary>Applies a loss through this function when the analytic path applies and a gradient is needed.</summary>
     /// <remarks><c>gradientScale</c> multiplies only the gradient, in backward (MSE's 2), so that the forward need not
-    /// scale an N-sized tensor for it; <c>scale</c> multiplies the loss and the gradient (SmoothL1's 1/β).</remarks>
-    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, double scale, Elementwise elementwise,
-        double gradientScale = 1)
+    /// scale an N-sized tensor for it.</remarks>
+    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, Elementwise elementwise, double gradientScale = 1)
     {
-        if (!AnalyticGradient.Recorded(input, target)) return Forward(input, target, reduction, scale, elementwise, false).loss;
-        return apply(input, target, reduction, scale, elementwise, gradientScale);
+        if (!AnalyticGradient.Recorded(input, target)) return Forward(input, target, reduction, elementwise, false).loss;
+        return apply(input, target, reduction, elementwise, gradientScale);
     }
 
-    private static (Tensor loss, Tensor? gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, double scale,
-        Elementwise elementwise, bool needGradient)
+    private static (Tensor loss, Tensor? gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, Elementwise elementwise,
+        bool needGradient)
     {
         var (perElement, gradient) = elementwise(input - target, needGradient);
-        var loss = Reductions.Apply(perElement, reduction);
-        return (scale == 1 ? loss : loss.mul_(scale), gradient);
+        return (Reductions.Apply(perElement, reduction), gradient);
     }
 
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
@@ -42,10 +40,9 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var input = (Tensor)vars[0]!;
         var target = (Tensor)vars[1]!;
         var reduction = (ReductionKind)vars[2]!;
-        var scale = (double)vars[3]!;
-        var (loss, gradient) = Forward(input, target, reduction, scale, (Elementwise)vars[4]!, needGradient: true);
+        var (loss, gradient) = Forward(input, target, reduction, (Elementwise)vars[3]!, needGradient: true);
         ctx.save_for_backward(new() { gradient });
-        var gradientScale = scale * (double)vars[5]!;
+        var gradientScale = (double)vars[4]!;
         ctx.save_data("factor", reduction == ReductionKind.Mean ? gradientScale / Math.Max(1, input.numel()) : gradientScale);
         ctx.save_data("input", input.requires_grad);
         ctx.save_data("target", target.requires_grad);
@@ -56,11 +53,13 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     {
         var gradient = ctx.get_saved_variables()[0]!;
         var factor = (double)ctx.get_data("factor")!;
-        // A reduced loss has a one-element upstream gradient: scale it, not the N-sized product (one pass fewer).
-        var upstream = factor == 1 ? grad_output : grad_output.numel() == 1 ? grad_output * factor : null;
-        var grad = gradient * (upstream ?? grad_output);
-        if (upstream is null) grad.mul_(factor);
+        // libtorch's kernels scale the per-element factor first and multiply by the upstream gradient last
+        // ((norm·g(d))·upstream, norm = 1/numel for mean): so does this, in the same rounding. Where the factor is a power of
+        // two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
+        var grad = double.IsPow2(factor)
+            ? gradient * (factor == 1 ? grad_output : grad_output * factor)
+            : gradient.mul(factor).mul_(grad_output);
         bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
-        return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null, null };
+        return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null };
     }
 }

@@ -29,14 +29,15 @@ internal static class PointwiseLoss
         using var scope = torch.NewDisposeScope();
         var result = analytic is not null && LossGradients.AnalyticApplies(input, target)
             ? analytic(kind)
-            : Reductions.Apply(HalfViaFloat(input, target, elementwise), kind);
+            : Reductions.Apply(elementwise(input, target), kind);
         return scope.MoveToOuter(result);
     }
 
     /// <summary>
-    /// Evaluates a per-element formula; float16 operands are computed in float32 and the per-element
-    /// result is rounded back to float16, as libtorch's half kernels do internally (several primitive
-    /// ops, e.g. clamp, have no float16 CPU kernel in libtorch 1.13).
+    /// Evaluates a per-element formula with float16 operands computed in float32 and the per-element result rounded
+    /// back to float16. For a loss whose formula divides by a parameter that float16 cannot hold the reciprocal of
+    /// (SmoothL1's 1/β beyond 65504): its float16 gradient would overflow where libtorch's kernel gives a finite one.
+    /// The other losses compose in float16 directly, as libtorch 2.10's kernels round each operation to it.
     /// </summary>
     internal static Tensor HalfViaFloat(Tensor input, Tensor target, Func<Tensor, Tensor, Tensor> elementwise)
     {

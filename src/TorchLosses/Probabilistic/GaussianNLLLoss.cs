@@ -14,7 +14,7 @@ namespace TorchLosses
         public static partial class functional
         {
             /// <summary>
-            /// Gaussian negative log-likelihood loss, PyTorch 1.13's <c>F.gaussian_nll_loss</c> (computed in Python
+            /// Gaussian negative log-likelihood loss, PyTorch's <c>F.gaussian_nll_loss</c> (computed in Python
             /// there; this follows its steps in order). PyTorch has no legacy <c>size_average</c>/<c>reduce</c> for it.
             /// <para>Per element, with v = max(var, eps): ℓ = 0.5·(log v + (input − target)²/v), plus 0.5·log(2π)
             /// when <paramref name="full"/>. The clamp acts on a copy of var under no_grad, so it is straight-through.</para>
@@ -28,7 +28,7 @@ namespace TorchLosses
             /// (no zeroing); a homoscedastic var gets its gradient summed over the last dimension.</para>
             /// <para>Relations: with var = 1 (≥ eps), ℓ = 0.5·(input − target)², so the loss is 0.5·mse_loss (plus
             /// 0.5·log(2π) per element with <paramref name="full"/>). With a constant var = σ², ℓ = 0.5·log σ² + mse/(2σ²).</para>
-            /// <para>TorchSharp's <c>GaussianNLLLoss</c> sums each sample over its features before reducing (mean over
+            /// <para>TorchSharp's own <c>GaussianNLLLoss</c> differs: it sums each sample over its features before reducing (mean over
             /// samples), its constructor defaults eps to 1e-8, and var receives no gradient; this one follows PyTorch
             /// (element-wise, mean over all elements, eps 1e-6, straight-through gradient for var).</para>
             /// </summary>
@@ -55,12 +55,12 @@ namespace TorchLosses
             public static Tensor gaussian_nll_loss(Tensor input, Tensor target, Tensor var, bool full = false, double eps = 1e-6,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
-                bool unsqueeze = VarNeedsUnsqueeze(input.shape, var.shape);
-                var kind = Reductions.Parse(reduction);
-
                 using var scope = torch.NewDisposeScope();
+                // PyTorch 2.10's order: the sign of var, then its shape, then the reduction.
                 if (var.device_type != DeviceType.META && var.lt(0).any().item<bool>())
                     throw new ArgumentException("var has negative entry/entries", nameof(var));
+                bool unsqueeze = VarNeedsUnsqueeze(input.shape, var.shape);
+                var kind = Reductions.Parse(reduction);
                 if (unsqueeze) var = var.unsqueeze(-1);
                 Check.BroadcastShape(Check.BroadcastShape(input.shape, target.shape), var.shape, nameof(var));
                 if (GaussianNllFunction.Applies(input, target, var))

@@ -47,9 +47,9 @@ namespace TorchLosses
                 "'mean' will be changed to behave the same as 'batchmean' in the next major release.";
 
             /// <summary>
-            /// Kullback–Leibler divergence loss, PyTorch 1.13's <c>F.kl_div</c>. The input holds log-probabilities
+            /// Kullback–Leibler divergence loss, PyTorch's <c>F.kl_div</c>. The input holds log-probabilities
             /// log q; the target holds probabilities p (or log p with <paramref name="log_target"/>).
-            /// <para>Per element, as ATen 1.13's composite computes it:
+            /// <para>Per element, as ATen's composite computes it (libtorch 2.10, as 1.13):
             /// ℓ = xlogy(y, y) − y·x, i.e. y·(log y − x) with 0·log 0 = 0; with <paramref name="log_target"/>,
             /// ℓ = exp(y)·(y − x). A negative y gives NaN; x = −∞ with y = 0 gives NaN (0·∞);
             /// with <paramref name="log_target"/>, y = −∞ gives NaN.</para>
@@ -57,13 +57,13 @@ namespace TorchLosses
             /// (not the KL divergence per sample: PyTorch's warning is raised on <see cref="LossWarnings"/>);
             /// sum adds; batchmean (string overload) divides the sum by input.size(0), the mathematical KL
             /// per sample (no division for a 0-d input; NaN for an empty batch).</para>
-            /// <para>Gradient (autograd of the composite, as in 1.13): ∂ℓ/∂x = −y (also for y ≤ 0);
+            /// <para>Gradient (autograd of the composite, as in libtorch): ∂ℓ/∂x = −y (also for y ≤ 0);
             /// ∂ℓ/∂y = log y + 1 − x for y &gt; 0 and NaN at y = 0 (xlogy's 0/0). With <paramref name="log_target"/>:
             /// ∂ℓ/∂x = −exp(y), ∂ℓ/∂y = exp(y)·(y − x + 1).</para>
             /// <para>Relations: <c>kl_div(x, log y, log_target: true)</c> equals <c>kl_div(x, y)</c> where y &gt; 0;
             /// the sum over a distribution is KL(p ‖ q) = Σ p·(log p − log q) ≥ 0; minus the entropy term
             /// Σ y·log y it is the cross entropy −Σ y·x.</para>
-            /// <para>TorchSharp's <c>kl_div</c> defaults <c>log_target</c> to true and has no batchmean; this one
+            /// <para>TorchSharp's own <c>kl_div</c> differs: it defaults <c>log_target</c> to true and has no batchmean; this one
             /// follows PyTorch (false, batchmean through the string overload).</para>
             /// </summary>
             /// <remarks>

@@ -27,7 +27,7 @@ namespace TorchLosses
         public static partial class functional
         {
             /// <summary>
-            /// Poisson negative log-likelihood loss, PyTorch's <c>F.poisson_nll_loss</c> (an ATen composite in 1.13,
+            /// Poisson negative log-likelihood loss, PyTorch's <c>F.poisson_nll_loss</c> (an ATen composite in libtorch 2.10, as in 1.13,
             /// whose operations this mirrors one for one, so values and gradients match it).
             /// <para>Per element, with x = input and y = target: ℓ = exp(x) − y·x when <paramref name="log_input"/>
             /// (x = log λ), otherwise ℓ = x − y·log(x + eps) (x = λ; a negative x gives NaN). This is −log P(y | λ)
@@ -40,8 +40,9 @@ namespace TorchLosses
             /// NaN at y = 0 and for y &lt; 0, exactly as in PyTorch (0·log 0 leaks through the masked branch).</para>
             /// <para>Relations: <c>poisson_nll_loss(exp(x), y, log_input: false)</c> equals
             /// <c>poisson_nll_loss(x, y)</c> up to the eps inside the log.</para>
-            /// <para>No checks on the signs of input or target, and broadcasting is silent, as in PyTorch. TorchSharp
-            /// passes <c>eps</c> as a float; here it is a double, as in PyTorch.</para>
+            /// <para>No checks on the signs of input or target, and broadcasting is silent, as in PyTorch. TorchSharp's own
+            /// <c>poisson_nll_loss</c> differs: it passes <c>eps</c> as a float where libtorch reads a double (an effective eps of
+            /// about 4e-315 whatever is asked); here it is a double, as in PyTorch.</para>
             /// </summary>
             /// <remarks>
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with

@@ -22,16 +22,17 @@ namespace TorchLosses
             /// elements (NaN for an empty input); sum adds.</para>
             /// <para>Relations: 2·Huber(δ) → MSE as δ → ∞.</para>
             /// </summary>
-            /// <param name="input">Prediction, any shape; float16, float32 or float64 (libtorch's CPU kernel has no bfloat16).</param>
+            /// <param name="input">Prediction, any shape, floating point (float16, bfloat16, float32, float64, as libtorch 2.10's
+            /// kernel; 1.13's had no bfloat16).</param>
             /// <param name="target">Target, broadcastable to <paramref name="input"/> (a warning is raised when the sizes differ).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not float16, float32 or float64.</exception>
+            /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
             public static Tensor mse_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
-                PointwiseLoss.Compute(input, target, reduction, "mse_loss", "mse_cpu", Check.HalfFloatDouble,
+                PointwiseLoss.Compute(input, target, reduction, "mse_loss", "mse_cpu", Check.AllFloating,
                     validateParameters: null, (x, y) => (x - y).square(),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind, 1, (d, needGradient) => needGradient ? (d.square(), d) : (d.mul_(d), null),
+                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, needGradient) => needGradient ? (d.square(), d) : (d.mul_(d), null),
                         gradientScale: 2));
 
             /// <summary>Mean squared error with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>

@@ -28,7 +28,9 @@ namespace TorchLosses
             /// β = 0 gives |d| (L1).</para>
             /// <para>Gradient: ∂ℓ/∂input = clamp(d, −β, β)/β, that is d/β inside the quadratic zone and
             /// sign(d) outside, bounded by 1 in magnitude; ∂ℓ/∂target = −∂ℓ/∂input. With β = 0 the
-            /// subgradient at d = 0 is −1 for input and for target alike, as libtorch's kernel gives it.</para>
+            /// subgradient at d = 0 is −1 for input and for target alike, as libtorch 2.10's kernel (the ATen op, which
+            /// TorchSharp's own smooth_l1_loss calls) gives it; PyTorch's Python <c>F.smooth_l1_loss</c> calls <c>l1_loss</c>
+            /// at β = 0 instead, whose gradient there is 0 (use <see cref="l1_loss(Tensor, Tensor, torch.nn.Reduction)"/> for that).</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
             /// elements (NaN for an empty input); sum adds.</para>
             /// <para>Relations: Huber(δ) = δ·SmoothL1(β = δ). As β → 0 it tends to L1; as β → ∞ it tends to 0
@@ -45,8 +47,10 @@ namespace TorchLosses
             public static Tensor smooth_l1_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
-                    () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta),
-                    beta > 0 ? kind => PairwiseGradientFunction.Apply(input, target, kind, 1 / beta, (d, _) => ClampedQuadratic(d, beta)) : null);
+                    () => ValidateBeta(beta), (x, y) => PointwiseLoss.HalfViaFloat(x, y, (a, b) => SmoothL1Elementwise(a, b, beta)),
+                    beta > 0 && !double.IsPositiveInfinity(beta)
+                        ? kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => ClampedQuadraticOverBeta(d, beta))
+                        : null);
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
@@ -81,11 +85,24 @@ namespace TorchLosses
             }
 
             /// <summary>
+            /// The analytic form of smooth L1 for 0 &lt; β &lt; ∞: with g = clamp(d, −β, β)/β (the gradient factor: exactly ±1
+            /// outside the zone, d/β inside) the loss is (d − β·g/2)·g, computed in place in d. Outside the zone that is
+            /// |d| − β/2 rounded once, as libtorch's kernel computes it, and its gradient ±1 times the upstream, also as the
+            /// kernel: values and gradients at |d| ≥ β (the linear zone, its edge and ±∞) are libtorch's to the bit. Inside,
+            /// the kernel's d²/(2β) and d/β·upstream are grouped differently and can differ in the last bit.
+            /// </summary>
+            internal static (Tensor loss, Tensor gradient) ClampedQuadraticOverBeta(Tensor d, double beta)
+            {
+                var g = d.clamp(-beta, beta).div_(beta);
+                return (d.add_(g, -0.5 * beta).mul_(g), g);
+            }
+
+            /// <summary>
             /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
             /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
             /// |d| = δ (clamp passes the gradient on its boundary). Because the first m is detached, the gradient
             /// that reaches the clamp is −m + m = 0 from the linear term whatever d is, so an infinite d cannot
-            /// produce ∞·0 there (libtorch 1.13's clamp backward masks rather than multiplies, but this form does
+            /// produce ∞·0 there (libtorch's clamp backward masks rather than multiplies, but this form does
             /// not depend on that). Differentiating the gradient again gives 1 inside and 0 outside, so double
             /// backward is right too.
             /// </summary>
@@ -98,16 +115,24 @@ namespace TorchLosses
             /// <summary>
             /// |d| with the subgradients of libtorch's smooth L1 kernel at β = 0: ∂/∂input is +1 where
             /// d &gt; 0 and −1 elsewhere; ∂/∂target is +1 where d &lt; 0 and −1 elsewhere (so both are −1 at
-            /// d = 0); both are NaN where d is NaN.
+            /// d = 0); both are NaN where d is NaN. Built from ops that have meta kernels in libtorch 2.10 (no abs,
+            /// where or isnan), so it runs on the meta device as the native kernel does.
             /// </summary>
             private static Tensor AbsoluteWithKernelSubgradients(Tensor input, Tensor target, Tensor d)
             {
-                // At a tie the value is (x.detach() − x) + (y.detach() − y) = 0 with gradient −1 for each side;
-                // the last term is 0 in value and carries a NaN gradient exactly where d is NaN.
-                var nanMask = d.detach().isnan();
-                var nanCarrier = torch.zeros_like(d).masked_fill(nanMask, double.NaN);
-                var tie = (input.detach() - input) + (target.detach() - target) + d * nanCarrier;
-                return torch.where(d > 0, d, torch.where(d < 0, -d, tie));
+                // |d| = max(d, 0) + max(y − x, 0), to the bit (y − x is −d exactly) and NaN where d is NaN. Each clamp passes the
+                // gradient where it is at or above 0, so ±1 away from 0, and at a tie +1 and −1 that cancel exactly (maximum's
+                // halves at a tie cancel one rounding later: a mean's gradient would land an ulp off libtorch's).
+                var magnitude = d.clamp_min(0).add_((target - input).clamp_min(0));
+                // The kernel's choice where they cancel: (x̄ − x) + (ȳ − y) is 0 in value with gradient −1 for each side, and
+                // d·c, with c NaN where d is NaN and 0 elsewhere, carries a NaN gradient there. Everywhere else the term is
+                // masked to 0 in value and gradient (masked_fill, not a product: x̄ − x is NaN at x = ±∞).
+                var detached = d.detach();
+                var nan = detached.ne(detached);
+                var nanCarrier = torch.zeros_like(detached).masked_fill(nan, double.NaN);
+                var kink = ((input.detach() - input) + (target.detach() - target) + d * nanCarrier)
+                    .masked_fill(detached.ne(0).bitwise_and(detached.eq(detached)), 0);
+                return magnitude + kink;
             }
         }
     }

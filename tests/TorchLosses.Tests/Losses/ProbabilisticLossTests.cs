@@ -340,9 +340,10 @@ public sealed class ProbabilisticLossTests
         Throws<ArgumentException>(() => L.gaussian_nll_loss(x, y, ones(1, 3)), "var is of incorrect size");
         Throws<ArgumentException>(() => L.gaussian_nll_loss(x, y, ones(2, 4)), "var is of incorrect size");
         Throws<ArgumentException>(() => L.gaussian_nll_loss(x, y, -ones(2, 3)), "var has negative entry/entries");
-        // The shape is checked before the reduction, the reduction before the sign.
-        Throws<ArgumentException>(() => L.gaussian_nll_loss(x, y, -ones(2, 4), reduction: (R)9), "var is of incorrect size");
-        Throws<ArgumentOutOfRangeException>(() => L.gaussian_nll_loss(x, y, -ones(2, 3), reduction: (R)9), "9 is not a valid value for reduction");
+        // PyTorch 2.10's order (1.13 checked the sign last): the sign of var, then its shape, then the reduction.
+        Throws<ArgumentException>(() => L.gaussian_nll_loss(x, y, -ones(2, 4), reduction: (R)9), "var has negative entry/entries");
+        Throws<ArgumentException>(() => L.gaussian_nll_loss(x, y, ones(2, 4), reduction: (R)9), "var is of incorrect size");
+        Throws<ArgumentOutOfRangeException>(() => L.gaussian_nll_loss(x, y, ones(2, 3), reduction: (R)9), "9 is not a valid value for reduction");
         Assert.IsTrue(float.IsNaN(L.gaussian_nll_loss(x, y, full(2, 3, float.NaN)).item<float>()));
         Assert.AreEqual(ScalarType.Float64, L.gaussian_nll_loss(x, y, ones(2, 3, ScalarType.Float64)).dtype);
         var module = TorchLosses.nn.GaussianNLLLoss(full: true, reduction: R.Sum);
@@ -456,22 +457,33 @@ public sealed class ProbabilisticLossTests
     });
 
     [TestMethod]
-    public void HalfAndBFloat16AsTheComposites()
+    public void HalfAndBFloat16MatchLibtorch()
     {
-        // kl_div runs in float16 and bfloat16; poisson in bfloat16; both as PyTorch's own composites do.
+        // libtorch 2.10 runs kl_div and poisson_nll_loss in float16 and bfloat16, forward and backward (1.13 had no float16
+        // exp or log on CPU, so float16 failed there).
         foreach (var dtype in new[] { ScalarType.Float16, ScalarType.BFloat16 })
-            AssertSame(a => L.kl_div(a[0], a[1], R.Sum), a => N.kl_div(a[0], a[1], false, R.Sum), T(LogQ, dtype, false), T(P, dtype, false));
-        AssertSame(a => L.poisson_nll_loss(a[0], a[1], true, true, 1e-8, R.Sum), a => N.poisson_nll_loss(a[0], a[1], true, true, 1e-8, R.Sum),
-            T(Rates, ScalarType.BFloat16, false), T(Counts, ScalarType.BFloat16, false));
-        // float16 fails in the same primitive as in PyTorch 1.13 (libtorch's own error, from the same op).
+            foreach (var reduction in AllReductions)
+            {
+                foreach (var logTarget in new[] { false, true })
+                    AssertSame(a => L.kl_div(a[0], a[1], reduction, logTarget), a => N.kl_div(a[0], a[1], logTarget, reduction),
+                        T(LogQ, dtype), T(logTarget ? LogQ.Reverse().ToArray() : P, dtype));
+                foreach (var logInput in new[] { true, false })
+                    foreach (var full in new[] { false, true })
+                        AssertSame(a => L.poisson_nll_loss(a[0], a[1], logInput, full, 1e-8, reduction),
+                            a => N.poisson_nll_loss(a[0], a[1], logInput, full, 1e-8, reduction),
+                            T(logInput ? Rates : Rates.Select(Math.Abs).ToArray(), dtype), T(Counts, dtype));
+            }
+        // Gaussian (no libtorch function; PyTorch 2.10 composes it from primitive ops that all run in float16 too): the
+        // float32 loss rounded to the dtype.
         using var scope = NewDisposeScope();
-        var half = ones(2, 3, ScalarType.Float16);
-        Throws<System.Runtime.InteropServices.ExternalException>(() => L.poisson_nll_loss(half, half), "\"exp_vml_cpu\" not implemented for 'Half'");
-        Throws<System.Runtime.InteropServices.ExternalException>(() => L.poisson_nll_loss(half, half, log_input: false), "\"log_vml_cpu\" not implemented for 'Half'");
-        Throws<System.Runtime.InteropServices.ExternalException>(() => L.gaussian_nll_loss(half, half, half), "\"clamp_min_cpu\" not implemented for 'Half'");
-        var bf16 = Normal(5, ScalarType.BFloat16, false, 2, 3);
-        AssertClose(L.gaussian_nll_loss(bf16.to(ScalarType.Float32), bf16.to(ScalarType.Float32), ones(2, 3)).to(ScalarType.BFloat16),
-            L.gaussian_nll_loss(bf16, bf16, ones(2, 3, ScalarType.BFloat16)), "gaussian in bfloat16");
+        foreach (var dtype in new[] { ScalarType.Float16, ScalarType.BFloat16 })
+        {
+            var x = Normal(5, dtype, false, 2, 3);
+            var y = Normal(6, dtype, false, 2, 3);
+            var v = T(new[] { 0.5, 1.0, 2.0, 0.25, 1.5, 3.0 }, dtype, false, 2, 3);
+            AssertClose(L.gaussian_nll_loss(x.to(ScalarType.Float32), y.to(ScalarType.Float32), v.to(ScalarType.Float32), reduction: R.None).to(dtype),
+                L.gaussian_nll_loss(x, y, v, reduction: R.None), $"gaussian in {dtype}");
+        }
     }
 
     [TestMethod]

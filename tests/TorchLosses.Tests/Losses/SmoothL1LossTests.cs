@@ -87,6 +87,65 @@ public sealed class SmoothL1LossTests
         AssertClose(l1, smooth.detach(), "smooth_l1(beta = 0) vs l1");
     }
 
+    /// <summary>
+    /// The edges, to the bit, on the default (analytic) path: |d| = β exactly, the linear zone beyond it, d = 0, ±∞ and NaN,
+    /// in float32 and float64, every reduction, with an upstream gradient that is not a power of two (so a gradient scaled
+    /// by β and back would show). Values: SmoothL1 for every β, Huber for every δ. Gradients: SmoothL1 for β &gt; 0 at every
+    /// one of these points, and for β = 0 too except under mean (autograd through the composition: its mean divides the
+    /// upstream by N where the kernel multiplies it by 1/N); Huber at d = 0 and NaN (its kernel itself rounds the linear
+    /// zone's δ·g/N differently in its vectorised body and its scalar tail). A zero may differ in sign: libtorch's target
+    /// gradient comes from its kernel run with the arguments swapped. Inside the quadratic zone the two round in
+    /// different orders.
+    /// </summary>
+    [TestMethod]
+    [DataRow("smooth_l1", 0.0), DataRow("smooth_l1", 1e-6), DataRow("smooth_l1", 0.1), DataRow("smooth_l1", 1.0 / 9),
+     DataRow("smooth_l1", 2.5), DataRow("smooth_l1", 1e6), DataRow("huber", 1e-6), DataRow("huber", 0.1), DataRow("huber", 2.5), DataRow("huber", 1e6)]
+    public void EdgeValuesAndGradientsAreLibtorchsToTheBit(string loss, double parameter)
+    {
+        double b = parameter == 0 ? 1 : parameter, inf = double.PositiveInfinity, nan = double.NaN;
+        // d = b, −b, 2b, −3b, 0, 0, ∞, −∞, −∞, NaN, NaN
+        var x = new[] { b, -b, 2 * b, -3 * b, 0, 1, inf, -inf, 3, nan, 0 };
+        var y = new[] { 0, 0, 0, 0, 0, 1, 0, 2, inf, 0, nan };
+        bool everyGradient = loss == "smooth_l1" && parameter > 0;
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+            {
+                using var scope = NewDisposeScope();
+                (double[] value, double[] input, double[] target) Run(bool native)
+                {
+                    var xs = T(x, dtype);
+                    var ys = T(y, dtype);
+                    var value = (loss, native) switch
+                    {
+                        ("huber", true) => N.huber_loss(xs, ys, parameter, reduction),
+                        ("huber", false) => L.huber_loss(xs, ys, reduction, parameter),
+                        (_, true) => N.smooth_l1_loss(xs, ys, reduction, parameter),
+                        _ => L.smooth_l1_loss(xs, ys, reduction, parameter),
+                    };
+                    var upstream = tensor(Enumerable.Range(0, (int)value.numel()).Select(i => 0.1 + 0.37 * i).ToArray(), value.shape).to(dtype);
+                    value.backward(new[] { upstream });
+                    return (Read(value), Read(xs.grad!), Read(ys.grad!));
+                }
+                var (expected, composed) = (Run(native: true), Run(native: false));
+                void Same(string what, double[] e, double[] a, Func<int, bool> compared)
+                {
+                    // Equal doubles other than ±0 have equal bits (a float32 converts to float64 exactly).
+                    for (int i = 0; i < e.Length; i++)
+                        if (compared(i))
+                            Assert.IsTrue(double.IsNaN(e[i]) ? double.IsNaN(a[i]) : e[i] == a[i],
+                                $"{loss}({parameter}) {dtype} {reduction}: {what}[{i}] is {a[i]:R}, libtorch's {e[i]:R}");
+                }
+                Func<int, bool> gradientCompared = everyGradient || loss == "smooth_l1" && reduction != torch.nn.Reduction.Mean ? _ => true
+                    : loss == "smooth_l1" ? i => i >= 9          // β = 0, mean: the NaNs
+                    : i => i is 4 or 5 or 9 or 10;              // Huber: d = 0 and NaN (±∞ has the finite gradient ±δ)
+                Same("value", expected.value, composed.value, _ => true);
+                Same("input gradient", expected.input, composed.input, gradientCompared);
+                Same("target gradient", expected.target, composed.target, gradientCompared);
+            }
+
+        static double[] Read(Tensor t) => t.detach().to(ScalarType.Float64).flatten().data<double>().ToArray();
+    }
+
     [TestMethod]
     public void BetaZeroHasFiniteGradients()
     {
