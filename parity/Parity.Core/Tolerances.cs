@@ -94,7 +94,7 @@ public static class Tolerances
             "each carries a rounding error of M·2^-8 that no operation order avoids."),
         (ScalarType.Float16,
             "11-bit significand (ulp 9.8e-4 relative at the bottom of a binade): rtol 2e-3 (two ulp), atol 1e-3, normwise " +
-            "as for bfloat16. Forward only: libtorch 1.13 has no float16 backward kernels on CPU " +
-            "(\"mse_backward_cpu_out\" not implemented for 'Half'); parameters beyond float16's range (1e6) are left out."),
+            "as for bfloat16, for values and gradients (libtorch 2.10 has float16 CPU kernels forward and backward; 1.13 had " +
+            "no float16 backward on CPU); parameters beyond float16's range (1e6) are left out."),
     };
 }

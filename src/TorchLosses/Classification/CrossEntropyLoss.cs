@@ -1,4 +1,3 @@
-using System.Globalization;
 using TorchLosses.Modules;
 
 namespace TorchLosses
@@ -56,7 +55,7 @@ namespace TorchLosses
                     return CrossEntropyWithProbabilities(input, target, weight, ignore_index, kind, label_smoothing);
                 if (label_smoothing > 1.0)
                     throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing,
-                        $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(label_smoothing)}");
+                        $"label_smoothing must be between 0.0 and 1.0. Got: {Check.CppDouble(label_smoothing)}");
 
                 long classDim = CheckNllShapes(input, target, weight);
                 bool targetOfSizeOne = input.dim() == 1 && target.dim() == 1;
@@ -110,7 +109,7 @@ namespace TorchLosses
                 ClassTargets.CheckWeight(weight, classes, "cross_entropy: ");
                 if (labelSmoothing > 1.0)
                     throw new ArgumentOutOfRangeException("label_smoothing", labelSmoothing,
-                        $"label_smoothing must be between 0.0 and 1.0. Got: {CppDouble(labelSmoothing)}");
+                        $"label_smoothing must be between 0.0 and 1.0. Got: {Check.CppDouble(labelSmoothing)}");
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
@@ -148,9 +147,6 @@ namespace TorchLosses
                 shape[classDim] = weight.shape[0];
                 return weight.reshape(shape);
             }
-
-            /// <summary>Formats a double as libtorch's C++ messages do (std::ostream, 6 significant digits).</summary>
-            internal static string CppDouble(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
         }
     }
 }

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace TorchLosses;
 
 /// <summary>
-/// Argument checks shared by the losses. Each throws a .NET exception whose message is PyTorch
-/// 1.13's text for the same mistake (so a user can search for it) and names the argument.
+/// Argument checks shared by the losses. Each throws a .NET exception whose message is PyTorch's
+/// text for the same mistake (libtorch 2.10's, or PyTorch's Python one where PyTorch checks in Python),
+/// so a user can search for it, and names the argument.
 /// </summary>
 internal static class Check
 {
@@ -62,10 +63,6 @@ internal static class Check
         if (Array.IndexOf(supported, type) < 0)
             throw new NotSupportedException($"\"{kernel}\" not implemented for '{TorchTypeName(type)}'");
     }
-
-    /// <summary>The floating types most CPU loss kernels implement.</summary>
-    internal static readonly torch.ScalarType[] HalfFloatDouble =
-        { torch.ScalarType.Float16, torch.ScalarType.Float32, torch.ScalarType.Float64 };
 
     /// <summary>The floating types including bfloat16.</summary>
     internal static readonly torch.ScalarType[] AllFloating =

@@ -34,7 +34,7 @@ public sealed class LossWarningEventArgs : EventArgs
     /// <summary>The functional name of the loss that warned, e.g. "smooth_l1_loss".</summary>
     public string Loss { get; }
 
-    /// <summary>The warning text, as PyTorch 1.13 words it.</summary>
+    /// <summary>The warning text, as PyTorch words it.</summary>
     public string Message { get; }
 
     /// <inheritdoc/>
