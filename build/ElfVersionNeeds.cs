@@ -16,19 +16,21 @@ namespace TorchLosses.Build
     /// <summary>
     /// One version requirement of a shared library, "needs version V of library L" (e.g. GLIBCXX_3.4.32 of libstdc++.so.6):
     /// whether VER_FLG_WEAK is set (the loader then accepts its absence), the dynamic symbols bound to the version that a
-    /// relocation references (the loader would look these up) and those none references, and the file offset of the
-    /// entry's vna_flags field.
+    /// relocation references (the loader would look these up) and those none references, whether every relocation table
+    /// the loader processes could be read (when not, "unreferenced" cannot be told apart from "referenced from a table
+    /// this reader does not know"), and the file offset of the entry's vna_flags field.
     /// </summary>
     public sealed class VersionNeed
     {
         public VersionNeed(string library, string version, bool weak, IReadOnlyList<string> referencedSymbols,
-            IReadOnlyList<string> unreferencedSymbols, long flagsOffset)
+            IReadOnlyList<string> unreferencedSymbols, bool relocationsKnown, long flagsOffset)
         {
             Library = library;
             Version = version;
             Weak = weak;
             ReferencedSymbols = referencedSymbols;
             UnreferencedSymbols = unreferencedSymbols;
+            RelocationsKnown = relocationsKnown;
             FlagsOffset = flagsOffset;
         }
 
@@ -37,7 +39,11 @@ namespace TorchLosses.Build
         public bool Weak { get; }
         public IReadOnlyList<string> ReferencedSymbols { get; }
         public IReadOnlyList<string> UnreferencedSymbols { get; }
+        public bool RelocationsKnown { get; }
         public long FlagsOffset { get; }
+
+        /// <summary>Whether marking it weak is safe: nothing the loader binds can be of this version.</summary>
+        public bool Unused => RelocationsKnown && ReferencedSymbols.Count == 0;
 
         public override string ToString() => $"{Library} {Version}{(Weak ? " (weak)" : "")}";
     }
@@ -48,8 +54,10 @@ namespace TorchLosses.Build
     /// symbols are bound to each (<c>.gnu.version</c>) and which of those a relocation references.
     /// </summary>
     /// <remarks>
-    /// Layouts (System V gABI and the LSB's symbol-versioning chapter): Elf64_Shdr is 64 bytes with sh_type at 4, sh_offset
-    /// at 24, sh_size at 32, sh_link at 40, sh_info at 44 and sh_entsize at 56; Elf64_Verneed is {u16 vn_version, u16 vn_cnt,
+    /// Layouts (System V gABI and the LSB's symbol-versioning chapter): Elf64_Ehdr has e_machine at 0x12, e_shoff at 0x28,
+    /// e_shentsize, e_shnum and e_shstrndx at 0x3a–0x3e (e_shnum 0: the count is section 0's sh_size); Elf64_Shdr is 64 bytes
+    /// with sh_type at 4, sh_addr at 16, sh_offset at 24, sh_size at 32, sh_link at 40, sh_info at 44 and sh_entsize at 56;
+    /// Elf64_Dyn is {i64 d_tag, u64 d_val}; Elf64_Verneed is {u16 vn_version, u16 vn_cnt,
     /// u32 vn_file, u32 vn_aux, u32 vn_next}; Elf64_Vernaux is {u32 vna_hash, u16 vna_flags, u16 vna_other, u32 vna_name,
     /// u32 vna_next}; Elf64_Verdef is {u16 vd_version, u16 vd_flags, u16 vd_ndx, u16 vd_cnt, u32 vd_hash, u32 vd_aux,
     /// u32 vd_next} followed by Elf64_Verdaux {u32 vda_name, u32 vda_next}; Elf64_Sym is 24 bytes with st_name at 0;
@@ -61,7 +69,7 @@ namespace TorchLosses.Build
         /// <summary>VER_FLG_WEAK: a version requirement the loader may find missing.</summary>
         public const ushort WeakFlag = 0x2;
 
-        private const uint ShtRela = 4, ShtRel = 9, ShtDynsym = 11;
+        private const uint ShtRela = 4, ShtDynamic = 6, ShtRel = 9, ShtDynsym = 11;
         private const uint ShtGnuVerdef = 0x6ffffffd, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
 
         /// <summary>The version names a library defines (its .gnu.version_d), e.g. GLIBCXX_3.4.30 for libstdc++ 12.</summary>
@@ -93,6 +101,7 @@ namespace TorchLosses.Build
         private static IReadOnlyList<VersionNeed> Needs(Elf elf)
         {
             var (symbolsByVersion, referenced) = SymbolsByVersion(elf);
+            bool relocationsKnown = RelocationsKnown(elf);
             var result = new List<VersionNeed>();
             foreach (var section in elf.Sections.Where(s => s.Type == ShtGnuVerneed))
             {
@@ -112,7 +121,7 @@ namespace TorchLosses.Build
                         result.Add(new VersionNeed(library, version, (flags & WeakFlag) != 0,
                             symbols.Where(s => referenced.Contains(s.Index)).Select(s => s.Name).ToList(),
                             symbols.Where(s => !referenced.Contains(s.Index)).Select(s => s.Name).ToList(),
-                            entry + 4));
+                            relocationsKnown, entry + 4));
                         uint nextAux = elf.U32(entry + 12);
                         if (nextAux == 0) break;
                         entry += nextAux;
@@ -136,7 +145,8 @@ namespace TorchLosses.Build
             if (dynsymIndex < 0) return (byVersion, referenced);
             var dynsym = elf.Sections[dynsymIndex];
             var names = elf.Section((int)dynsym.Link, "the dynamic symbols' string table");
-            long symbolCount = dynsym.EntrySize == 0 ? 0 : dynsym.Size / dynsym.EntrySize;
+            if (dynsym.EntrySize < 24) throw elf.Malformed($"its dynamic symbols are {dynsym.EntrySize} bytes each, not 24");
+            long symbolCount = dynsym.Size / dynsym.EntrySize;
             foreach (var versym in elf.Sections.Where(s => s.Type == ShtGnuVersym))
                 for (int i = 0; i < Math.Min(symbolCount, versym.Size / 2); i++)
                 {
@@ -145,7 +155,7 @@ namespace TorchLosses.Build
                     if (!byVersion.TryGetValue(version, out var list)) byVersion[version] = list = new List<(int Index, string Name)>();
                     list.Add((i, elf.String(names, elf.U32(dynsym.Offset + i * dynsym.EntrySize))));
                 }
-            foreach (var relocations in elf.Sections.Where(s => (s.Type == ShtRela || s.Type == ShtRel) && s.Link == dynsymIndex))
+            foreach (var relocations in SymbolRelocations(elf))
             {
                 long size = relocations.EntrySize != 0 ? relocations.EntrySize : relocations.Type == ShtRela ? 24 : 16;
                 for (long offset = relocations.Offset; offset + size <= relocations.Offset + relocations.Size; offset += size)
@@ -154,26 +164,71 @@ namespace TorchLosses.Build
             return (byVersion, referenced);
         }
 
+        /// <summary>The REL and RELA sections whose entries index the dynamic symbol table.</summary>
+        private static IEnumerable<SectionHeader> SymbolRelocations(Elf elf)
+        {
+            int dynsymIndex = elf.Sections.FindIndex(s => s.Type == ShtDynsym);
+            return elf.Sections.Where(s => (s.Type == ShtRela || s.Type == ShtRel) && s.Link == dynsymIndex);
+        }
+
+        private const long DtNull = 0, DtPltRelSz = 2, DtRela = 7, DtRelaSz = 8, DtRel = 17, DtRelSz = 18, DtJmpRel = 23;
+
         /// <summary>
-        /// Marks weak the requirements of <paramref name="path"/> for versions in <paramref name="missing"/> whose symbols no
-        /// relocation references (so the loader never looks them up), writing the file only if a flag changes. The file is
-        /// rewritten through a temporary file in the same folder and renamed over the original, so a hard link (say, into
-        /// the NuGet cache) is never written through; mode and modification time are kept, so an incremental copy sees the
-        /// file as up to date and does not copy the original back.
+        /// Whether every relocation table the loader processes (the dynamic section's DT_RELA, DT_REL and DT_JMPREL ranges) lies
+        /// inside the REL/RELA sections that <see cref="SymbolsByVersion"/> read. False for a table it did not read (a section
+        /// linked elsewhere, or none), and for any other dynamic tag of a relocation kind it does not know (Android's packed
+        /// relocations, say): then nothing can be called unreferenced. DT_RELR holds relative relocations only (no symbols).
         /// </summary>
-        /// <returns>The requirements now weak that were not before, and those that cannot be weakened because a relocation
-        /// references one of their symbols (the library cannot load on this host).</returns>
+        private static bool RelocationsKnown(Elf elf)
+        {
+            var read = SymbolRelocations(elf).Select(s => (Start: s.Address, End: s.Address + s.Size)).OrderBy(r => r.Start).ToList();
+            var tables = new Dictionary<long, ulong>();
+            foreach (var dynamic in elf.Sections.Where(s => s.Type == ShtDynamic))
+                for (long entry = dynamic.Offset; entry + 16 <= dynamic.Offset + dynamic.Size; entry += 16)
+                {
+                    long tag = (long)elf.U64(entry);
+                    if (tag == DtNull) break;
+                    bool androidRelocations = tag >= 0x6000000f && tag <= 0x60000012;   // DT_ANDROID_REL(A)(SZ)
+                    if (androidRelocations) return false;
+                    tables[tag] = elf.U64(entry + 8);
+                }
+            foreach (var (start, size) in new[] { (DtRela, DtRelaSz), (DtRel, DtRelSz), (DtJmpRel, DtPltRelSz) })
+            {
+                if (!tables.TryGetValue(start, out var address) || !tables.TryGetValue(size, out var length) || length == 0) continue;
+                long covered = (long)address, end = (long)(address + length);
+                foreach (var range in read)
+                    if (range.Start <= covered && range.End > covered) covered = range.End;
+                if (covered < end) return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// Marks weak the requirements of <paramref name="path"/> for versions of <paramref name="library"/> that the
+        /// host's copy does not define (<paramref name="hostDefined"/>; null: every version, for a file that will run
+        /// elsewhere) and whose symbols no relocation references (so the loader never looks them up), writing the file only
+        /// if a flag changes. The file is rewritten through a temporary file in the same folder and renamed over the
+        /// original, so a hard link (say, into the NuGet cache) is never written through; mode and modification time are
+        /// kept, so an incremental copy sees the file as up to date and does not copy the original back.
+        /// </summary>
+        /// <returns>The requirements now weak that were not before, and the missing ones that cannot be weakened because a
+        /// relocation references one of their symbols or the relocations could not all be read (the library cannot load on
+        /// this host).</returns>
         /// <exception cref="InvalidDataException">the file is not a 64-bit little-endian ELF file, or a table lies outside it.</exception>
-        public static (IReadOnlyList<VersionNeed> Weakened, IReadOnlyList<VersionNeed> Unfixable) WeakenUnreferenced(string path,
-            string library, ICollection<string> missing)
+        public static (IReadOnlyList<VersionNeed> Weakened, IReadOnlyList<VersionNeed> Unfixable) WeakenMissing(string path,
+            string library, ISet<string>? hostDefined)
         {
             var elf = new Elf(File.ReadAllBytes(path), path);
-            var wanted = Needs(elf).Where(n => n.Library == library && !n.Weak && missing.Contains(n.Version)).ToList();
-            var weakened = wanted.Where(n => n.ReferencedSymbols.Count == 0).ToList();
+            var missing = Needs(elf).Where(n => n.Library == library && !n.Weak && hostDefined?.Contains(n.Version) != true).ToList();
+            var weakened = missing.Where(n => n.Unused).ToList();
             if (weakened.Count > 0)
                 Rewrite(path, weakened.Select(n => (n.FlagsOffset, (ushort)(elf.U16(n.FlagsOffset) | WeakFlag))));
-            return (weakened, wanted.Where(n => n.ReferencedSymbols.Count > 0).ToList());
+            // Without a host to compare with, a requirement in use is not a problem: most hosts have the version.
+            return (weakened, hostDefined is null ? new List<VersionNeed>() : missing.Where(n => !n.Unused).ToList());
         }
+
+        /// <summary>The file's machine (e_machine: 62 for x86-64, 183 for AArch64).</summary>
+        public static ushort Machine(string path) => new Elf(File.ReadAllBytes(path), path).U16(0x12);
 
         /// <summary>
         /// Writes 16-bit values at the given offsets of a copy of the file (File.Copy keeps the mode), gives it the original's
@@ -182,7 +237,7 @@ namespace TorchLosses.Build
         private static void Rewrite(string path, IEnumerable<(long Offset, ushort Value)> edits)
         {
             var full = Path.GetFullPath(path);
-            var temporary = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".weaken.tmp");
+            var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
             var written = File.GetLastWriteTimeUtc(full);
             File.Copy(full, temporary, overwrite: true);
             using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Write))
@@ -197,9 +252,10 @@ namespace TorchLosses.Build
 
         private readonly struct SectionHeader
         {
-            public SectionHeader(uint type, long offset, long size, uint link, uint info, long entrySize)
+            public SectionHeader(uint type, long address, long offset, long size, uint link, uint info, long entrySize)
             {
                 Type = type;
+                Address = address;
                 Offset = offset;
                 Size = size;
                 Link = link;
@@ -208,6 +264,7 @@ namespace TorchLosses.Build
             }
 
             public uint Type { get; }
+            public long Address { get; }
             public long Offset { get; }
             public long Size { get; }
             public uint Link { get; }
@@ -228,18 +285,24 @@ namespace TorchLosses.Build
                 if (bytes.Length < 64 || bytes[0] != 0x7f || bytes[1] != (byte)'E' || bytes[2] != (byte)'L' || bytes[3] != (byte)'F')
                     throw Malformed("it does not start with the ELF magic number");
                 if (bytes[4] != 2 || bytes[5] != 1) throw Malformed("it is not a 64-bit little-endian ELF file");
-                long tableOffset = (long)U64(0x28);
-                ushort entrySize = U16(0x3a), count = U16(0x3c);
-                if (count > 0 && entrySize < 64) throw Malformed($"its section header size is {entrySize}, not 64");
-                Sections = new List<SectionHeader>(count);
-                for (int i = 0; i < count; i++)
+                ulong tableOffset = U64(0x28);
+                ushort entrySize = U16(0x3a);
+                if (tableOffset == 0) throw Malformed("it has no section headers");
+                if (tableOffset > (ulong)bytes.Length) throw Malformed("its section headers lie outside the file");
+                if (entrySize < 64) throw Malformed($"its section header size is {entrySize}, not 64");
+                // e_shnum 0 with section headers present: the count is in section 0's sh_size (extended numbering).
+                long count = U16(0x3c) != 0 ? U16(0x3c) : (long)U64((long)tableOffset + 32);
+                if (count > (bytes.Length - (long)tableOffset) / entrySize) throw Malformed($"its {count} section headers lie outside the file");
+                Sections = new List<SectionHeader>((int)count);
+                for (long i = 0; i < count; i++)
                 {
-                    long h = tableOffset + (long)i * entrySize;
-                    var header = new SectionHeader(U32(h + 4), (long)U64(h + 24), (long)U64(h + 32), U32(h + 40), U32(h + 44), (long)U64(h + 56));
+                    long h = (long)tableOffset + i * entrySize;
+                    ulong offset = U64(h + 24), size = U64(h + 32);
                     const uint ShtNobits = 8;
-                    if (header.Type != ShtNobits && (header.Offset < 0 || header.Size < 0 || header.Offset + header.Size > bytes.Length))
+                    uint type = U32(h + 4);
+                    if (type != ShtNobits && (offset > (ulong)bytes.Length || size > (ulong)bytes.Length - offset))
                         throw Malformed($"section {i} lies outside the file");
-                    Sections.Add(header);
+                    Sections.Add(new SectionHeader(type, (long)U64(h + 16), (long)offset, (long)size, U32(h + 40), U32(h + 44), (long)U64(h + 56)));
                 }
             }
 
@@ -265,15 +328,16 @@ namespace TorchLosses.Build
             private byte Byte(long offset) =>
                 offset >= 0 && offset < bytes.Length ? bytes[offset] : throw Malformed($"a table points past the end of the file (offset {offset})");
 
-            private InvalidDataException Malformed(string why) => new($"{path} is not a readable ELF shared library: {why}.");
+            public InvalidDataException Malformed(string why) => new($"{path} is not a readable ELF shared library: {why}.");
         }
     }
 
     /// <summary>
-    /// For each shared library in <see cref="Files"/>: the versions of <see cref="Library"/> (libstdc++.so.6) it needs that this
-    /// host's copy does not define and whose symbols nothing references are marked weak, so the loader accepts their
-    /// absence. Nothing happens where the host has every needed version. A library that references a missing version's
-    /// symbols cannot be fixed: the task warns and leaves it as it is.
+    /// For each shared library in <see cref="Files"/>: the versions of <see cref="Library"/> (libstdc++.so.6) it needs and
+    /// that nothing in it references are marked weak, so the loader accepts their absence: with <see cref="ForAnyHost"/>
+    /// false (a build, run where it is built), those this host's copy of the library lacks; with it true (a publish, run
+    /// on a host unknown here), all of them (a weak requirement changes nothing where the version exists). A library that
+    /// uses a missing version cannot be fixed: the task warns and leaves it as it is.
     /// </summary>
     public sealed class WeakenMissingLibraryVersions : Microsoft.Build.Utilities.Task
     {
@@ -285,6 +349,9 @@ namespace TorchLosses.Build
 
         /// <summary>The host's copy of <see cref="Library"/>; empty: searched in LD_LIBRARY_PATH and the loader's default folders.</summary>
         public string HostLibrary { get; set; } = "";
+
+        /// <summary>Weaken every unused requirement, not only those this host lacks (for output that runs elsewhere).</summary>
+        public bool ForAnyHost { get; set; }
 
         /// <summary>The libraries that were changed.</summary>
         [Output] public ITaskItem[] Changed { get; private set; } = Array.Empty<ITaskItem>();
@@ -298,36 +365,37 @@ namespace TorchLosses.Build
 
         public override bool Execute()
         {
-            var files = Files.Select(f => f.ItemSpec).Where(File.Exists).Distinct().ToList();
-            if (files.Count == 0) return true;
-            var host = HostLibrary.Length > 0 ? HostLibrary : FindHostLibrary(Library);
-            if (host is null)
-            {
-                Log.LogMessage(MessageImportance.Low, $"{Library} was not found on this host; its version requirements were not checked.");
-                return true;
-            }
-            HashSet<string> defined;
-            try { defined = new HashSet<string>(ElfVersionNeeds.DefinedVersions(host)); }
-            catch (InvalidDataException e) { Log.LogError(e.Message); return false; }
-
             var changed = new List<ITaskItem>();
-            foreach (var file in files)
+            foreach (var file in Files.Select(f => f.ItemSpec).Where(File.Exists).Distinct())
             {
                 try
                 {
-                    var missing = ElfVersionNeeds.Needs(file).Where(n => n.Library == Library && !defined.Contains(n.Version))
-                        .Select(n => n.Version).ToList();
-                    if (missing.Count == 0) continue;
-                    var (weakened, unfixable) = ElfVersionNeeds.WeakenUnreferenced(file, Library, missing);
+                    ISet<string>? defined = null;
+                    string where = "any host";
+                    if (!ForAnyHost)
+                    {
+                        var machine = ElfVersionNeeds.Machine(file);
+                        var host = HostLibrary.Length > 0 ? HostLibrary : FindHostLibrary(Library, machine);
+                        if (host is null)
+                        {
+                            Log.LogMessage(MessageImportance.Low, $"{Library} for {Path.GetFileName(file)}'s machine was not found on this host; not checked.");
+                            continue;
+                        }
+                        defined = new HashSet<string>(ElfVersionNeeds.DefinedVersions(host));
+                        where = $"this host's {host}";
+                    }
+                    var (weakened, unfixable) = ElfVersionNeeds.WeakenMissing(file, Library, defined);
                     foreach (var need in weakened)
                         Log.LogMessage(MessageImportance.High,
-                            $"{Path.GetFileName(file)} needs {need.Version} of {Library}, which this host's {host} lacks; the only symbols of " +
-                            $"that version ({string.Join(", ", need.UnreferencedSymbols)}) are never referenced, so the requirement was " +
-                            $"marked weak in {file} (the NuGet package itself is unchanged).");
+                            $"{Path.GetFileName(file)} needs {need.Version} of {Library}, which {(ForAnyHost ? "some hosts lack" : where + " lacks")}; " +
+                            $"the only symbols of that version ({string.Join(", ", need.UnreferencedSymbols)}) are never referenced, so the " +
+                            $"requirement was marked weak in {file} (the NuGet package itself is unchanged).");
                     foreach (var need in unfixable)
-                        Log.LogWarning(
-                            $"{Path.GetFileName(file)} needs {need.Version} of {Library}, which this host's {host} lacks, and uses " +
-                            $"{string.Join(", ", need.ReferencedSymbols)} from it: it cannot load here. Install a libstdc++ that defines {need.Version} (GCC 13 or newer).");
+                        Log.LogWarning($"{Path.GetFileName(file)} needs {need.Version} of {Library}, which {where} lacks, and " +
+                                       (need.RelocationsKnown
+                                           ? $"uses {string.Join(", ", need.ReferencedSymbols)} from it"
+                                           : "not all of its relocation tables could be read, so its use of that version is unknown") +
+                                       $": it cannot load here. Install a libstdc++ that defines {need.Version} (GCC 13's or newer).");
                     if (weakened.Count > 0) changed.Add(new TaskItem(file));
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
@@ -339,12 +407,29 @@ namespace TorchLosses.Build
             return !Log.HasLoggedErrors;
         }
 
-        /// <summary>The first <paramref name="library"/> in LD_LIBRARY_PATH's folders, then in <see cref="DefaultFolders"/>.</summary>
-        public static string? FindHostLibrary(string library)
+        /// <summary>
+        /// The first <paramref name="library"/> built for <paramref name="machine"/> in LD_LIBRARY_PATH's folders, then in
+        /// <see cref="DefaultFolders"/> (a file that is not a readable ELF library is passed over).
+        /// </summary>
+        public static string? FindHostLibrary(string library, ushort machine) =>
+            FindHostLibrary(library, machine,
+                (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "").Split(new[] { ':' }, StringSplitOptions.RemoveEmptyEntries)
+                .Concat(DefaultFolders));
+
+        /// <summary>The first <paramref name="library"/> built for <paramref name="machine"/> in <paramref name="folders"/>.</summary>
+        public static string? FindHostLibrary(string library, ushort machine, IEnumerable<string> folders)
         {
-            var folders = (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "").Split(new[] { ':' }, StringSplitOptions.RemoveEmptyEntries)
-                .Concat(DefaultFolders);
-            return folders.Select(folder => Path.Combine(folder, library)).FirstOrDefault(File.Exists);
+            foreach (var candidate in folders.Select(folder => Path.Combine(folder, library)).Where(File.Exists))
+            {
+                try
+                {
+                    if (ElfVersionNeeds.Machine(candidate) == machine) return candidate;
+                }
+                catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+            return null;
         }
     }
 }

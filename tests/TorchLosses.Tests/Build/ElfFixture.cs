@@ -11,7 +11,7 @@ namespace TorchLossesTests.Build;
 /// </summary>
 internal static class ElfFixture
 {
-    private const uint ShtStrtab = 3, ShtRela = 4, ShtDynsym = 11;
+    private const uint ShtStrtab = 3, ShtRela = 4, ShtDynamic = 6, ShtDynsym = 11;
     private const uint ShtGnuVerdef = 0x6ffffffd, ShtGnuVerneed = 0x6ffffffe, ShtGnuVersym = 0x6fffffff;
 
     /// <summary>The symbol GCC 13's &lt;iostream&gt; names with version GLIBCXX_3.4.32 (never relocated).</summary>
@@ -23,8 +23,11 @@ internal static class ElfFixture
     /// <summary>
     /// A library that needs GLIBCXX_3.4 (for <see cref="IosBaseInit"/>, which a relocation references) and GLIBCXX_3.4.32
     /// (for <see cref="IosBaseLibraryInit"/>, which no relocation references unless <paramref name="relocateNewSymbol"/>).
+    /// Its dynamic section names the relocation table (DT_RELA, DT_RELASZ), as the loader reads it; with
+    /// <paramref name="unattributedRelocations"/> the table's section is not linked to the dynamic symbols, so a reader
+    /// cannot tell which symbols it references.
     /// </summary>
-    public static byte[] NeedingLibrary(bool relocateNewSymbol = false)
+    public static byte[] NeedingLibrary(bool relocateNewSymbol = false, bool unattributedRelocations = false)
     {
         var strings = new StringTable();
         uint library = strings.Add("libstdc++.so.6"), old = strings.Add("GLIBCXX_3.4"), recent = strings.Add("GLIBCXX_3.4.32");
@@ -52,15 +55,37 @@ internal static class ElfFixture
         WriteRela(relocations.AsSpan(0), symbol: 1);
         if (relocateNewSymbol) WriteRela(relocations.AsSpan(24), symbol: 2);
 
-        return Assemble(strings,
+        var (file, offsets) = Assemble(strings,
             (".dynsym", ShtDynsym, symbols, Link: 1, Info: 1, EntrySize: 24),
             (".gnu.version", ShtGnuVersym, versions, Link: 2, Info: 0, EntrySize: 2),
             (".gnu.version_r", ShtGnuVerneed, needs, Link: 1, Info: 1, EntrySize: 0),
-            (".rela.dyn", ShtRela, relocations, Link: 2, Info: 0, EntrySize: 24));
+            (".rela.dyn", ShtRela, relocations, Link: unattributedRelocations ? 0u : 2u, Info: 0, EntrySize: 24),
+            (".dynamic", ShtDynamic, new byte[3 * 16], Link: 1, Info: 0, EntrySize: 16));
+        // The dynamic section (section 6): DT_RELA = the table's address, DT_RELASZ = its size, DT_NULL. Addresses equal
+        // file offsets here (see Assemble).
+        var dynamic = file.AsSpan((int)offsets[6]);
+        BinaryPrimitives.WriteInt64LittleEndian(dynamic, 7);
+        BinaryPrimitives.WriteUInt64LittleEndian(dynamic[8..], (ulong)offsets[5]);
+        BinaryPrimitives.WriteInt64LittleEndian(dynamic[16..], 8);
+        BinaryPrimitives.WriteUInt64LittleEndian(dynamic[24..], (ulong)relocations.Length);
+        return file;
     }
 
     /// <summary>A library defining the given versions (the first one, as in real libraries, being the file's own name).</summary>
-    public static byte[] DefiningLibrary(params string[] versions)
+    public static byte[] DefiningLibrary(params string[] versions) => DefiningLibraryFor(X86_64, versions);
+
+    /// <summary>e_machine of x86-64 and of AArch64.</summary>
+    public const ushort X86_64 = 62, AArch64 = 183;
+
+    /// <summary><see cref="DefiningLibrary"/> built for another machine (e_machine).</summary>
+    public static byte[] DefiningLibraryFor(ushort machine, params string[] versions)
+    {
+        var file = DefiningLibraryBytes(versions);
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(18), machine);
+        return file;
+    }
+
+    private static byte[] DefiningLibraryBytes(string[] versions)
     {
         var strings = new StringTable();
         var definitions = new byte[versions.Length * 28];
@@ -76,7 +101,7 @@ internal static class ElfFixture
             BinaryPrimitives.WriteUInt32LittleEndian(entry[16..], i + 1 < versions.Length ? 28u : 0u);
             BinaryPrimitives.WriteUInt32LittleEndian(entry[20..], strings.Add(versions[i]));   // vda_name
         }
-        return Assemble(strings, (".gnu.version_d", ShtGnuVerdef, definitions, Link: 1, Info: (uint)versions.Length, EntrySize: 0));
+        return Assemble(strings, (".gnu.version_d", ShtGnuVerdef, definitions, Link: 1, Info: (uint)versions.Length, EntrySize: 0)).File;
     }
 
     private static void WriteVernaux(Span<byte> entry, string version, ushort index, uint name, uint next)
@@ -108,8 +133,9 @@ internal static class ElfFixture
     /// <summary>
     /// Lays out: the 64-byte ELF header, the string table (section 1), the given sections (2, 3, …), the section-name table,
     /// then the section headers. Links are section indices of the file (1: the string table, 2: the first given section).
+    /// Each section's address is its file offset. Returns the file and each section's offset.
     /// </summary>
-    private static byte[] Assemble(StringTable strings, params (string Name, uint Type, byte[] Data, uint Link, uint Info, ulong EntrySize)[] sections)
+    private static (byte[] File, long[] Offsets) Assemble(StringTable strings, params (string Name, uint Type, byte[] Data, uint Link, uint Info, ulong EntrySize)[] sections)
     {
         var names = new StringTable();
         var all = new List<(uint Name, uint Type, byte[] Data, uint Link, uint Info, ulong EntrySize)>
@@ -137,6 +163,7 @@ internal static class ElfFixture
             var h = new byte[64];
             BinaryPrimitives.WriteUInt32LittleEndian(h, all[i].Name);
             BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(4), all[i].Type);
+            BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(16), i == 0 ? 0 : (ulong)offsets[i]);
             BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(24), i == 0 ? 0 : (ulong)offsets[i]);
             BinaryPrimitives.WriteUInt64LittleEndian(h.AsSpan(32), (ulong)all[i].Data.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(40), all[i].Link);
@@ -158,7 +185,7 @@ internal static class ElfFixture
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(0x3a), 64);    // e_shentsize
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(0x3c), (ushort)all.Count);
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(0x3e), (ushort)(all.Count - 1));
-        return file;
+        return (file, offsets.ToArray());
     }
 
     /// <summary>A NUL-separated string table whose first byte is NUL, as ELF requires.</summary>

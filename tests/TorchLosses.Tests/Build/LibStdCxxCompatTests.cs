@@ -8,11 +8,13 @@ namespace TorchLossesTests.Build;
 
 /// <summary>
 /// The build step that lets TorchSharp's native glue load on hosts with an older libstdc++ (build/LibStdCxxCompat.targets):
-/// the ELF edit on small fixtures (exactly one flag changes, a second run changes nothing, a referenced version is left
-/// alone, malformed files give clear errors, a hard-linked original is never written through), the MSBuild task's decision
-/// by the host's libstdc++, and the real library in this test's output folder.
+/// the ELF edit on small fixtures (exactly one flag changes, a second run changes nothing, a referenced version or one
+/// whose relocations cannot all be read is left alone, malformed files give clear errors, a hard-linked original is never
+/// written through), the MSBuild task's decision by the host's libstdc++, the targets' wiring for build and publish, and
+/// the real library in this test's output folder.
 /// </summary>
 [TestClass]
+[OSCondition(OperatingSystems.Linux)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LibStdCxxCompatTests
 {
@@ -33,7 +35,30 @@ public sealed class LibStdCxxCompatTests
         return path;
     }
 
-    private static readonly string[] Missing = { "GLIBCXX_3.4.32" };
+    /// <summary>Marks weak what a host with <see cref="HostVersions"/> lacks.</summary>
+    private static (IReadOnlyList<VersionNeed> Weakened, IReadOnlyList<VersionNeed> Unfixable) Weaken(string path) =>
+        ElfVersionNeeds.WeakenMissing(path, "libstdc++.so.6", new HashSet<string>(HostVersions));
+
+    /// <summary>How many names the file has (its hard-link count): a file renamed over the path would have a new count.</summary>
+    private static string LinkCount(string path) => Run("stat", "-c", "%h", path).Trim();
+
+    private static string Run(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.AreEqual(0, process.ExitCode, $"{program} {string.Join(' ', arguments)}: {errors}{output}");
+        return output;
+    }
+
+    /// <summary>The NuGet cache's copy of TorchSharp's native glue (never edited).</summary>
+    private static string CachedGlue()
+    {
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                       ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Path.Combine(packages, "torchsharp", typeof(torch).Assembly.GetName().Version!.ToString(3), "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+    }
 
     [TestMethod]
     public void TheFixtureReadsAsTheRealLibraryDoes()
@@ -45,6 +70,12 @@ public sealed class LibStdCxxCompatTests
         Assert.IsFalse(recent.Weak);
         CollectionAssert.AreEqual(new[] { ElfFixture.IosBaseLibraryInit }, recent.UnreferencedSymbols.ToArray());
         Assert.IsEmpty(recent.ReferencedSymbols);
+        Assert.IsTrue(recent.RelocationsKnown && recent.Unused);
+        // The real library (as it comes in the NuGet package) reads the same way for that version.
+        var real = ElfVersionNeeds.Needs(CachedGlue()).Single(n => n.Library == "libstdc++.so.6" && n.Version == "GLIBCXX_3.4.32");
+        Assert.IsFalse(real.Weak);
+        Assert.IsTrue(real.RelocationsKnown && real.Unused);
+        CollectionAssert.AreEqual(recent.UnreferencedSymbols.ToArray(), real.UnreferencedSymbols.ToArray());
         CollectionAssert.AreEqual(new[] { ElfFixture.IosBaseInit }, needs.Single(n => n.Version == "GLIBCXX_3.4").ReferencedSymbols.ToArray());
         CollectionAssert.AreEqual(HostVersions, ElfVersionNeeds.DefinedVersions(Write("host.so", ElfFixture.DefiningLibrary(HostVersions))).ToArray());
     }
@@ -58,7 +89,7 @@ public sealed class LibStdCxxCompatTests
         var stamp = new DateTime(2026, 5, 7, 12, 0, 0, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(path, stamp);
 
-        var (weakened, unfixable) = ElfVersionNeeds.WeakenUnreferenced(path, "libstdc++.so.6", Missing);
+        var (weakened, unfixable) = Weaken(path);
 
         Assert.AreEqual("GLIBCXX_3.4.32", weakened.Single().Version);
         Assert.IsEmpty(unfixable);
@@ -79,16 +110,61 @@ public sealed class LibStdCxxCompatTests
     public void ASecondRunChangesNothing()
     {
         var path = Write("lib.so", ElfFixture.NeedingLibrary());
-        ElfVersionNeeds.WeakenUnreferenced(path, "libstdc++.so.6", Missing);
+        Weaken(path);
         var once = File.ReadAllBytes(path);
-        var inode = new FileInfo(path).LastWriteTimeUtc;
+        // A second name for the file: a rewrite (a new file renamed over the path) would leave the path with one name again.
+        Run("ln", path, Path.Combine(folder, "second-name.so"));
+        Assert.AreEqual("2", LinkCount(path));
 
-        var (weakened, unfixable) = ElfVersionNeeds.WeakenUnreferenced(path, "libstdc++.so.6", Missing);
+        var (weakened, unfixable) = Weaken(path);
 
         Assert.IsEmpty(weakened);
         Assert.IsEmpty(unfixable);
+        Assert.AreEqual("2", LinkCount(path), "the file was not rewritten");
         CollectionAssert.AreEqual(once, File.ReadAllBytes(path));
-        Assert.AreEqual(inode, new FileInfo(path).LastWriteTimeUtc);
+    }
+
+    [TestMethod]
+    public void RelocationsThatCannotAllBeReadMakeNothingUnused()
+    {
+        // The loader's relocation table (DT_RELA) lies in a section this reader cannot attribute to the dynamic symbols.
+        var original = ElfFixture.NeedingLibrary(unattributedRelocations: true);
+        var path = Write("lib.so", original);
+        var recent = ElfVersionNeeds.Needs(path).Single(n => n.Version == "GLIBCXX_3.4.32");
+        Assert.IsFalse(recent.RelocationsKnown);
+        Assert.IsFalse(recent.Unused);
+
+        var (weakened, unfixable) = Weaken(path);
+
+        Assert.IsEmpty(weakened);
+        Assert.AreEqual("GLIBCXX_3.4.32", unfixable.Single().Version);
+        CollectionAssert.AreEqual(original, File.ReadAllBytes(path));
+    }
+
+    [TestMethod]
+    public void ForAnyHostEveryUnusedRequirementIsWeakenedAndNoOther()
+    {
+        var path = Write("lib.so", ElfFixture.NeedingLibrary());
+        var (weakened, unfixable) = ElfVersionNeeds.WeakenMissing(path, "libstdc++.so.6", hostDefined: null);
+        Assert.AreEqual("GLIBCXX_3.4.32", weakened.Single().Version);
+        Assert.IsEmpty(unfixable, "a used version is no problem on a host that has it");
+        Assert.IsFalse(ElfVersionNeeds.Needs(path).Single(n => n.Version == "GLIBCXX_3.4").Weak);
+    }
+
+    [TestMethod]
+    public void TheHostLibraryIsTheOneBuiltForTheFilesMachine()
+    {
+        var arm = Path.Combine(folder, "arm");
+        var intel = Path.Combine(folder, "intel");
+        Directory.CreateDirectory(arm);
+        Directory.CreateDirectory(intel);
+        File.WriteAllBytes(Path.Combine(arm, "libstdc++.so.6"), ElfFixture.DefiningLibraryFor(ElfFixture.AArch64, HostVersions));
+        File.WriteAllBytes(Path.Combine(intel, "libstdc++.so.6"), ElfFixture.DefiningLibraryFor(ElfFixture.X86_64, HostVersions));
+        File.WriteAllText(Path.Combine(folder, "libstdc++.so.6"), "not a library");
+        string[] folders = [folder, arm, intel];
+        Assert.AreEqual(Path.Combine(intel, "libstdc++.so.6"), WeakenMissingLibraryVersions.FindHostLibrary("libstdc++.so.6", ElfFixture.X86_64, folders));
+        Assert.AreEqual(Path.Combine(arm, "libstdc++.so.6"), WeakenMissingLibraryVersions.FindHostLibrary("libstdc++.so.6", ElfFixture.AArch64, folders));
+        Assert.IsNull(WeakenMissingLibraryVersions.FindHostLibrary("libstdc++.so.6", 3, folders));
     }
 
     [TestMethod]
@@ -97,7 +173,7 @@ public sealed class LibStdCxxCompatTests
         var original = ElfFixture.NeedingLibrary(relocateNewSymbol: true);
         var path = Write("lib.so", original);
 
-        var (weakened, unfixable) = ElfVersionNeeds.WeakenUnreferenced(path, "libstdc++.so.6", Missing);
+        var (weakened, unfixable) = Weaken(path);
 
         Assert.IsEmpty(weakened);
         CollectionAssert.AreEqual(new[] { ElfFixture.IosBaseLibraryInit }, unfixable.Single().ReferencedSymbols.ToArray());
@@ -117,7 +193,7 @@ public sealed class LibStdCxxCompatTests
             Assert.AreEqual(0, ln.ExitCode, ln.StandardError.ReadToEnd());
         }
 
-        ElfVersionNeeds.WeakenUnreferenced(output, "libstdc++.so.6", Missing);
+        Weaken(output);
 
         CollectionAssert.AreEqual(original, File.ReadAllBytes(cache), "the linked original is unchanged");
         Assert.IsTrue(ElfVersionNeeds.Needs(output).Single(n => n.Version == "GLIBCXX_3.4.32").Weak);
@@ -127,21 +203,30 @@ public sealed class LibStdCxxCompatTests
     public void MalformedFilesGiveAnErrorThatNamesTheFileAndTheProblem()
     {
         var library = ElfFixture.NeedingLibrary();
-        var oversized = library.ToArray();   // section 1 (the string table) claims a megabyte
         var sectionHeaders = (int)BitConverter.ToUInt64(library, 0x28);
-        BitConverter.TryWriteBytes(oversized.AsSpan(sectionHeaders + 64 + 32), 1UL << 20);
+        byte[] Edited(int offset, ulong value, int bytes = 8)
+        {
+            var copy = library.ToArray();
+            BitConverter.GetBytes(value).AsSpan(0, bytes).CopyTo(copy.AsSpan(offset));
+            return copy;
+        }
+        var dynsymHeader = sectionHeaders + 2 * 64;
         var cases = new (string Name, byte[] Bytes, string Problem)[]
         {
             ("text.so", "not a library"u8.ToArray(), "it does not start with the ELF magic number"),
             ("elf32.so", library.Select((b, i) => i == 4 ? (byte)1 : b).ToArray(), "it is not a 64-bit little-endian ELF file"),
-            ("truncated.so", library[..200], "a table points past the end of the file"),
-            ("oversized.so", oversized, "section 1 lies outside the file"),
+            ("truncated.so", library[..200], "its section headers lie outside the file"),
+            ("oversized.so", Edited(sectionHeaders + 64 + 32, 1UL << 20), "section 1 lies outside the file"),
+            ("wrapping.so", Edited(sectionHeaders + 64 + 32, ulong.MaxValue - 8), "section 1 lies outside the file"),
+            ("no-sections.so", Edited(0x28, 0), "it has no section headers"),
+            ("too-many-sections.so", Edited(0x3c, 5000, bytes: 2), "section headers lie outside the file"),
+            ("narrow-symbols.so", Edited(dynsymHeader + 56, 16), "its dynamic symbols are 16 bytes each, not 24"),
             ("empty.so", Array.Empty<byte>(), "it does not start with the ELF magic number"),
         };
         foreach (var (name, bytes, problem) in cases)
         {
             var path = Write(name, bytes);
-            var error = Assert.ThrowsExactly<InvalidDataException>(() => ElfVersionNeeds.WeakenUnreferenced(path, "libstdc++.so.6", Missing), name);
+            var error = Assert.ThrowsExactly<InvalidDataException>(() => Weaken(path), name);
             StringAssert.StartsWith(error.Message, $"{path} is not a readable ELF shared library: ", name);
             StringAssert.Contains(error.Message, problem, name);
             CollectionAssert.AreEqual(bytes, File.ReadAllBytes(path), $"{name} is not touched");
@@ -209,6 +294,50 @@ public sealed class LibStdCxxCompatTests
         StringAssert.Contains(engine.Errors.Single(), "is not a readable ELF shared library");
     }
 
+    // ---- the targets' wiring ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Runs build/LibStdCxxCompat.targets through MSBuild on a project whose "build" and "publish" each copy the fixture
+    /// library into their output, with <paramref name="properties"/>; returns whether each copy ended up weakened.
+    /// </summary>
+    private (bool Built, bool Published) RunTargets(params string[] properties)
+    {
+        var fixture = Write("fixture.so", ElfFixture.NeedingLibrary());
+        var project = Path.Combine(folder, $"wiring-{Guid.NewGuid():N}.proj");
+        string output = Path.Combine(folder, "bin") + "/", published = Path.Combine(folder, "publish") + "/";
+        File.WriteAllText(project, $"""
+            <Project>
+              <PropertyGroup>
+                <OutDir>{output}</OutDir>
+                <PublishDir>{published}</PublishDir>
+              </PropertyGroup>
+              <Import Project="{TorchLossesTests.Docs.Repository.PathOf("build/LibStdCxxCompat.targets")}" />
+              <Target Name="CopyFilesToOutputDirectory">
+                <Copy SourceFiles="{fixture}" DestinationFiles="$(OutDir)runtimes/linux-x64/native/libLibTorchSharp.so" />
+              </Target>
+              <Target Name="Publish">
+                <Copy SourceFiles="{fixture}" DestinationFiles="$(PublishDir)libLibTorchSharp.so" />
+              </Target>
+            </Project>
+            """);
+        Run("dotnet", ["msbuild", project, "-nologo", "-t:CopyFilesToOutputDirectory;Publish", .. properties.Select(p => "-p:" + p)]);
+        bool Weak(string path) => ElfVersionNeeds.Needs(path).Single(n => n.Version == "GLIBCXX_3.4.32").Weak;
+        return (Weak(output + "runtimes/linux-x64/native/libLibTorchSharp.so"), Weak(published + "libLibTorchSharp.so"));
+    }
+
+    [TestMethod]
+    public void ABuildFollowsThisHostAndAPublishForLinuxWeakensForAnyHost()
+    {
+        var withVersion = Write("libstdc++-13.so.6", ElfFixture.DefiningLibrary([.. HostVersions, "GLIBCXX_3.4.31", "GLIBCXX_3.4.32"]));
+        var withoutVersion = Write("libstdc++-12.so.6", ElfFixture.DefiningLibrary(HostVersions));
+        Assert.AreEqual((false, true), RunTargets("TorchSharpLibStdCxxCompat=true", $"TorchSharpLibStdCxxHost={withVersion}", "RuntimeIdentifier=linux-x64"),
+            "host with the version: the build is left alone, a publish for linux-x64 is weakened");
+        Assert.AreEqual((true, false), RunTargets("TorchSharpLibStdCxxCompat=true", $"TorchSharpLibStdCxxHost={withoutVersion}", "RuntimeIdentifier=win-x64"),
+            "host without the version: the build is weakened, a publish for Windows is left alone");
+        Assert.AreEqual((false, false), RunTargets("TorchSharpLibStdCxxCompat=false", $"TorchSharpLibStdCxxHost={withoutVersion}", "RuntimeIdentifier=linux-x64"),
+            "turned off: nothing changes");
+    }
+
     // ---- the real library --------------------------------------------------------------------------------------------
 
     /// <summary>
@@ -220,16 +349,13 @@ public sealed class LibStdCxxCompatTests
     {
         var output = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         Assert.IsTrue(File.Exists(output), output);
-        var host = WeakenMissingLibraryVersions.FindHostLibrary("libstdc++.so.6");
-        Assert.IsNotNull(host, "this host has a libstdc++.so.6");
+        var host = WeakenMissingLibraryVersions.FindHostLibrary("libstdc++.so.6", ElfVersionNeeds.Machine(output));
+        Assert.IsNotNull(host, "this host has a libstdc++.so.6 for the library's machine");
         bool hostLacks = !ElfVersionNeeds.DefinedVersions(host).Contains("GLIBCXX_3.4.32");
         var need = ElfVersionNeeds.Needs(output).Single(n => n.Library == "libstdc++.so.6" && n.Version == "GLIBCXX_3.4.32");
         Assert.AreEqual(hostLacks, need.Weak, $"host {host} lacks GLIBCXX_3.4.32: {hostLacks}");
-        CollectionAssert.AreEqual(new[] { "_ZSt21ios_base_library_initv" }, need.UnreferencedSymbols.ToArray());
 
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-                       ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var cached = Path.Combine(packages, "torchsharp", typeof(torch).Assembly.GetName().Version!.ToString(3), "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        var cached = CachedGlue();
         Assert.IsTrue(File.Exists(cached), cached);
         Assert.IsFalse(ElfVersionNeeds.Needs(cached).Single(n => n.Version == "GLIBCXX_3.4.32").Weak, $"{cached} was edited");
 
