@@ -14,13 +14,20 @@ namespace TorchLossesTests.Losses;
 [TestClass]
 public sealed class DeviceAgnosticTests
 {
-    /// <summary>Factory calls that make a tensor from nothing (no input tensor to inherit a device from).</summary>
+    /// <summary>
+    /// Factory calls that make a tensor from nothing (no input tensor to inherit a device from): <c>torch.zeros(…)</c>, or
+    /// <c>zeros(…)</c> through the static import of <c>TorchSharp.torch</c> (not a method of a tensor: <c>x.zeros(…)</c>).
+    /// </summary>
     private static readonly Regex Factory = new(
-        @"\btorch\.(tensor|zeros|ones|full|empty|arange|linspace|logspace|eye|scalar_tensor|rand|randn|randint|normal|from_array)\(",
+        @"(?<![\w.])(torch\.)?(tensor|zeros|ones|full|empty|arange|linspace|logspace|eye|scalar_tensor|rand|randn|randint|normal|from_array)\(",
         RegexOptions.Compiled);
 
     /// <summary>A device argument taken from a tensor: <c>x.device</c> (or <c>device: x.device</c>).</summary>
     private static readonly Regex DeviceOfATensor = new(@"\b\w+(\.\w+|\(\))*\.device\b", RegexOptions.Compiled);
+
+    /// <summary>A local <c>device</c> set from a tensor's device (<c>var device = lp.device;</c>), and a use of it.</summary>
+    private static readonly Regex DeviceLocal = new(@"\bvar\s+device\s*=\s*\w+(\.\w+|\(\))*\.device\s*;", RegexOptions.Compiled);
+    private static readonly Regex UsesDeviceLocal = new(@"[(,]\s*(device:\s*)?device\s*[,)]", RegexOptions.Compiled);
 
     /// <summary>
     /// Factory calls that are on the host on purpose, each with its reason. A new entry needs one that a reader would
@@ -36,6 +43,7 @@ public sealed class DeviceAgnosticTests
     /// <summary>The factory calls in <paramref name="source"/> (with their full argument list) that name no tensor's device.</summary>
     internal static IEnumerable<string> CallsWithoutADevice(string source)
     {
+        bool deviceLocal = DeviceLocal.IsMatch(source);
         foreach (Match match in Factory.Matches(source))
         {
             int depth = 0, end = match.Index + match.Length - 1;
@@ -45,7 +53,7 @@ public sealed class DeviceAgnosticTests
                 else if (source[end] == ')' && --depth == 0) break;
             }
             var call = Regex.Replace(source[match.Index..Math.Min(end + 1, source.Length)], @"\s+", " ");
-            if (!DeviceOfATensor.IsMatch(call)) yield return call;
+            if (!DeviceOfATensor.IsMatch(call) && !(deviceLocal && UsesDeviceLocal.IsMatch(call))) yield return call;
         }
     }
 
@@ -60,10 +68,15 @@ public sealed class DeviceAgnosticTests
             var d = torch.full(shape, 0.5, input.dtype, device: target.device);
             var e = torch.tensor(values);
             var f = x.zeros_like();
+            var g = full(new[] { n }, -1L, ScalarType.Int64);
+            var h = zeros(new[] { n }, lp.dtype, device);
             """;
         CollectionAssert.AreEqual(
-            new[] { "torch.zeros(new long[] { 3 }, torch.ScalarType.Float32)", "torch.tensor(values)" },
-            CallsWithoutADevice(code).ToArray());
+            new[] { "torch.zeros(new long[] { 3 }, torch.ScalarType.Float32)", "torch.tensor(values)", "full(new[] { n }, -1L, ScalarType.Int64)",
+                    "zeros(new[] { n }, lp.dtype, device)" },
+            CallsWithoutADevice(code).ToArray(), "a local named device counts only where it is set from a tensor's device");
+        CollectionAssert.AreEqual(Array.Empty<string>(),
+            CallsWithoutADevice("var device = lp.device;\nvar h = zeros(new[] { n }, lp.dtype, device);").ToArray());
     }
 
     [TestMethod]
