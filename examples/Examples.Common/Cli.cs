@@ -24,6 +24,10 @@ public sealed class ExampleCli
         NoPlot = Add("--no-plot", "Skip the figure.", false);
         Threads = Add("--threads", "libtorch's intra-op threads. The models are tiny: more threads only add overhead, and on a busy " +
                                    "machine libtorch's default (one per core) made a fit 5 to 30 times slower.", 1);
+        Threads.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError("--threads must be at least 1.");
+        });
     }
 
     /// <summary>The default figure's file name, without extension.</summary>
@@ -59,10 +63,6 @@ public sealed class ExampleCli
     /// </summary>
     public int Run(string[] args, Func<ParseResult, int> action)
     {
-        Threads.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1) result.AddError("--threads must be at least 1.");
-        });
         root.SetAction(parsed =>
         {
             torch.set_num_threads(parsed.GetValue(Threads));
