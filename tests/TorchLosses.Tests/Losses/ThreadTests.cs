@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
 using TorchLosses;
 
+using static TorchLossesTests.Support.Threads;
+
 namespace TorchLossesTests.Losses;
 
 /// <summary>
@@ -14,30 +16,6 @@ public sealed class LossThreadTests
     private const int Threads = 8;
     private const int IterationsPerThread = 200;
 
-    /// <summary>
-    /// Runs body(threadIndex) on <paramref name="count"/> dedicated threads that start together, and
-    /// rethrows whatever any of them threw.
-    /// </summary>
-    private static void OnThreads(int count, Action<int> body)
-    {
-        using var start = new Barrier(count);
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        var threads = Enumerable.Range(0, count).Select(index => new Thread(() =>
-        {
-            try
-            {
-                start.SignalAndWait();
-                body(index);
-            }
-            catch (Exception e)
-            {
-                failures.Enqueue(e);
-            }
-        })).ToArray();
-        foreach (var thread in threads) thread.Start();
-        foreach (var thread in threads) thread.Join();
-        if (!failures.IsEmpty) throw new AggregateException(failures);
-    }
 
     /// <summary>A loss value and the gradient of its first input, as plain arrays.</summary>
     private sealed record Result(double Value, double[] Gradient);

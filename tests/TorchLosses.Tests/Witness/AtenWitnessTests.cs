@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using static TorchSharp.torch.nn;
-using F = TorchLosses.Parity.Aten;
 
 namespace TorchLossesTests.Witness;
 
@@ -66,8 +65,8 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var input = tensor(new[] { 0.5f, 1.5f, 2.5f }, requires_grad: true);
         var target = tensor(new[] { 1f, 2f, 5f });
-        var loss = F.smooth_l1_loss(input, target, Reduction.Mean, beta: 1.0);
-        // F.smooth_l1_loss([0.5,1.5,2.5], [1,2,5], beta=1.0) = 0.75; grad [-1/6, -1/6, -1/3]
+        var loss = N.smooth_l1_loss(input, target, Reduction.Mean, beta: 1.0);
+        // N.smooth_l1_loss([0.5,1.5,2.5], [1,2,5], beta=1.0) = 0.75; grad [-1/6, -1/6, -1/3]
         Assert.AreEqual(0.75f, loss.item<float>(), 1e-7f);
         loss.backward();
         CollectionAssert.AreEqual(new[] { -0.1666666716337204f, -0.1666666716337204f, -0.3333333432674408f },
@@ -78,12 +77,12 @@ public sealed class AtenWitnessTests
     public void HuberAnchorWithDeltaHalfIsElevenTwentyFourths()
     {
         using var scope = NewDisposeScope();
-        // F.huber_loss([0.5,1.5,2.5], [1,2,5], delta=0.5) = 0.4583333333333333 (float64) = 11/24
-        var loss = F.huber_loss(Vec(0.5, 1.5, 2.5), tensor(new[] { 1.0, 2.0, 5.0 }), delta: 0.5);
+        // N.huber_loss([0.5,1.5,2.5], [1,2,5], delta=0.5) = 0.4583333333333333 (float64) = 11/24
+        var loss = N.huber_loss(Vec(0.5, 1.5, 2.5), tensor(new[] { 1.0, 2.0, 5.0 }), delta: 0.5);
         Assert.AreEqual(11.0 / 24.0, loss.item<double>(), 1e-15);
 
         var input = tensor(new[] { 0.5f, 1.5f, 2.5f }, requires_grad: true);
-        var loss32 = F.huber_loss(input, tensor(new[] { 1f, 2f, 5f }), delta: 0.5);
+        var loss32 = N.huber_loss(input, tensor(new[] { 1f, 2f, 5f }), delta: 0.5);
         Assert.AreEqual(0.4583333432674408f, loss32.item<float>(), 1e-7f);
         loss32.backward();
         // d/dx = clamp(d, -delta, delta)/3 = [-1/6, -1/6, -1/6]
@@ -107,7 +106,7 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(0.5, -1.25, 3.0);
         var y = Vec(1.0, 2.0, -0.5);
-        var result = loss == "l1" ? F.l1_loss(x, y, reduction) : F.mse_loss(x, y, reduction);
+        var result = loss == "l1" ? N.l1_loss(x, y, reduction) : N.mse_loss(x, y, reduction);
         var targetGrad = inputGrad.Select(g => -g).ToArray();
         AssertLoss(result, reduction == Reduction.None ? [3] : Scalar0D, value, (x, inputGrad), (y, targetGrad));
     }
@@ -118,13 +117,13 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Mat(new[,] { { 0.5, -1.25, 3.0 }, { 1, 2, 3 } });
         var y = Vec(1.0, 2.0, -0.5);
-        // F.mse_loss(x (2,3), y (3)) = 5.885416666666667; the target's gradient sums over the broadcast rows.
-        AssertLoss(F.mse_loss(x, y), Scalar0D, [5.885416666666667],
+        // N.mse_loss(x (2,3), y (3)) = 5.885416666666667; the target's gradient sums over the broadcast rows.
+        AssertLoss(N.mse_loss(x, y), Scalar0D, [5.885416666666667],
             (x, [-0.16666666666666666, -1.0833333333333333, 1.1666666666666665, 0.0, 0.0, 1.1666666666666665]),
             (y, [0.16666666666666666, 1.0833333333333333, -2.333333333333333]));
     }
 
-    // F.smooth_l1_loss(x, y, reduction=r, beta=0.75) and F.huber_loss(x, y, reduction=r, delta=0.75) with
+    // N.smooth_l1_loss(x, y, reduction=r, beta=0.75) and N.huber_loss(x, y, reduction=r, delta=0.75) with
     // x=[0.5,-1.25,3.0,0.0], y=[1,2,-0.5,0.25] (both requiring grad): |d| < 0.75 for elements 0 and 3,
     // |d| > 0.75 for 1 and 2. Huber = 0.75 · smooth L1, gradients included; the target's is the negation.
     [TestMethod]
@@ -138,7 +137,7 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(0.5, -1.25, 3.0, 0.0);
         var y = Vec(1.0, 2.0, -0.5, 0.25);
-        var result = loss == "huber" ? F.huber_loss(x, y, delta: 0.75, reduction: reduction) : F.smooth_l1_loss(x, y, reduction, beta: 0.75);
+        var result = loss == "huber" ? N.huber_loss(x, y, delta: 0.75, reduction: reduction) : N.smooth_l1_loss(x, y, reduction, beta: 0.75);
         var targetGrad = inputGrad.Select(g => -g).ToArray();
         AssertLoss(result, reduction == Reduction.None ? [4] : Scalar0D, value, (x, inputGrad), (y, targetGrad));
     }
@@ -149,9 +148,9 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = tensor(new[] { 0.5, -1.25, 3.0, 0.0 });
         var y = tensor(new[] { 1.0, 2.0, -0.5, 0.25 });
-        // F.smooth_l1_loss(x, y) = F.huber_loss(x, y) = (0.125 + 2.75 + 3.0 + 0.03125) / 4
-        Assert.AreEqual(1.4765625, F.smooth_l1_loss(x, y).item<double>(), 1e-15);
-        Assert.AreEqual(1.4765625, F.huber_loss(x, y).item<double>(), 1e-15);
+        // N.smooth_l1_loss(x, y) = N.huber_loss(x, y) = (0.125 + 2.75 + 3.0 + 0.03125) / 4
+        Assert.AreEqual(1.4765625, N.smooth_l1_loss(x, y).item<double>(), 1e-15);
+        Assert.AreEqual(1.4765625, N.huber_loss(x, y).item<double>(), 1e-15);
     }
 
     // ---- classification losses -------------------------------------------------------------------
@@ -164,8 +163,8 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var x = Mat(Logits);
-        // F.cross_entropy(x, [1,2,0])
-        AssertLoss(F.cross_entropy(x, Labels(1, 2, 0)), Scalar0D, [0.5149314628371516],
+        // N.cross_entropy(x, [1,2,0])
+        AssertLoss(N.cross_entropy(x, Labels(1, 2, 0)), Scalar0D, [0.5149314628371516],
             (x, [0.07473593934940037, -0.13017998746704096, 0.045329638597835176, 0.010114409519805408, 0.012735402783386522,
                  0.007724412251913535, -0.07753593049595642, 0.05707611546065633, -0.18127142125689652, 0.1520619120764368,
                  0.0027851110703224634, 0.026424398110137283]));
@@ -176,8 +175,8 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var x = Mat(Logits);
-        // F.cross_entropy(x, [1,-100,3], weight=w): the middle row is ignored and the mean divides by w[1] + w[3].
-        AssertLoss(F.cross_entropy(x, Labels(1, -100, 3), tensor(ClassWeight)), Scalar0D, [1.3693276143802746],
+        // N.cross_entropy(x, [1,-100,3], weight=w): the middle row is ignored and the mean divides by w[1] + w[3].
+        AssertLoss(N.cross_entropy(x, Labels(1, -100, 3), tensor(ClassWeight)), Scalar0D, [1.3693276143802746],
             (x, [0.12811875317040064, -0.22316569280064164, 0.07770795188200315, 0.017338987748237843, 0.0, 0.0, 0.0, 0.0,
                  0.19550817266970444, 0.19550817266970444, 0.0035808570904145957, -0.3945972024298235]));
     }
@@ -187,15 +186,15 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var x = Mat(Logits);
-        // F.cross_entropy(x, [1,2,3], weight=w, ignore_index=2, reduction='none', label_smoothing=0.2)
-        AssertLoss(F.cross_entropy(x, Labels(1, 2, 3), tensor(ClassWeight), ignore_index: 2, Reduction.None, label_smoothing: 0.2),
+        // N.cross_entropy(x, [1,2,3], weight=w, ignore_index=2, reduction='none', label_smoothing=0.2)
+        AssertLoss(N.cross_entropy(x, Labels(1, 2, 3), tensor(ClassWeight), ignore_index: 2, Reduction.None, label_smoothing: 0.2),
             [3], [1.2285865114588337, 0.0, 3.469290092353941],
             (x, [0.36478446338917214, -0.5724989304420774, 0.22657949421798523, -0.01886502716507999, 0.0, 0.0, 0.0, 0.0,
                  0.6114693175325002, 0.5614693175325002, -0.012884766844097284, -1.160053868220903]));
 
         var x2 = Mat(Logits);
-        // F.cross_entropy(x, [1,2,3], reduction='sum', label_smoothing=0.1)
-        AssertLoss(F.cross_entropy(x2, Labels(1, 2, 3), reduction: Reduction.Sum, label_smoothing: 0.1), Scalar0D, [3.601044388511455],
+        // N.cross_entropy(x, [1,2,3], reduction='sum', label_smoothing=0.1)
+        AssertLoss(N.cross_entropy(x2, Labels(1, 2, 3), reduction: Reduction.Sum, label_smoothing: 0.1), Scalar0D, [3.601044388511455],
             (x2, [0.19920781804820115, -0.3155399624011229, 0.11098891579350553, 0.005343228559416224, 0.013206208350159565,
                   -0.001826763244259396, -0.1576077914878693, 0.146228346381969, 0.4311857362293104, 0.4311857362293104,
                   -0.016644666789032612, -0.8457268056695881]));
@@ -209,8 +208,8 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Mat(Logits);
         var p = Mat(Probabilities);
-        // F.cross_entropy(x, p) with p requiring grad
-        AssertLoss(F.cross_entropy(x, p), Scalar0D, [1.5774314628371515],
+        // N.cross_entropy(x, p) with p requiring grad
+        AssertLoss(N.cross_entropy(x, p), Scalar0D, [1.5774314628371515],
             (x, [0.04140260601606706, 0.13648667919962573, -0.05467036140216481, -0.12321892381352792, 0.012735402783386522,
                  0.007724412251913535, -0.07753593049595642, 0.05707611546065633, 0.06872857874310347, 0.06872857874310347,
                  -0.08054822226301087, -0.056908935223196046]),
@@ -220,8 +219,8 @@ public sealed class AtenWitnessTests
 
         var x2 = Mat(Logits);
         var p2 = Mat(Probabilities);
-        // F.cross_entropy(x, p, weight=w, reduction='sum', label_smoothing=0.3)
-        AssertLoss(F.cross_entropy(x2, p2, tensor(ClassWeight), reduction: Reduction.Sum, label_smoothing: 0.3), Scalar0D, [5.823245427121616],
+        // N.cross_entropy(x, p, weight=w, reduction='sum', label_smoothing=0.3)
+        AssertLoss(N.cross_entropy(x2, p2, tensor(ClassWeight), reduction: Reduction.Sum, label_smoothing: 0.3), Scalar0D, [5.823245427121616],
             (x2, [0.13525977256025143, 0.3318250469985965, 0.02748614474188192, -0.49457096430072967, -0.04730049894613432,
                   -0.13319940335208805, 0.16885935117129475, 0.011640551126927504, 0.32023217028663803, 0.07023217028663802,
                   -0.11455583348629077, -0.27590850708698517]),
@@ -235,8 +234,8 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var x = Vec(-1.5, -0.25, -2.0, -3.0);
-        // F.nll_loss(x (4), tensor(2)) = 2.0
-        AssertLoss(F.nll_loss(x, tensor(2L)), Scalar0D, [2.0], (x, [0.0, 0.0, -1.0, 0.0]));
+        // N.nll_loss(x (4), tensor(2)) = 2.0
+        AssertLoss(N.nll_loss(x, tensor(2L)), Scalar0D, [2.0], (x, [0.0, 0.0, -1.0, 0.0]));
     }
 
     [TestMethod]
@@ -244,13 +243,13 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var x = Mat(Logits);
-        // F.nll_loss(x, [1,-100,3], weight=w) = -(2·2 + 1.5·0.25)/(2 + 1.5)
-        AssertLoss(F.nll_loss(x, Labels(1, -100, 3), tensor(ClassWeight)), Scalar0D, [-1.25],
+        // N.nll_loss(x, [1,-100,3], weight=w) = -(2·2 + 1.5·0.25)/(2 + 1.5)
+        AssertLoss(N.nll_loss(x, Labels(1, -100, 3), tensor(ClassWeight)), Scalar0D, [-1.25],
             (x, [0.0, -0.5714285714285714, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.42857142857142855]));
 
         var x2 = Mat(Logits);
-        // F.nll_loss(x, [1,0,3], weight=w, ignore_index=0, reduction='sum')
-        AssertLoss(F.nll_loss(x2, Labels(1, 0, 3), tensor(ClassWeight), Reduction.Sum, ignore_index: 0), Scalar0D, [-4.375],
+        // N.nll_loss(x, [1,0,3], weight=w, ignore_index=0, reduction='sum')
+        AssertLoss(N.nll_loss(x2, Labels(1, 0, 3), tensor(ClassWeight), Reduction.Sum, ignore_index: 0), Scalar0D, [-4.375],
             (x2, [0.0, -2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -1.5]));
     }
 
@@ -262,18 +261,18 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = tensor(KDimInput, [2, 3, 2], float64, requires_grad: true);
         var target = tensor(new long[] { 0, 2, 1, 1 }, [2, 2]);
-        // F.nll_loss(x (2,3,2), [[0,2],[1,1]], reduction='none')
-        AssertLoss(F.nll_loss(x, target, reduction: Reduction.None), [2, 2], [-1.0, -3.0, -2.0, -2.0],
+        // N.nll_loss(x (2,3,2), [[0,2],[1,1]], reduction='none')
+        AssertLoss(N.nll_loss(x, target, reduction: Reduction.None), [2, 2], [-1.0, -3.0, -2.0, -2.0],
             (x, [-1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, -1.0, -1.0, 0.0, 0.0]));
 
         var x2 = tensor(KDimInput, [2, 3, 2], float64, requires_grad: true);
-        // F.nll_loss(x (2,3,2), [[0,2],[1,1]], weight=[0.5,1,2])
-        AssertLoss(F.nll_loss(x2, target, tensor(new[] { 0.5, 1.0, 2.0 })), Scalar0D, [-2.3333333333333335],
+        // N.nll_loss(x (2,3,2), [[0,2],[1,1]], weight=[0.5,1,2])
+        AssertLoss(N.nll_loss(x2, target, tensor(new[] { 0.5, 1.0, 2.0 })), Scalar0D, [-2.3333333333333335],
             (x2, [-0.1111111111111111, 0.0, 0.0, 0.0, 0.0, -0.4444444444444444, 0.0, 0.0, -0.2222222222222222,
                   -0.2222222222222222, 0.0, 0.0]));
     }
 
-    // F.kl_div(x=[-1,-0.5,-2], y=[0.2,0.5,0.3], reduction=r), both requiring grad (log_target defaults to False).
+    // N.kl_div(x=[-1,-0.5,-2], y=[0.2,0.5,0.3], reduction=r), both requiring grad (log_target defaults to False).
     [TestMethod]
     [DataRow(Reduction.None, new[] { -0.12188758248682008, -0.09657359027997264, 0.23880815870221916 },
         new[] { -0.2, -0.5, -0.3 }, new[] { 0.3905620875658997, 0.8068528194400547, 1.7960271956740639 })]
@@ -287,7 +286,7 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(-1.0, -0.5, -2.0);
         var y = Vec(0.2, 0.5, 0.3);
-        AssertLoss(F.kl_div(x, y, reduction: reduction), reduction == Reduction.None ? [3] : Scalar0D, value, (x, inputGrad), (y, targetGrad));
+        AssertLoss(N.kl_div(x, y, reduction: reduction), reduction == Reduction.None ? [3] : Scalar0D, value, (x, inputGrad), (y, targetGrad));
     }
 
     [TestMethod]
@@ -296,13 +295,13 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(-1.0, -0.5, -2.0);
         var y = Vec(-1.6, -0.7, -1.2);
-        // F.kl_div(x, y, reduction='sum', log_target=True)
-        AssertLoss(F.kl_div(x, y, log_target: true, reduction: Reduction.Sum), Scalar0D, [0.020500397974686585],
+        // N.kl_div(x, y, reduction='sum', log_target=True)
+        AssertLoss(N.kl_div(x, y, log_target: true, reduction: Reduction.Sum), Scalar0D, [0.020500397974686585],
             (x, [-0.20189651799465538, -0.4965853037914095, -0.30119421191220214]),
             (y, [0.08075860719786214, 0.39726824303312763, 0.5421495814419639]));
     }
 
-    // F.binary_cross_entropy(x=[0.2,0.7,0.95], y=[0,1,0.5], weight=[1,2,0.5], reduction=r), both requiring grad.
+    // N.binary_cross_entropy(x=[0.2,0.7,0.95], y=[0,1,0.5], weight=[1,2,0.5], reduction=r), both requiring grad.
     [TestMethod]
     [DataRow(Reduction.None, new[] { 0.2231435513142097, 0.7133498878774649, 0.7617563919853851 },
         new[] { 1.2499999999999998, -2.857142857142857, 4.736842105263153 },
@@ -318,7 +317,7 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(0.2, 0.7, 0.95);
         var y = Vec(0.0, 1.0, 0.5);
-        var loss = F.binary_cross_entropy(x, y, tensor(new[] { 1.0, 2.0, 0.5 }), reduction);
+        var loss = N.binary_cross_entropy(x, y, tensor(new[] { 1.0, 2.0, 0.5 }), reduction);
         AssertLoss(loss, reduction == Reduction.None ? [3] : Scalar0D, value, (x, inputGrad), (y, targetGrad));
     }
 
@@ -328,8 +327,8 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(0.2, 0.7, 0.95);
         var y = Vec(0.0, 1.0, 0.5);
-        // F.binary_cross_entropy(x, y)
-        AssertLoss(F.binary_cross_entropy(x, y), Scalar0D, [0.7011104264079041],
+        // N.binary_cross_entropy(x, y)
+        AssertLoss(N.binary_cross_entropy(x, y), Scalar0D, [0.7011104264079041],
             (x, [0.4166666666666666, -0.4761904761904762, 3.157894736842102]),
             (y, [0.46209812037329684, -0.28243262012906784, -0.9814796597221465]));
     }
@@ -342,8 +341,8 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Mat(LogitGrid);
         var y = Mat(new[,] { { 1.0, 0.0, 1.0 }, { 0.0, 0.5, 1.0 } });
-        // F.binary_cross_entropy_with_logits(x, y, weight=[1,0.5,2], pos_weight=[2,1,3])
-        var loss = F.binary_cross_entropy_with_logits(x, y, tensor(new[] { 1.0, 0.5, 2.0 }), pos_weight: tensor(new[] { 2.0, 1.0, 3.0 }));
+        // N.binary_cross_entropy_with_logits(x, y, weight=[1,0.5,2], pos_weight=[2,1,3])
+        var loss = N.binary_cross_entropy_with_logits(x, y, tensor(new[] { 1.0, 0.5, 2.0 }), pos_weight: tensor(new[] { 2.0, 1.0, 3.0 }));
         AssertLoss(loss, Scalar0D, [0.5783322480212317],
             (x, [-0.1258468895993818, 0.02241178511416626, -0.11920292202211764, 0.00790431219626113, 0.0, -0.18242552380635635]),
             (y, [-0.004320502636648886, 0.08333333333333333, -0.5820479926380183, 1.008097891928957, 0.0, -0.3657244813448317]));
@@ -355,8 +354,8 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Mat(LogitGrid);
         var y = Mat(new[,] { { 1.0, 0.0, 1.0 }, { 0.0, 0.5, 1.0 } });
-        // F.binary_cross_entropy_with_logits(x, y, reduction='none'); the target's gradient is -x.
-        AssertLoss(F.binary_cross_entropy_with_logits(x, y, reduction: Reduction.None), [2, 3],
+        // N.binary_cross_entropy_with_logits(x, y, reduction='none'); the target's gradient is -x.
+        AssertLoss(N.binary_cross_entropy_with_logits(x, y, reduction: Reduction.None), [2, 3],
             [0.4740769841801067, 0.31326168751822286, 0.1269280110429726, 0.048587351573741965, 0.6931471805599453, 0.20141327798275246],
             (x, [-0.3775406687981454, 0.2689414213699951, -0.11920292202211769, 0.04742587317756678, 0.0, -0.18242552380635635]),
             (y, [-0.5, 1.0, -2.0, 3.0, -0.0, -1.5]));
@@ -371,14 +370,14 @@ public sealed class AtenWitnessTests
         var target = tensor(new[] { 1.0, 1.0, -1.0, -1.0 });
         var x1 = Vec(1.0, 0.5, -1.0, 2.0);
         var x2 = Vec(0.5, 1.0, -0.5, 2.0);
-        // F.margin_ranking_loss(x1, x2, y, margin=0.25)
-        AssertLoss(F.margin_ranking_loss(x1, x2, target, margin: 0.25), Scalar0D, [0.25],
+        // N.margin_ranking_loss(x1, x2, y, margin=0.25)
+        AssertLoss(N.margin_ranking_loss(x1, x2, target, margin: 0.25), Scalar0D, [0.25],
             (x1, [0.0, -0.25, 0.0, 0.25]), (x2, [0.0, 0.25, 0.0, -0.25]));
 
         var a = Vec(1.0, 0.5, -1.0, 2.0);
         var b = Vec(0.5, 1.0, -0.5, 2.0);
-        // F.margin_ranking_loss(x1, x2, y, reduction='none') (margin 0)
-        AssertLoss(F.margin_ranking_loss(a, b, target, reduction: Reduction.None), [4], [0.0, 0.5, 0.0, 0.0],
+        // N.margin_ranking_loss(x1, x2, y, reduction='none') (margin 0)
+        AssertLoss(N.margin_ranking_loss(a, b, target, reduction: Reduction.None), [4], [0.0, 0.5, 0.0, 0.0],
             (a, [0.0, -1.0, 0.0, 1.0]), (b, [0.0, 1.0, 0.0, -1.0]));
     }
 
@@ -388,12 +387,12 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var target = tensor(new[] { 1.0, -1.0, -1.0, -1.0 });
         var x = Vec(0.3, -0.2, 1.5, 0.4);
-        // F.hinge_embedding_loss(x, y) = (0.3 + 1.2 + 0 + 0.6)/4 (margin 1.0; TorchSharp's 0.0 would give 0.075)
-        AssertLoss(F.hinge_embedding_loss(x, target), Scalar0D, [0.525], (x, [0.25, -0.25, 0.0, -0.25]));
+        // N.hinge_embedding_loss(x, y) = (0.3 + 1.2 + 0 + 0.6)/4 (margin 1.0; TorchSharp's 0.0 would give 0.075)
+        AssertLoss(N.hinge_embedding_loss(x, target), Scalar0D, [0.525], (x, [0.25, -0.25, 0.0, -0.25]));
 
         var x2 = Vec(0.3, -0.2, 1.5, 0.4);
-        // F.hinge_embedding_loss(x, y, margin=0.5, reduction='sum')
-        AssertLoss(F.hinge_embedding_loss(x2, target, margin: 0.5, reduction: Reduction.Sum), Scalar0D, [1.1], (x2, [1.0, -1.0, 0.0, -1.0]));
+        // N.hinge_embedding_loss(x, y, margin=0.5, reduction='sum')
+        AssertLoss(N.hinge_embedding_loss(x2, target, margin: 0.5, reduction: Reduction.Sum), Scalar0D, [1.1], (x2, [1.0, -1.0, 0.0, -1.0]));
     }
 
     [TestMethod]
@@ -403,13 +402,13 @@ public sealed class AtenWitnessTests
         var input = new[,] { { 0.1, 0.2, 0.4, 0.8 }, { 0.5, -0.3, 0.9, 0.0 } };
         var target = tensor(new long[] { 3, 0, -1, 1, 2, -1, 0, 0 }, [2, 4]);
         var x = Mat(input);
-        // F.multilabel_margin_loss(x, [[3,0,-1,1],[2,-1,0,0]]): the labels end at the first -1.
-        AssertLoss(F.multilabel_margin_loss(x, target), Scalar0D, [0.5125000000000001],
+        // N.multilabel_margin_loss(x, [[3,0,-1,1],[2,-1,0,0]]): the labels end at the first -1.
+        AssertLoss(N.multilabel_margin_loss(x, target), Scalar0D, [0.5125000000000001],
             (x, [-0.25, 0.25, 0.25, -0.25, 0.125, 0.0, -0.25, 0.125]));
 
         var x2 = Mat(input);
-        // F.multilabel_margin_loss(x, target, reduction='none')
-        AssertLoss(F.multilabel_margin_loss(x2, target, Reduction.None), [2], [0.8500000000000001, 0.175],
+        // N.multilabel_margin_loss(x, target, reduction='none')
+        AssertLoss(N.multilabel_margin_loss(x2, target, Reduction.None), [2], [0.8500000000000001, 0.175],
             (x2, [-0.5, 0.5, 0.5, -0.5, 0.25, 0.0, -0.5, 0.25]));
     }
 
@@ -419,13 +418,13 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var target = tensor(new[] { 1.0, 1.0, -1.0, -1.0 });
         var x = Vec(0.5, -1.0, 2.0, 0.0);
-        // F.soft_margin_loss(x, y)
-        AssertLoss(F.soft_margin_loss(x, target), Scalar0D, [1.151853465825312],
+        // N.soft_margin_loss(x, y)
+        AssertLoss(N.soft_margin_loss(x, target), Scalar0D, [1.151853465825312],
             (x, [-0.09438516719953637, -0.18276464465750122, 0.2201992694944706, 0.125]));
 
         var x2 = Vec(0.5, -1.0, 2.0, 0.0);
-        // F.soft_margin_loss(x, y, reduction='sum')
-        AssertLoss(F.soft_margin_loss(x2, target, Reduction.Sum), Scalar0D, [4.607413863301248],
+        // N.soft_margin_loss(x, y, reduction='sum')
+        AssertLoss(N.soft_margin_loss(x2, target, Reduction.Sum), Scalar0D, [4.607413863301248],
             (x2, [-0.37754066879814546, -0.7310585786300049, 0.8807970779778824, 0.5]));
     }
 
@@ -435,14 +434,14 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var target = Mat(new[,] { { 1.0, 0.0, 1.0 }, { 0.0, 1.0, 1.0 } }, requiresGrad: false);
         var x = Mat(LogitGrid);
-        // F.multilabel_soft_margin_loss(x, y, weight=[1,0.5,2])
-        AssertLoss(F.multilabel_soft_margin_loss(x, target, tensor(new[] { 1.0, 0.5, 2.0 })), Scalar0D, [0.28042522464073044],
+        // N.multilabel_soft_margin_loss(x, y, weight=[1,0.5,2])
+        AssertLoss(N.multilabel_soft_margin_loss(x, target, tensor(new[] { 1.0, 0.5, 2.0 })), Scalar0D, [0.28042522464073044],
             (x, [-0.0629234447996909, 0.022411785114166256, -0.03973430734070585, 0.00790431219626113, -0.041666666666666664,
                  -0.0608085079354521]));
 
         var x2 = Mat(LogitGrid);
-        // F.multilabel_soft_margin_loss(x, y, reduction='none'): one value per sample.
-        AssertLoss(F.multilabel_soft_margin_loss(x2, target, reduction: Reduction.None), [2], [0.3047555609137673, 0.3143826033721466],
+        // N.multilabel_soft_margin_loss(x, y, reduction='none'): one value per sample.
+        AssertLoss(N.multilabel_soft_margin_loss(x2, target, reduction: Reduction.None), [2], [0.3047555609137673, 0.3143826033721466],
             (x2, [-0.1258468895993818, 0.08964714045666503, -0.03973430734070585, 0.01580862439252226, -0.16666666666666666,
                   -0.0608085079354521]));
     }
@@ -456,8 +455,8 @@ public sealed class AtenWitnessTests
         var target = tensor(new[] { 1.0, -1.0 });
         var a = Mat(first);
         var b = Mat(second);
-        // F.cosine_embedding_loss(a, b, [1,-1], margin=0.2)
-        AssertLoss(F.cosine_embedding_loss(a, b, target, margin: 0.2), Scalar0D, [1.0670736802380576],
+        // N.cosine_embedding_loss(a, b, [1,-1], margin=0.2)
+        AssertLoss(N.cosine_embedding_loss(a, b, target, margin: 0.2), Scalar0D, [1.0670736802380576],
             (a, [-0.10798984943117595, -0.026997462357792303, 0.05399492471559135, 0.04780914437350278, 0.023904572186368933,
                  0.11952286093337447]),
             (b, [-0.18898223650451237, -0.18898223650455961, -0.18898223650460688, -0.017074694419014463, -0.03414938883816554,
@@ -465,8 +464,8 @@ public sealed class AtenWitnessTests
 
         var a2 = Mat(first);
         var b2 = Mat(second);
-        // F.cosine_embedding_loss(a, b, [1,-1], reduction='none')
-        AssertLoss(F.cosine_embedding_loss(a2, b2, target, reduction: Reduction.None), [2], [1.3779644730091192, 0.9561828874669958],
+        // N.cosine_embedding_loss(a, b, [1,-1], reduction='none')
+        AssertLoss(N.cosine_embedding_loss(a2, b2, target, reduction: Reduction.None), [2], [1.3779644730091192, 0.9561828874669958],
             (a2, [-0.2159796988623519, -0.053994924715584605, 0.1079898494311827, 0.09561828874700556, 0.047809144372737866,
                   0.23904572186674894]),
             (b2, [-0.37796447300902475, -0.37796447300911923, -0.37796447300921376, -0.03414938883802893, -0.06829877767633108,
@@ -478,13 +477,13 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var x = Mat(Logits);
-        // F.multi_margin_loss(x, [1,2,0])
-        AssertLoss(F.multi_margin_loss(x, Labels(1, 2, 0)), Scalar0D, [0.08333333333333333],
+        // N.multi_margin_loss(x, [1,2,0])
+        AssertLoss(N.multi_margin_loss(x, Labels(1, 2, 0)), Scalar0D, [0.08333333333333333],
             (x, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.08333333333333333, 0.08333333333333333, 0.0, 0.0]));
 
         var x2 = Mat(Logits);
-        // F.multi_margin_loss(x, [1,2,0], p=2, margin=1.5, weight=w, reduction='sum')
-        AssertLoss(F.multi_margin_loss(x2, Labels(1, 2, 0), p: 2, margin: 1.5, weight: tensor(ClassWeight), reduction: Reduction.Sum),
+        // N.multi_margin_loss(x, [1,2,0], p=2, margin=1.5, weight=w, reduction='sum')
+        AssertLoss(N.multi_margin_loss(x2, Labels(1, 2, 0), p: 2, margin: 1.5, weight: tensor(ClassWeight), reduction: Reduction.Sum),
             Scalar0D, [0.6875], (x2, [0.5, -0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.75, 0.75, 0.0, 0.0]));
     }
 
@@ -503,23 +502,23 @@ public sealed class AtenWitnessTests
 
     [TestMethod]
     public void TripletMarginLossWithDefaultsMatchesPyTorch() =>
-        // F.triplet_margin_loss(a, p, n)
-        AssertTriplet((a, p, n) => F.triplet_margin_loss(a, p, n), Scalar0D, [1.279508536153004],
+        // N.triplet_margin_loss(a, p, n)
+        AssertTriplet((a, p, n) => N.triplet_margin_loss(a, p, n), Scalar0D, [1.279508536153004],
             [-0.6123721635296552, 0.6123722996128269, -0.40824815438055523, 0.22360643997692017, 0.44721422159874125, -0.22360688719337785],
             [0.20412373698343694, -0.40824869871174524, 0.20412373698343694, -0.2236073344062578, -4.472137743849668e-07, 0.44721332717119244],
             [0.40824842654621823, -0.2041236009010817, 0.20412441739711829, 8.944293376286089e-07, -0.44721377438496684, -0.2236064399778146]);
 
     [TestMethod]
     public void TripletMarginLossWithSwapAndL1DistanceMatchesPyTorch() =>
-        // F.triplet_margin_loss(a, p, n, margin=2.0, p=1.0, eps=1e-3, swap=True, reduction='none'): swap picks d(p, n) for row 1.
-        AssertTriplet((a, p, n) => F.triplet_margin_loss(a, p, n, margin: 2.0, p: 1.0, eps: 1e-3, swap: true, reduction: Reduction.None),
+        // N.triplet_margin_loss(a, p, n, margin=2.0, p=1.0, eps=1e-3, swap=True, reduction='none'): swap picks d(p, n) for row 1.
+        AssertTriplet((a, p, n) => N.triplet_margin_loss(a, p, n, margin: 2.0, p: 1.0, eps: 1e-3, swap: true, reduction: Reduction.None),
             [2], [1.9980000000000002, 2.752],
             [-2.0, 2.0, -2.0, 0.0, 2.0, 0.0], [1.0, -1.0, 1.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0, -1.0, -1.0]);
 
     [TestMethod]
     public void TripletMarginLossWithThreeNormMatchesPyTorch() =>
-        // F.triplet_margin_loss(a, p, n, p=3.0, reduction='sum')
-        AssertTriplet((a, p, n) => F.triplet_margin_loss(a, p, n, p: 3.0, reduction: Reduction.Sum), Scalar0D, [2.520020987118124],
+        // N.triplet_margin_loss(a, p, n, p=3.0, reduction='sum')
+        AssertTriplet((a, p, n) => N.triplet_margin_loss(a, p, n, p: 3.0, reduction: Reduction.Sum), Scalar0D, [2.520020987118124],
             [-1.0772166555959792, 1.077217172660822, -0.43088642094256824, 0.2311216574241669, 0.9244821100160873, -0.6933614797903389],
             [0.21544243487557135, -0.8617749101388195, 0.21544243487557135, -0.23112165742786484, -9.244829317760342e-13, 0.9244810828110951],
             [0.8617742207204079, -0.21544226252200258, 0.2154439860669969, 3.697943231818786e-12, -0.9244821100151628, -0.23111960302075618]);
@@ -532,8 +531,8 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(0.5, -1.0, 2.0, 0.0);
         var y = Vec(1.0, 0.0, 3.0, 2.0);
-        // F.poisson_nll_loss(x, y) = mean(exp(x) - y·x)
-        AssertLoss(F.poisson_nll_loss(x, y), Scalar0D, [0.9764142027005552],
+        // N.poisson_nll_loss(x, y) = mean(exp(x) - y·x)
+        AssertLoss(N.poisson_nll_loss(x, y), Scalar0D, [0.9764142027005552],
             (x, [0.16218031767503205, 0.09196986029286058, 1.0972640247326626, -0.25]), (y, [-0.125, 0.25, -0.5, -0.0]));
     }
 
@@ -543,9 +542,9 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var x = Vec(0.5, 1.0, 2.0, 0.0);
         var y = Vec(1.0, 0.0, 3.0, 2.0);
-        // F.poisson_nll_loss(x, y, log_input=False, full=True, eps=0.25, reduction='none'); the Stirling term's
+        // N.poisson_nll_loss(x, y, log_input=False, full=True, eps=0.25, reduction='none'); the Stirling term's
         // gradient at target 0 is NaN in PyTorch too.
-        AssertLoss(F.poisson_nll_loss(x, y, log_input: false, full: true, eps: 0.25, reduction: Reduction.None), [4],
+        AssertLoss(N.poisson_nll_loss(x, y, log_input: false, full: true, eps: 0.25, reduction: Reduction.None), [4],
             [0.7876820724517809, 1.0, 1.3312908948940705, 3.4243952068443173],
             (x, [-0.33333333333333326, 1.0, -0.33333333333333326, -7.0]),
             (y, [0.2876820724517809, double.NaN, 0.45434873911844775, 2.3294415416798357]));
@@ -577,7 +576,7 @@ public sealed class AtenWitnessTests
         0.039067234509463256, -0.29240544523722733, 0.0256792360195471, 0.22765897470821708,
     ];
 
-    // F.ctc_loss(lp, [[1,2,0],[3,3,1]], [5,5], [2,3], reduction=r)
+    // N.ctc_loss(lp, [[1,2,0],[3,3,1]], [5,5], [2,3], reduction=r)
     [TestMethod]
     [DataRow(Reduction.None, new[] { 5.14962558809183, 4.92672913092759 })]
     [DataRow(Reduction.Sum, new[] { 10.07635471901942 })]
@@ -585,7 +584,7 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var lp = CtcInput();
-        var loss = F.ctc_loss(lp, tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]), Labels(5, 5), Labels(2, 3), reduction: reduction);
+        var loss = N.ctc_loss(lp, tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]), Labels(5, 5), Labels(2, 3), reduction: reduction);
         AssertLoss(loss, reduction == Reduction.None ? [2] : Scalar0D, value, (lp, CtcSumGrad));
     }
 
@@ -594,8 +593,8 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var lp = CtcInput();
-        // F.ctc_loss(lp, [[1,2,0],[3,3,1]], [5,5], [2,3]) = (5.1496/2 + 4.9267/3)/2
-        AssertLoss(F.ctc_loss(lp, tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]), Labels(5, 5), Labels(2, 3)), Scalar0D, [2.1085279188442225],
+        // N.ctc_loss(lp, [[1,2,0],[3,3,1]], [5,5], [2,3]) = (5.1496/2 + 4.9267/3)/2
+        AssertLoss(N.ctc_loss(lp, tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]), Labels(5, 5), Labels(2, 3)), Scalar0D, [2.1085279188442225],
             (lp, [-0.018883279214671127, -0.17997761580666413, 0.0224738949620469, 0.17638700005928812, 0.034725331658869873,
                   0.028226125332713382, 0.05419400696113595, -0.11714546395271926, -0.0031418173375981464, -0.11390115146102621,
                   -0.01954755665330683, 0.13659052545193082, -0.06427890149887984, 0.00830678507773952, 0.030427368113313466,
@@ -611,8 +610,8 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var lp = CtcInput();
-        // F.ctc_loss(lp, [[2,2,2],[3,3,1]], [4,5], [3,3], reduction='none', zero_infinity=True): [2,2,2] needs 5 frames.
-        var loss = F.ctc_loss(lp, tensor(new long[] { 2, 2, 2, 3, 3, 1 }, [2, 3]), Labels(4, 5), Labels(3, 3), zero_infinity: true,
+        // N.ctc_loss(lp, [[2,2,2],[3,3,1]], [4,5], [3,3], reduction='none', zero_infinity=True): [2,2,2] needs 5 frames.
+        var loss = N.ctc_loss(lp, tensor(new long[] { 2, 2, 2, 3, 3, 1 }, [2, 3]), Labels(4, 5), Labels(3, 3), zero_infinity: true,
             reduction: Reduction.None);
         var grad = (double[])CtcSumGrad.Clone();
         for (int t = 0; t < 5; t++)
@@ -625,8 +624,8 @@ public sealed class AtenWitnessTests
     {
         using var scope = NewDisposeScope();
         var lp = CtcInput();
-        // F.ctc_loss(lp, [0,1,3], int32 [5,4], int32 [1,2], blank=2, reduction='sum'); frame 4 of sample 1 is past its length.
-        var loss = F.ctc_loss(lp, Labels(0, 1, 3), tensor(new[] { 5, 4 }), tensor(new[] { 1, 2 }), blank: 2, reduction: Reduction.Sum);
+        // N.ctc_loss(lp, [0,1,3], int32 [5,4], int32 [1,2], blank=2, reduction='sum'); frame 4 of sample 1 is past its length.
+        var loss = N.ctc_loss(lp, Labels(0, 1, 3), tensor(new[] { 5, 4 }), tensor(new[] { 1, 2 }), blank: 2, reduction: Reduction.Sum);
         AssertLoss(loss, Scalar0D, [11.637828242165053],
             (lp, [-0.014079963232133574, 0.17879047511095872, -0.8702585121159777, 0.7055480002371525, 0.2505176492598359,
                   -0.47275266560613693, -0.03272654063076774, 0.2549615569770681, -0.14376115611637807, 0.3333481827846709,
@@ -650,7 +649,7 @@ public sealed class AtenWitnessTests
         // TorchSharp caught the C++ exception: the next native call works and no message is left behind.
         using (var scope = NewDisposeScope())
         {
-            var loss = F.smooth_l1_loss(tensor(new[] { 0.5, 1.5, 2.5 }), tensor(new[] { 1.0, 2.0, 5.0 }));
+            var loss = N.smooth_l1_loss(tensor(new[] { 0.5, 1.5, 2.5 }), tensor(new[] { 1.0, 2.0, 5.0 }));
             Assert.AreEqual(0.75, loss.item<double>(), 1e-15);
         }
     }
@@ -660,42 +659,42 @@ public sealed class AtenWitnessTests
 
     [TestMethod]
     public void NegativeBetaIsLibTorchsError() =>
-        AssertLibTorchError(() => F.smooth_l1_loss(X3, Y3, beta: -1.0), "smooth_l1_loss does not support negative values for beta.");
+        AssertLibTorchError(() => N.smooth_l1_loss(X3, Y3, beta: -1.0), "smooth_l1_loss does not support negative values for beta.");
 
     [TestMethod]
     [DataRow(0.0)]
     [DataRow(-0.5)]
     public void NonPositiveDeltaIsLibTorchsError(double delta) =>
-        AssertLibTorchError(() => F.huber_loss(X3, Y3, delta: delta), "huber_loss does not support non-positive values for delta.");
+        AssertLibTorchError(() => N.huber_loss(X3, Y3, delta: delta), "huber_loss does not support non-positive values for delta.");
 
     [TestMethod]
     public void NllTargetOutOfBoundsIsLibTorchsError() =>
-        AssertLibTorchError(() => F.nll_loss(tensor(Logits), Labels(1, 4, 0)), "Target 4 is out of bounds.");
+        AssertLibTorchError(() => N.nll_loss(tensor(Logits), Labels(1, 4, 0)), "Target 4 is out of bounds.");
 
     [TestMethod]
     public void CrossEntropyTargetOutOfBoundsIsLibTorchsError() =>
-        AssertLibTorchError(() => F.cross_entropy(tensor(Logits), Labels(1, 4, 0), reduction: Reduction.None), "Target 4 is out of bounds.");
+        AssertLibTorchError(() => N.cross_entropy(tensor(Logits), Labels(1, 4, 0), reduction: Reduction.None), "Target 4 is out of bounds.");
 
     [TestMethod]
     public void LabelSmoothingAboveOneIsLibTorchsError() =>
-        AssertLibTorchError(() => F.cross_entropy(tensor(Logits), Labels(1, 2, 0), label_smoothing: 1.5),
+        AssertLibTorchError(() => N.cross_entropy(tensor(Logits), Labels(1, 2, 0), label_smoothing: 1.5),
             "label_smoothing must be between 0.0 and 1.0. Got: 1.5");
 
     [TestMethod]
     public void BinaryCrossEntropyInputOutsideUnitIntervalIsLibTorchsError() =>
-        AssertLibTorchError(() => F.binary_cross_entropy(tensor(new[] { 0.5, 1.5 }), tensor(new[] { 0.0, 1.0 })),
+        AssertLibTorchError(() => N.binary_cross_entropy(tensor(new[] { 0.5, 1.5 }), tensor(new[] { 0.0, 1.0 })),
             "all elements of input should be between 0 and 1");
 
     [TestMethod]
     [DataRow(4L)]
     [DataRow(-1L)]
     public void CtcBlankOutsideTheLabelRangeIsLibTorchsError(long blank) =>
-        AssertLibTorchError(() => F.ctc_loss(tensor(CtcLogProbs, [5, 2, 4], float64), tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]),
+        AssertLibTorchError(() => N.ctc_loss(tensor(CtcLogProbs, [5, 2, 4], float64), tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]),
             Labels(5, 5), Labels(2, 3), blank: blank), "blank must be in label range");
 
     [TestMethod]
     public void MultiMarginPOtherThanOneOrTwoIsLibTorchsError() =>
-        AssertLibTorchError(() => F.multi_margin_loss(tensor(Logits), Labels(1, 2, 0), p: 3), "only p == 1 and p == 2 supported");
+        AssertLibTorchError(() => N.multi_margin_loss(tensor(Logits), Labels(1, 2, 0), p: 3), "only p == 1 and p == 2 supported");
 
     [TestMethod]
     public void ADisposedOptionalWeightIsRejectedBeforeTheNativeCall()
@@ -704,7 +703,7 @@ public sealed class AtenWitnessTests
         using var scope = NewDisposeScope();
         var weight = tensor(ClassWeight);
         weight.Dispose();
-        var error = Assert.ThrowsExactly<InvalidOperationException>(() => F.cross_entropy(tensor(Logits), Labels(1, 2, 0), weight));
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => N.cross_entropy(tensor(Logits), Labels(1, 2, 0), weight));
         StringAssert.Contains(error.Message, "Tensor invalid");
     }
 
@@ -721,10 +720,10 @@ public sealed class AtenWitnessTests
             var random = new Random(seed);
             var x = tensor(Enumerable.Range(0, 12).Select(_ => random.NextDouble() * 4 - 2).ToArray(), [3, 4], requires_grad: true);
             var lp = tensor(CtcLogProbs, [5, 2, 4], float64).requires_grad_();
-            var loss = F.smooth_l1_loss(x, x.detach() * 0.5, beta: 0.7) + F.cross_entropy(x, Labels(seed % 4, 1, 2))
-                       + F.ctc_loss(lp, tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]), Labels(5, 5), Labels(2, 3));
+            var loss = N.smooth_l1_loss(x, x.detach() * 0.5, beta: 0.7) + N.cross_entropy(x, Labels(seed % 4, 1, 2))
+                       + N.ctc_loss(lp, tensor(new long[] { 1, 2, 0, 3, 3, 1 }, [2, 3]), Labels(5, 5), Labels(2, 3));
             loss.backward();
-            var error = Assert.ThrowsExactly<ExternalException>(() => F.nll_loss(x, Labels(1, 4 + seed, 0)));
+            var error = Assert.ThrowsExactly<ExternalException>(() => N.nll_loss(x, Labels(1, 4 + seed, 0)));
             Assert.AreEqual($"Target {4 + seed} is out of bounds.", error.Message);
             return [loss.item<double>(), .. x.grad!.data<double>().ToArray(), .. lp.grad!.data<double>().ToArray()];
         }
@@ -733,26 +732,10 @@ public sealed class AtenWitnessTests
         // runs alone; the single-threaded reference comes after.
         const int threads = 8, rounds = 25;
         var results = new double[threads, rounds][];
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using var start = new Barrier(threads);
-        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        TorchLossesTests.Support.Threads.OnThreads(threads, t =>
         {
-            start.SignalAndWait();
-            for (int round = 0; round < rounds; round++)
-            {
-                try
-                {
-                    results[t, round] = Run(t);
-                }
-                catch (Exception e)
-                {
-                    failures.Enqueue($"thread {t}, round {round}: {e.GetType().Name}: {e.Message}");
-                }
-            }
-        })).ToArray();
-        foreach (var worker in workers) worker.Start();
-        foreach (var worker in workers) worker.Join();
-        Assert.IsEmpty(failures, string.Join("\n", failures.Take(5)));
+            for (int round = 0; round < rounds; round++) results[t, round] = Run(t);
+        });
         for (int t = 0; t < threads; t++)
         {
             var expected = Run(t);
@@ -764,7 +747,7 @@ public sealed class AtenWitnessTests
     [TestMethod]
     public void AnUndefinedReductionIsRejectedBeforeTheOpRuns() =>
         StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(
-            () => F.mse_loss(tensor(new[] { 1.0 }), tensor(new[] { 2.0 }), (Reduction)9)).Message, "9 is not a valid value for reduction");
+            () => N.mse_loss(tensor(new[] { 1.0 }), tensor(new[] { 2.0 }), (Reduction)9)).Message, "9 is not a valid value for reduction");
 
     /// <summary>
     /// ATen's message is what remains of libtorch's error text: without the TorchScript traceback around an op's error
@@ -795,6 +778,6 @@ public sealed class AtenWitnessTests
     [TestMethod]
     public void FrontendLossRejectsAnUnknownReductionCode() =>
         StringAssert.StartsWith(Assert.ThrowsExactly<ArgumentOutOfRangeException>(
-            () => F.multilabel_soft_margin_loss(tensor(LogitGrid), tensor(LogitGrid), reduction: (Reduction)7)).Message,
+            () => N.multilabel_soft_margin_loss(tensor(LogitGrid), tensor(LogitGrid), reduction: (Reduction)7)).Message,
             "7 is not a valid value for reduction");
 }
