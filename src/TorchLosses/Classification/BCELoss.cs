@@ -215,20 +215,21 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            using var noGrad = torch.no_grad();
-            var saved = ctx.get_saved_variables();
-            var (x, y, w, targetSlope) = (saved[0], saved[1], saved[2], saved[3]);
-            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-            var dx = x is null ? null : (x - y!).div_((1 - x).mul_(x).clamp_(min: Epsilon)).mul_(g);
-            var dy = targetSlope?.mul(g);
-            if (w is not null)
+            => AnalyticGradient.Backward(grad_output, () =>
             {
-                dx?.mul_(w);
-                dy?.mul_(w);
-            }
-            return new() { dx, dy, null, null };
-        }
+                using var noGrad = torch.no_grad();
+                var saved = ctx.get_saved_variables();
+                var (x, y, w, targetSlope) = (saved[0], saved[1], saved[2], saved[3]);
+                var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+                var dx = x is null ? null : (x - y!).div_((1 - x).mul_(x).clamp_(min: Epsilon)).mul_(g);
+                var dy = targetSlope?.mul(g);
+                if (w is not null)
+                {
+                    dx?.mul_(w);
+                    dy?.mul_(w);
+                }
+                return new() { dx, dy, null, null };
+            });
     }
 }
 

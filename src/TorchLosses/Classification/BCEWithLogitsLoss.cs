@@ -192,38 +192,39 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            using var noGrad = torch.no_grad();
-            var saved = ctx.get_saved_variables();
-            var (x, y, w, p) = (saved[0]!, saved[1]!, saved[2], saved[3]);
-            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-            Tensor? dx = null, dy = null;
-            if ((bool)ctx.get_data("input")!)
+            => AnalyticGradient.Backward(grad_output, () =>
             {
-                var s = x.sigmoid();
-                if (p is null) dx = s.sub_(y);
-                else
+                using var noGrad = torch.no_grad();
+                var saved = ctx.get_saved_variables();
+                var (x, y, w, p) = (saved[0]!, saved[1]!, saved[2], saved[3]);
+                var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+                Tensor? dx = null, dy = null;
+                if ((bool)ctx.get_data("input")!)
                 {
-                    var py = y * p;
-                    dx = s.mul_((py + 1).sub_(y)).sub_(py);
+                    var s = x.sigmoid();
+                    if (p is null) dx = s.sub_(y);
+                    else
+                    {
+                        var py = y * p;
+                        dx = s.mul_((py + 1).sub_(y)).sub_(py);
+                    }
+                    dx.mul_(g);
+                    if (w is not null) dx.mul_(w);
                 }
-                dx.mul_(g);
-                if (w is not null) dx.mul_(w);
-            }
-            if ((bool)ctx.get_data("target")!)
-            {
-                if (p is null) dy = AnalyticGradient.NegatedProduct(x, g);
-                else
+                if ((bool)ctx.get_data("target")!)
                 {
-                    // log σ(−x) − p·log σ(x), with log σ(±x) = min(±x, 0) + log σ(|x|), finite or −∞ at x = ±∞ as libtorch's.
-                    var logSigmoidAbs = x.abs().sigmoid_().log_();
-                    var logSigmoid = x.clamp_max(0).add_(logSigmoidAbs);
-                    dy = x.neg().clamp_(max: 0).add_(logSigmoidAbs).addcmul_(p, logSigmoid, -1).mul_(g);
+                    if (p is null) dy = AnalyticGradient.NegatedProduct(x, g);
+                    else
+                    {
+                        // log σ(−x) − p·log σ(x), with log σ(±x) = min(±x, 0) + log σ(|x|), finite or −∞ at x = ±∞ as libtorch's.
+                        var logSigmoidAbs = x.abs().sigmoid_().log_();
+                        var logSigmoid = x.clamp_max(0).add_(logSigmoidAbs);
+                        dy = x.neg().clamp_(max: 0).add_(logSigmoidAbs).addcmul_(p, logSigmoid, -1).mul_(g);
+                    }
+                    if (w is not null) dy.mul_(w);
                 }
-                if (w is not null) dy.mul_(w);
-            }
-            return new() { dx, dy, null, null, null };
-        }
+                return new() { dx, dy, null, null, null };
+            });
     }
 }
 
