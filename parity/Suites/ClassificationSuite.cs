@@ -6,7 +6,8 @@ namespace TorchLosses.Parity.Suites;
 /// <summary>
 /// The class-index losses nll and cross_entropy: unbatched, batched and K-dimensional inputs (the 3-D and
 /// ≥ 5-D inputs libtorch reshapes, the 4-D one it runs through nll_loss2d; a 1-D input with a target of shape (1),
-/// which libtorch 2.10 reads as the 0-d target), class weights, ignore_index (absent, present, outside the class
+/// which libtorch 2.10 reads as the 0-d target: its values against libtorch's for that pair, its gradient against
+/// libtorch's for the 0-d target and by gradcheck), class weights, ignore_index (absent, present, outside the class
 /// range, every target), label smoothing, probability targets (cross_entropy), uint8 targets, non-finite logits and
 /// empty batches, in float64, float32, bfloat16 and float16; error parity; PyTorch vectors.
 /// </summary>
@@ -16,13 +17,18 @@ public sealed class ClassificationSuite : ParitySuite
 
     /// <param name="ValueOnly">Compare values only (the input does not require grad): libtorch 2.10's backward rejects
     /// a 1-D input with a target of shape (1), which it accepts forward, and a native error inside autograd ends the process.</param>
+    /// <param name="ZeroDReference">The reference is libtorch on the target viewed as 0-d: for a 1-D input with a target of
+    /// shape (1), whose gradient TorchLosses documents as the 0-d target's (libtorch's own backward rejects that pair), the
+    /// input requires grad and gradcheck runs in float64. Label smoothing, which rejects a target of shape (1), is left to
+    /// the value-only layout.</param>
     private sealed record Layout(string Label, long[] Input, long[] Target, bool Quick = false, ScalarType TargetType = ScalarType.Int64,
-        bool NonFinite = false, bool ValueOnly = false);
+        bool NonFinite = false, bool ValueOnly = false, bool ZeroDReference = false);
 
     private static readonly Layout[] IndexLayouts =
     {
         new("unbatched", new long[] { Classes }, new long[0], Quick: true),
         new("unbatched-1", new long[] { Classes }, new long[] { 1 }, Quick: true, ValueOnly: true),
+        new("unbatched-1-grad", new long[] { Classes }, new long[] { 1 }, Quick: true, ZeroDReference: true),
         new("batch", new long[] { 4, Classes }, new long[] { 4 }, Quick: true),
         new("batch-uint8", new long[] { 4, Classes }, new long[] { 4 }, TargetType: ScalarType.Byte),
         new("k1", new long[] { 3, Classes, 4 }, new long[] { 3, 4 }, Quick: true),
@@ -80,7 +86,10 @@ public sealed class ClassificationSuite : ParitySuite
             yield return new("cross_entropy", "probability targets", string.Join(", ", ProbabilityLayouts.Select(l => $"{l.Label} {S(l.Input)}")) +
                                                                      " × weight none/weighted × label_smoothing " + string.Join(", ", Smoothings.Select(P)) +
                                                                      "; the target requires grad");
-            yield return new("nll, cross_entropy", "gradcheck", "float64, every finite non-empty case (no kinks: nll is linear, cross_entropy smooth)");
+            yield return new("nll, cross_entropy", "gradcheck", "float64, every finite non-empty case but unbatched-1's (values only) " +
+                                                             "(no kinks: nll is linear, cross_entropy smooth)");
+            yield return new("nll, cross_entropy", "unbatched-1-grad", "a target of shape (1): value and gradient against libtorch on the " +
+                                                                    "target viewed as 0-d (libtorch's backward rejects the pair), and gradcheck");
             yield return new("nll, cross_entropy", "errors",
                 "0-d input, batch-size mismatch, multi-target, unbatched size mismatch, K-dim and 4-D target size, weight size (2-D and 4-D paths), " +
                 "weight dtype, target out of range (C and −1, every reduction), int32/float targets, uint8 targets on K-dim inputs, int64 input, C = 0; " +
@@ -102,7 +111,7 @@ public sealed class ClassificationSuite : ParitySuite
                         foreach (var ignore in Ignores)
                         {
                             yield return IndexCase("nll", dtype, reduction, label, layout, weight, ignore, 0);
-                            foreach (var smoothing in Smoothings)
+                            foreach (var smoothing in Smoothings.Where(smoothing => smoothing == 0 || !layout.ZeroDReference))
                                 yield return IndexCase("cross_entropy", dtype, reduction, label, layout, weight, ignore, smoothing);
                             if (layout.Label == "batch" && weight != "zero-weight")
                                 foreach (var smoothing in EdgeSmoothings)
@@ -142,15 +151,20 @@ public sealed class ClassificationSuite : ParitySuite
                 ? t => L.nll_loss(t[0], t[1], Weight(t), ignore.Index, reduction)
                 : t => L.cross_entropy(t[0], t[1], Weight(t), ignore.Index, reduction, smoothing),
             Native = loss == "nll"
-                ? t => N.nll_loss(t[0], t[1], Weight(t), reduction, ignore.Index)
-                : t => N.cross_entropy(t[0], t[1], Weight(t), ignore.Index, reduction, smoothing),
+                ? t => N.nll_loss(t[0], Reference(layout, t[1]), Weight(t), reduction, ignore.Index)
+                : t => N.cross_entropy(t[0], Reference(layout, t[1]), Weight(t), ignore.Index, reduction, smoothing),
             UseGradcheck = dtype == ScalarType.Float64 && finite && !layout.ValueOnly,
             Magnitude = IndexMagnitude,
             Quick = layout.Quick && ignore.Quick && weight != "zero-weight" && dtype is ScalarType.Float64 or ScalarType.Float32 &&
                     smoothing is 0 or 0.1,
-            Notes = layout.NonFinite ? "nonfinite" : layout.ValueOnly ? "random; values only (libtorch 2.10's backward rejects this layout)" : "random",
+            Notes = layout.NonFinite ? "nonfinite"
+                : layout.ValueOnly ? "random; values only (libtorch 2.10's backward rejects this layout)"
+                : layout.ZeroDReference ? "random; against libtorch on the target viewed as 0-d" : "random",
         };
     }
+
+    /// <summary>The target libtorch is given: viewed as 0-d for a <see cref="Layout.ZeroDReference"/> layout, else as it is.</summary>
+    private static Tensor Reference(Layout layout, Tensor target) => layout.ZeroDReference ? target.reshape(Array.Empty<long>()) : target;
 
     private static Tensor? Weight(Tensor[] t) => t.Length > 2 ? t[2] : null;
 

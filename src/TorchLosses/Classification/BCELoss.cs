@@ -109,16 +109,22 @@ namespace TorchLosses
 
             /// <summary>
             /// libtorch 2.10's range check: every input and every target element in [0, 1] (NaN fails), element by element,
-            /// the input before the target, so the first failing element decides the message. Four reading passes (min and
-            /// max of each; a NaN propagates into both) when everything is in range; the masks only when something is not.
-            /// Skipped on the meta device, which has no values.
+            /// the input before the target, so the first failing element decides the message. When everything is in range
+            /// (the common case) that is two reading passes (aminmax of each; a NaN propagates into both bounds) and one host
+            /// read of the four bounds, without recording; the masks that find the first failing element are built only when
+            /// something is out of range. Skipped on the meta device, which has no values.
             /// </summary>
             private static void CheckUnitInterval(Tensor input, Tensor target)
             {
                 if (input.device_type == DeviceType.META || input.numel() == 0) return;
+                using var noGrad = torch.no_grad();
                 using var scope = torch.NewDisposeScope();
-                static bool Inside(Tensor t) => t.min().ge(0).logical_and(t.max().le(1)).item<bool>();
-                if (Inside(input) && Inside(target)) return;
+                var (inputMin, inputMax) = input.aminmax();
+                var (targetMin, targetMax) = target.aminmax();
+                // float64 holds every floating dtype's values exactly; NaN compares false, so it fails.
+                var bounds = torch.stack(new[] { inputMin, inputMax, targetMin, targetMax }).to(torch.ScalarType.Float64, torch.CPU)
+                    .data<double>().ToArray();
+                if (bounds[0] >= 0 && bounds[1] <= 1 && bounds[2] >= 0 && bounds[3] <= 1) return;
                 static long FirstOutside(Tensor t)
                 {
                     var outside = t.ge(0).logical_and(t.le(1)).logical_not().flatten();
@@ -215,20 +221,21 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            using var noGrad = torch.no_grad();
-            var saved = ctx.get_saved_variables();
-            var (x, y, w, targetSlope) = (saved[0], saved[1], saved[2], saved[3]);
-            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-            var dx = x is null ? null : (x - y!).div_((1 - x).mul_(x).clamp_(min: Epsilon)).mul_(g);
-            var dy = targetSlope?.mul(g);
-            if (w is not null)
+            => AnalyticGradient.Backward(grad_output, () =>
             {
-                dx?.mul_(w);
-                dy?.mul_(w);
-            }
-            return new() { dx, dy, null, null };
-        }
+                using var noGrad = torch.no_grad();
+                var saved = ctx.get_saved_variables();
+                var (x, y, w, targetSlope) = (saved[0], saved[1], saved[2], saved[3]);
+                var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+                var dx = x is null ? null : (x - y!).div_((1 - x).mul_(x).clamp_(min: Epsilon)).mul_(g);
+                var dy = targetSlope?.mul(g);
+                if (w is not null)
+                {
+                    dx?.mul_(w);
+                    dy?.mul_(w);
+                }
+                return new() { dx, dy, null, null };
+            });
     }
 }
 

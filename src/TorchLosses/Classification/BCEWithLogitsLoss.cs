@@ -50,8 +50,11 @@ namespace TorchLosses
             /// autograd function computes the loss and its gradient. Its forward is
             /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) − (1 − y)·max(x, 0)), stable for every finite x, with
             /// libtorch's values at x = ±∞ (at x = −∞ libtorch's value is added as a constant; only an infinite target,
-            /// meaningless for this loss, gives NaN where libtorch gives ±∞, with libtorch's gradients); 13 elementwise kernels
-            /// and a reduction, 3 N-sized temporaries, nothing N-sized kept for backward. Its backward evaluates the formulas above:
+            /// meaningless for this loss, gives NaN where libtorch gives ±∞, with libtorch's gradients). Its cost: 9 elementwise
+            /// kernels (one more with a weight, 5 more with pos_weight), one reduction that reads the minimum of x and the loss's
+            /// reduction; 3 N-sized temporaries (5 with pos_weight), nothing N-sized kept for backward. The value at x = −∞ costs
+            /// 5 more kernels (6 with pos_weight) and at most 3 more N-sized temporaries, freed once it is added, and is computed
+            /// only when the minimum of x is −∞ (or NaN). Its backward evaluates the formulas above:
             /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). That gradient is not recorded, so
             /// <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
             /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), plus libtorch's value at x = −∞ as a constant); that path is
@@ -101,7 +104,8 @@ namespace TorchLosses
                 var loss = -positive - (1 - target) * (-input).log_sigmoid();
                 // A constant: libtorch's value where x = −∞ (the gradient, finite there, is the log σ form's).
                 var (x, y) = (input.detach(), target.detach());
-                loss = loss + ValueAtNegativeInfinity(x, 1 - y, pos_weight is null ? null : (pos_weight - 1) * y + 1);
+                if (MayHoldNegativeInfinity(x))
+                    loss = loss + ValueAtNegativeInfinity(x, 1 - y, pos_weight is null ? null : (pos_weight - 1) * y + 1);
                 if (weight is not null) loss = loss * weight;
                 if (loss.dtype != target.dtype) loss = loss.to(target.dtype);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
@@ -114,10 +118,32 @@ namespace TorchLosses
             /// infinity wherever libtorch's value is infinite, so adding this term gives libtorch's value there and changes no
             /// other entry. <paramref name="lw"/> is null without pos_weight (lw = 1).
             /// </summary>
+            /// <remarks>4 kernels (5 with <paramref name="lw"/>); its temporaries (the products and the mask, at most 3 N-sized
+            /// tensors at once) are freed before it returns. Callers compute it only where <see cref="MayHoldNegativeInfinity"/> says so.</remarks>
             internal static Tensor ValueAtNegativeInfinity(Tensor x, Tensor oneMinusY, Tensor? lw)
             {
-                var value = oneMinusY * x - (lw is null ? x : lw * x);
-                return value.masked_fill_(x.ne(double.NegativeInfinity), 0);
+                Tensor value;
+                using (var first = oneMinusY * x)
+                using (var second = lw is null ? null : lw * x)
+                    value = first - (second ?? x);
+                using (var finite = x.ne(double.NegativeInfinity))
+                    return value.masked_fill_(finite, 0);
+            }
+
+            /// <summary>
+            /// Whether <paramref name="x"/> may hold −∞, so that <see cref="ValueAtNegativeInfinity"/> is needed: one reduction
+            /// (its minimum, read once) says it, true also for a NaN minimum (NaN hides the minimum). False for an empty x; true
+            /// on the meta device, which has no values.
+            /// </summary>
+            internal static bool MayHoldNegativeInfinity(Tensor x)
+            {
+                if (x.numel() == 0) return false;
+                if (x.device_type == DeviceType.META) return true;
+                using var noGrad = torch.no_grad();
+                using var minimum = x.min();
+                using var lowest = minimum.ToScalar();
+                double value = lowest.ToDouble();
+                return double.IsNegativeInfinity(value) || double.IsNaN(value);
             }
 
             private static void ThrowCast(torch.ScalarType result, torch.ScalarType output, string name) =>
@@ -142,8 +168,12 @@ namespace TorchLosses
     /// into the loss in place). With a = 1 − y, m = min(x, 0), p·y = py and lw = 1 + (p − 1)·y the forward is
     /// ℓ = −w·(lw·log σ(|x|) + py·m − a·max(x, 0)): log σ(|x|) = −log(1 + e^(−|x|)) is libtorch's log term, and the
     /// three terms have one sign for y ∈ [0, 1], so nothing cancels. At x = −∞ this is p·y·∞, and libtorch's value
-    /// there is added as a constant (see ValueAtNegativeInfinity). Forward: 8 elementwise kernels, the 5 of that constant
-    /// and a reduction, 3 N-sized temporaries (m, the loss, a), nothing N-sized kept for backward. Backward (libtorch's formulas):
+    /// there is added as a constant (see ValueAtNegativeInfinity). Forward: 9 elementwise kernels (min(x, 0), |x|, σ, log,
+    /// a fused multiply-add, 1 − y, max(x, 0) as a copy and a clamp, a fused multiply-add; 5 more with pos_weight, one more
+    /// with a weight), a reduction that reads the minimum of x, and the loss's reduction; 3 N-sized temporaries (m, the loss,
+    /// a; with pos_weight also lw and p·y), nothing N-sized kept for backward. Only when the minimum of x is −∞ (or NaN)
+    /// is libtorch's value there computed and subtracted: 5 more kernels (6 with pos_weight) and at most 3 more N-sized
+    /// temporaries, each freed as soon as it is folded in. Backward (libtorch's formulas):
     /// ∂/∂x = w·(σ(x) − y)·g, or w·(lw·σ(x) − py)·g with pos_weight (3 kernels, 1 allocation without pos_weight);
     /// ∂/∂y = −w·x·g, or w·(log σ(−x) − p·log σ(x))·g with pos_weight; g is the upstream gradient, ÷ numel for mean.
     /// The backward runs without recording, so there is no double backward.
@@ -175,7 +205,9 @@ namespace TorchLosses
             }
             var a = 1 - y;
             loss.addcmul_(a, low.copy_(x).clamp_(min: 0), -1);
-            loss.sub_(nn.functional.ValueAtNegativeInfinity(x, a, lw));
+            if (nn.functional.MayHoldNegativeInfinity(x))
+                using (var atNegativeInfinity = nn.functional.ValueAtNegativeInfinity(x, a, lw))
+                    loss.sub_(atNegativeInfinity);
             if (w is not null) loss.mul_(w);
             return Reductions.Apply(loss, reduction).neg_();
         }
@@ -192,38 +224,39 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            using var noGrad = torch.no_grad();
-            var saved = ctx.get_saved_variables();
-            var (x, y, w, p) = (saved[0]!, saved[1]!, saved[2], saved[3]);
-            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-            Tensor? dx = null, dy = null;
-            if ((bool)ctx.get_data("input")!)
+            => AnalyticGradient.Backward(grad_output, () =>
             {
-                var s = x.sigmoid();
-                if (p is null) dx = s.sub_(y);
-                else
+                using var noGrad = torch.no_grad();
+                var saved = ctx.get_saved_variables();
+                var (x, y, w, p) = (saved[0]!, saved[1]!, saved[2], saved[3]);
+                var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+                Tensor? dx = null, dy = null;
+                if ((bool)ctx.get_data("input")!)
                 {
-                    var py = y * p;
-                    dx = s.mul_((py + 1).sub_(y)).sub_(py);
+                    var s = x.sigmoid();
+                    if (p is null) dx = s.sub_(y);
+                    else
+                    {
+                        var py = y * p;
+                        dx = s.mul_((py + 1).sub_(y)).sub_(py);
+                    }
+                    dx.mul_(g);
+                    if (w is not null) dx.mul_(w);
                 }
-                dx.mul_(g);
-                if (w is not null) dx.mul_(w);
-            }
-            if ((bool)ctx.get_data("target")!)
-            {
-                if (p is null) dy = AnalyticGradient.NegatedProduct(x, g);
-                else
+                if ((bool)ctx.get_data("target")!)
                 {
-                    // log σ(−x) − p·log σ(x), with log σ(±x) = min(±x, 0) + log σ(|x|), finite or −∞ at x = ±∞ as libtorch's.
-                    var logSigmoidAbs = x.abs().sigmoid_().log_();
-                    var logSigmoid = x.clamp_max(0).add_(logSigmoidAbs);
-                    dy = x.neg().clamp_(max: 0).add_(logSigmoidAbs).addcmul_(p, logSigmoid, -1).mul_(g);
+                    if (p is null) dy = AnalyticGradient.NegatedProduct(x, g);
+                    else
+                    {
+                        // log σ(−x) − p·log σ(x), with log σ(±x) = min(±x, 0) + log σ(|x|), finite or −∞ at x = ±∞ as libtorch's.
+                        var logSigmoidAbs = x.abs().sigmoid_().log_();
+                        var logSigmoid = x.clamp_max(0).add_(logSigmoidAbs);
+                        dy = x.neg().clamp_(max: 0).add_(logSigmoidAbs).addcmul_(p, logSigmoid, -1).mul_(g);
+                    }
+                    if (w is not null) dy.mul_(w);
                 }
-                if (w is not null) dy.mul_(w);
-            }
-            return new() { dx, dy, null, null, null };
-        }
+                return new() { dx, dy, null, null, null };
+            });
     }
 }
 

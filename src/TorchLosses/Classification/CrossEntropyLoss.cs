@@ -59,8 +59,10 @@ namespace TorchLosses
 
                 long classDim = CheckNllShapes(input, target, weight);
                 bool targetOfSizeOne = input.dim() == 1 && target.dim() == 1;
-                target = UnbatchedTarget(input, target);
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
+
+                using var scope = torch.NewDisposeScope();   // before the first tensor made here, so a throw releases it too
+                target = UnbatchedTarget(input, target);
                 bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
                 // libtorch 2.10 zeroes the ignored entries of the uniform term in place (masked_fill_), and that 0-d term
                 // cannot take the (1) mask of a target of shape (1).
@@ -69,7 +71,6 @@ namespace TorchLosses
                 if (label_smoothing > 0.0 && weight is not null && kind == ReductionKind.Mean)
                     CheckSmoothingNormaliserIndex(target, ignore_index);
 
-                using var scope = torch.NewDisposeScope();
                 if (!(label_smoothing > 0.0) && ClassIndexGradientFunction.Applies(input, weight))
                     return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: true, anyIgnored));
                 var logProbabilities = input.log_softmax(classDim);

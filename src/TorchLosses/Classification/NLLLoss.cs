@@ -47,11 +47,11 @@ namespace TorchLosses
             {
                 var kind = Reductions.Parse(reduction);
                 long classDim = CheckNllShapes(input, target, weight);
-                target = UnbatchedTarget(input, target);
                 Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype, Check.AllFloating);
-                bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
 
-                using var scope = torch.NewDisposeScope();
+                using var scope = torch.NewDisposeScope();   // before the first tensor made here, so a throw releases it too
+                target = UnbatchedTarget(input, target);
+                bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
                 if (ClassIndexGradientFunction.Applies(input, weight))
                     return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: false, anyIgnored));
                 var (picked, targetWeight) = ClassTargets.Pick(input, target, weight, ignore_index, classDim);

@@ -33,4 +33,24 @@ internal static class AnalyticGradient
 
     /// <summary>−t·g, in one pass over t when g is 0-d (a reduced upstream), else in two.</summary>
     internal static Tensor NegatedProduct(Tensor t, Tensor g) => g.dim() == 0 ? t.mul(g.neg()) : t.mul(g).neg_();
+
+    /// <summary>
+    /// Runs the body of a custom function's backward so that it leaves on the thread nothing but the gradients it returns:
+    /// what the body makes (its temporaries and the saved tensors it unpacks) is disposed on return, and so is the wrapper
+    /// TorchSharp made of <paramref name="gradOutput"/> for this call (TorchSharp never disposes it; libtorch holds its own
+    /// reference). The returned gradients stay: libtorch copies them once the backward has returned, and TorchSharp 0.107
+    /// leaves their wrappers to the caller's dispose scope, if one is open, or else to their finalizer.
+    /// </summary>
+    internal static List<Tensor?> Backward(Tensor gradOutput, Func<List<Tensor?>> body)
+    {
+        List<Tensor?> gradients;
+        using (var scope = torch.NewDisposeScope())
+        {
+            gradients = body();
+            foreach (var gradient in gradients)
+                if (gradient is not null) scope.MoveToOuter(gradient);
+        }
+        if (!gradients.Any(gradient => ReferenceEquals(gradient, gradOutput))) gradOutput.Dispose();
+        return gradients;
+    }
 }

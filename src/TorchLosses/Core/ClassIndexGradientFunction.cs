@@ -86,22 +86,23 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     }
 
     public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-    {
-        var saved = ctx.get_saved_variables();
-        var (logProbabilities, index, targetWeight, valid, total) = (saved[0], saved[1]!, saved[2], saved[3], saved[4]);
-        var classDim = (long)ctx.get_data("classDim")!;
-        var count = (long)ctx.get_data("count")!;
-        var upstream = total is not null ? grad_output / total : count > 0 ? grad_output / count : grad_output;
-        // cᵢ, shaped like the index. Plain path: the upstream itself (0-d for a reduced loss, one per target for none).
-        // Otherwise w[yᵢ]·upstream and 0 at ignored targets (even when the weight total is 0, where the others become
-        // ±∞ or NaN, as in libtorch).
-        var coefficient = targetWeight is null
-            ? (upstream.dim() == 0 ? upstream : upstream.unsqueeze(classDim))
-            : torch.where(valid!, targetWeight * upstream, torch.zeros_like(targetWeight)).unsqueeze(classDim);
-        Tensor grad = logProbabilities is not null
-            ? logProbabilities.exp().mul_(coefficient)
-            : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
-        grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
-        return new() { grad, null, null, null, null, null, null, null };
-    }
+        => AnalyticGradient.Backward(grad_output, () =>
+        {
+            var saved = ctx.get_saved_variables();
+            var (logProbabilities, index, targetWeight, valid, total) = (saved[0], saved[1]!, saved[2], saved[3], saved[4]);
+            var classDim = (long)ctx.get_data("classDim")!;
+            var count = (long)ctx.get_data("count")!;
+            var upstream = total is not null ? grad_output / total : count > 0 ? grad_output / count : grad_output;
+            // cᵢ, shaped like the index. Plain path: the upstream itself (0-d for a reduced loss, one per target for none).
+            // Otherwise w[yᵢ]·upstream and 0 at ignored targets (even when the weight total is 0, where the others become
+            // ±∞ or NaN, as in libtorch).
+            var coefficient = targetWeight is null
+                ? (upstream.dim() == 0 ? upstream : upstream.unsqueeze(classDim))
+                : torch.where(valid!, targetWeight * upstream, torch.zeros_like(targetWeight)).unsqueeze(classDim);
+            Tensor grad = logProbabilities is not null
+                ? logProbabilities.exp().mul_(coefficient)
+                : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
+            grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
+            return new() { grad, null, null, null, null, null, null, null };
+        });
 }

@@ -50,16 +50,17 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     }
 
     public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-    {
-        var gradient = ctx.get_saved_variables()[0]!;
-        var factor = (double)ctx.get_data("factor")!;
-        // libtorch's kernels scale the per-element factor first and multiply by the upstream gradient last
-        // ((norm·g(d))·upstream, norm = 1/numel for mean): so does this, in the same rounding. Where the factor is a power of
-        // two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
-        var grad = double.IsPow2(factor)
-            ? gradient * (factor == 1 ? grad_output : grad_output * factor)
-            : gradient.mul(factor).mul_(grad_output);
-        bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
-        return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null };
-    }
+        => AnalyticGradient.Backward(grad_output, () =>
+        {
+            var gradient = ctx.get_saved_variables()[0]!;
+            var factor = (double)ctx.get_data("factor")!;
+            // libtorch's kernels scale the per-element factor first and multiply by the upstream gradient last
+            // ((norm·g(d))·upstream, norm = 1/numel for mean): so does this, in the same rounding. Where the factor is a power of
+            // two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
+            var grad = double.IsPow2(factor)
+                ? gradient * (factor == 1 ? grad_output : grad_output * factor)
+                : gradient.mul(factor).mul_(grad_output);
+            bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
+            return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null };
+        });
 }

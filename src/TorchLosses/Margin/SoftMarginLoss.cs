@@ -124,7 +124,7 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) =>
-            new() { ctx.get_saved_variables()[0]! * grad_output, null };
+            AnalyticGradient.Backward(grad_output, () => new() { ctx.get_saved_variables()[0]! * grad_output, null });
     }
 }
 

@@ -143,28 +143,29 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            using var noGrad = torch.no_grad();
-            var saved = ctx.get_saved_variables();
-            var (d, v) = (saved[0]!, saved[1]!);
-            var (needInput, needTarget, needVar) = ((bool, bool, bool))ctx.get_data("needs")!;
-            var h = AnalyticGradient.Upstream(grad_output, 0.5 * (double)ctx.get_data("factor")!);
-            var hOverV = h / v;
-            Tensor? dx = null, dy = null, dv = null;
-            if (needInput || needTarget)
+            => AnalyticGradient.Backward(grad_output, () =>
             {
-                var slope = hOverV.mul(d * 2);   // PowBackward: (h/v)·(2·d)
-                dx = needInput ? slope : null;
-                dy = needTarget ? (needInput ? slope.neg() : slope.neg_()) : null;
-            }
-            if (needVar)
-            {
-                // LogBackward h/v, DivBackward −h·((d²/v)/v); a homoscedastic var sums over the last dimension.
-                dv = d.square().div_(v).div_(v).mul_(h).neg_().add_(hOverV);
-                if (!Check.SameShape(v.shape, d.shape)) dv = dv.sum(new long[] { -1 }, keepdim: true);
-            }
-            return new() { dx, dy, dv, null, null, null };
-        }
+                using var noGrad = torch.no_grad();
+                var saved = ctx.get_saved_variables();
+                var (d, v) = (saved[0]!, saved[1]!);
+                var (needInput, needTarget, needVar) = ((bool, bool, bool))ctx.get_data("needs")!;
+                var h = AnalyticGradient.Upstream(grad_output, 0.5 * (double)ctx.get_data("factor")!);
+                var hOverV = h / v;
+                Tensor? dx = null, dy = null, dv = null;
+                if (needInput || needTarget)
+                {
+                    var slope = hOverV.mul(d * 2);   // PowBackward: (h/v)·(2·d)
+                    dx = needInput ? slope : null;
+                    dy = needTarget ? (needInput ? slope.neg() : slope.neg_()) : null;
+                }
+                if (needVar)
+                {
+                    // LogBackward h/v, DivBackward −h·((d²/v)/v); a homoscedastic var sums over the last dimension.
+                    dv = d.square().div_(v).div_(v).mul_(h).neg_().add_(hOverV);
+                    if (!Check.SameShape(v.shape, d.shape)) dv = dv.sum(new long[] { -1 }, keepdim: true);
+                }
+                return new() { dx, dy, dv, null, null, null };
+            });
     }
 }
 

@@ -192,22 +192,23 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            using var noGrad = torch.no_grad();
-            var saved = ctx.get_saved_variables();
-            var (x, y, expTarget) = (saved[0], saved[1], saved[2]);
-            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-            var dx = (bool)ctx.get_data("input")! ? AnalyticGradient.NegatedProduct(expTarget ?? y!, g) : null;
-            Tensor? dy = null;
-            if ((bool)ctx.get_data("target")!)
-                // Autograd's order: xlogy's g·log y + (g·y)/y, then −g·x; with log_target (g·(y − x))·e^y + g·e^y. (g·y)/y is
-                // NaN at y = 0 as xlogy's 0/0, and rounds as autograd does where g·y is subnormal; multiplying by g before
-                // e^y keeps a finite gradient where e^y·(y − x) alone would overflow.
-                dy = expTarget is null
-                    ? y!.log().mul_(g).add_((y! * g).div_(y!)).sub_(x! * g)
-                    : (y! - x!).mul_(g).mul_(expTarget).add_(expTarget * g);
-            return new() { dx, dy, null, null };
-        }
+            => AnalyticGradient.Backward(grad_output, () =>
+            {
+                using var noGrad = torch.no_grad();
+                var saved = ctx.get_saved_variables();
+                var (x, y, expTarget) = (saved[0], saved[1], saved[2]);
+                var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+                var dx = (bool)ctx.get_data("input")! ? AnalyticGradient.NegatedProduct(expTarget ?? y!, g) : null;
+                Tensor? dy = null;
+                if ((bool)ctx.get_data("target")!)
+                    // Autograd's order: xlogy's g·log y + (g·y)/y, then −g·x; with log_target (g·(y − x))·e^y + g·e^y. (g·y)/y is
+                    // NaN at y = 0 as xlogy's 0/0, and rounds as autograd does where g·y is subnormal; multiplying by g before
+                    // e^y keeps a finite gradient where e^y·(y − x) alone would overflow.
+                    dy = expTarget is null
+                        ? y!.log().mul_(g).add_((y! * g).div_(y!)).sub_(x! * g)
+                        : (y! - x!).mul_(g).mul_(expTarget).add_(expTarget * g);
+                return new() { dx, dy, null, null };
+            });
     }
 }
 

@@ -158,33 +158,34 @@ namespace TorchLosses
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-        {
-            using var noGrad = torch.no_grad();
-            var saved = ctx.get_saved_variables();
-            var (x, y, kept) = (saved[0]!, saved[1], saved[2]);
-            var (logInput, full, eps) = ((bool, bool, double))ctx.get_data("options")!;
-            var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
-            var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-            Tensor? dx = null, dy = null;
-            // In autograd's order of operations (products with g before the divisions), so that float32 overflow and
-            // underflow of the intermediates land as in PyTorch.
-            if (needInput)
-                dx = logInput ? kept!.sub(y!).mul_(g) : (y! * g).div_(x + eps).neg_().add_(g);
-            if (needTarget)
+            => AnalyticGradient.Backward(grad_output, () =>
             {
-                var slope = logInput ? x : kept!; // ∂ℓ/∂y = −slope, plus Stirling's part with full
-                if (!full) dy = AnalyticGradient.NegatedProduct(slope, g);
-                else
+                using var noGrad = torch.no_grad();
+                var saved = ctx.get_saved_variables();
+                var (x, y, kept) = (saved[0]!, saved[1], saved[2]);
+                var (logInput, full, eps) = ((bool, bool, double))ctx.get_data("options")!;
+                var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
+                var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
+                Tensor? dx = null, dy = null;
+                // In autograd's order of operations (products with g before the divisions), so that float32 overflow and
+                // underflow of the intermediates land as in PyTorch.
+                if (needInput)
+                    dx = logInput ? kept!.sub(y!).mul_(g) : (y! * g).div_(x + eps).neg_().add_(g);
+                if (needTarget)
                 {
-                    // Stirling's part with the upstream masked where y ≤ 1: gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π, NaN at
-                    // y ≤ 0 and y = ∞ as autograd's.
-                    var gm = (g.dim() == 0 ? g.expand(y!.shape) : g).masked_fill(y!.le(1), 0);
-                    dy = y!.log().mul_(gm).add_((y! * gm).div_(y!)).sub_(gm)
-                        .add_((gm * 0.5).div_(y! * (2 * Math.PI)).mul_(2 * Math.PI)).sub_(slope * g);
+                    var slope = logInput ? x : kept!; // ∂ℓ/∂y = −slope, plus Stirling's part with full
+                    if (!full) dy = AnalyticGradient.NegatedProduct(slope, g);
+                    else
+                    {
+                        // Stirling's part with the upstream masked where y ≤ 1: gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π, NaN at
+                        // y ≤ 0 and y = ∞ as autograd's.
+                        var gm = (g.dim() == 0 ? g.expand(y!.shape) : g).masked_fill(y!.le(1), 0);
+                        dy = y!.log().mul_(gm).add_((y! * gm).div_(y!)).sub_(gm)
+                            .add_((gm * 0.5).div_(y! * (2 * Math.PI)).mul_(2 * Math.PI)).sub_(slope * g);
+                    }
                 }
-            }
-            return new() { dx, dy, null, null, null, null };
-        }
+                return new() { dx, dy, null, null, null, null };
+            });
     }
 }
 

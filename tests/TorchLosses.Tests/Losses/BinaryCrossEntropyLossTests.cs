@@ -206,6 +206,45 @@ public sealed class BinaryCrossEntropyLossTests
     });
 
     [TestMethod]
+    public void BceWithLogitsComputesTheValueAtMinusInfinityOnlyWhenTheMinimumOfXCallsForIt() => InBothGradientModes(() =>
+    {
+        // The value at x = −∞ is added only when the minimum of x is −∞ or NaN (a NaN hides the minimum): libtorch's values
+        // in each of those cases and where x holds +∞ but no −∞, with and without pos_weight.
+        var inf = double.PositiveInfinity;
+        var inputs = new[]
+        {
+            new[] { -inf, 0.5, -inf, 2.0, -inf },            // the minimum is −∞
+            new[] { -inf, double.NaN, -inf, 2.0, 0.0 },      // a NaN hides it
+            new[] { -3.0, 0.5, inf, 2.0, inf },              // no −∞
+        };
+        var y = new[] { 2.0, 0.5, 0.5, 1.0, -0.5 };
+        var pw = new[] { 3.0, 1.0, -1.0, 2.0, 0.5 };
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+                foreach (var x in inputs)
+                {
+                    using var scope = NewDisposeScope();
+                    AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction),
+                        a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction), T(x, dtype), T(y, dtype));
+                    var p = T(pw, dtype, false);
+                    AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1], null, reduction, p),
+                        a => N.binary_cross_entropy_with_logits(a[0], a[1], null, reduction, p), T(x, dtype), T(y, dtype));
+                }
+
+        // What it costs: tensors are made for it only when x holds −∞ (TorchSharp counts every tensor made on the thread).
+        static long Made(double[] x)
+        {
+            using var scope = NewDisposeScope();
+            var (input, target) = (T(x, grad: false), T(new[] { 2.0, 0.5, 0.5, 1.0, -0.5 }, grad: false));
+            var statistics = DisposeScopeManager.Statistics.TensorStatistics;
+            long before = statistics.CreatedInScopeCount + statistics.CreatedOutsideScopeCount;
+            L.binary_cross_entropy_with_logits(input, target);
+            return statistics.CreatedInScopeCount + statistics.CreatedOutsideScopeCount - before;
+        }
+        Assert.IsLessThan(Made(inputs[0]), Made(inputs[2]), "tensors made without −∞ in x, against with it");
+    });
+
+    [TestMethod]
     public void BceWithLogitsEqualsBceOfSigmoidAwayFromSaturation() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
