@@ -84,7 +84,7 @@ public static class TorchSharpWitness
         if (c.Native is { } native && loss.AtenOp is { } op)
         {
             var inPlace = new Probe(c, loss, route);
-            var result = Runner.Run(c with { Composed = InPlaceOf(op, native, inPlace), UseGradcheck = false }, seed);
+            var result = Runner.Run(c with { Composed = InPlaceOf(c, op, native, inPlace), UseGradcheck = false }, seed);
             if (inPlace.Reached) return inPlace.Outcome(result);
             // The native call never reached the op (e.g. .NET rejected an argument first): read the case's arguments instead.
         }
@@ -93,7 +93,7 @@ public static class TorchSharpWitness
     }
 
     /// <summary>The case's native call with TorchSharp's loss (through <paramref name="probe"/>) in place of the ATen op <paramref name="op"/>.</summary>
-    private static Func<Tensor[], Tensor> InPlaceOf(string op, Func<Tensor[], Tensor> native, Probe probe) => t =>
+    private static Func<Tensor[], Tensor> InPlaceOf(ParityCase c, string op, Func<Tensor[], Tensor> native, Probe probe) => t =>
     {
         var outer = Aten.Replacement;
         Aten.Replacement = (function, arguments) =>
@@ -258,7 +258,7 @@ public static class TorchSharpWitness
                 throw;
             }
             // The defects are looked at while the call's tensors are alive; the outcome picks the one its disagreement shows.
-            if (calls++ == 0) atWork = loss.Defects.Append(TorchSharpRoutes.PythonCheck).Append(TorchSharpRoutes.UnbroadcastReference).Where(d => d.Explains(c, call, route.Name)).ToList();
+            if (calls++ == 0) atWork = loss.Defects.Append(TorchSharpRoutes.PythonCheck).Where(d => d.Explains(c, call, route.Name)).ToList();
             return route.Call(call);
         }
 
@@ -271,7 +271,7 @@ public static class TorchSharpWitness
             if (run.Passed) return Result(WitnessOutcome.Agrees);
             if (ReferenceFailed(run.Failure!)) return Result(WitnessOutcome.NotCompared, "the case's reference failed: " + run.Failure);
             var failure = InTorchSharpsWords(run.Failure!);
-            return Result(WitnessOutcome.Disagrees, failure) with { Cause = atWork.FirstOrDefault(d => d.Shows?.Invoke(run.Failure!) ?? true)?.Cause };
+            return Result(WitnessOutcome.Disagrees, failure) with { Cause = atWork.FirstOrDefault(d => d.Shows(run.Failure!))?.Cause };
         }
     }
 

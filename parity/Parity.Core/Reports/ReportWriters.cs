@@ -448,9 +448,10 @@ public static class MarkdownReport
 
         md.AppendLine("### Where they differ, and why");
         md.AppendLine();
-        md.AppendLine("Per loss, each outcome but agreement: the routes, why with how many cases (for disagreements the known cause: " +
-                      "TorchSharp's defects as torchsharp-0.107.md lists them, or a cause marked \"not TorchSharp's\"), and the first case " +
-                      "as an example (rerun it with `--filter '<name>'`).");
+        md.AppendLine("Per loss, each outcome but agreement: the routes, why with how many cases, and the first case as an example " +
+                      "(rerun it with `--filter '<name>'`). A disagreement's why is the known cause that produces that kind of difference " +
+                      "on that case (TorchSharp's defects as torchsharp-0.107.md lists them, checks PyTorch makes in Python), " +
+                      $"or \"{RouteSummary.NotAKnownDefect}\".");
         md.AppendLine();
         foreach (var loss in section.Losses)
         {

@@ -83,12 +83,10 @@ public sealed class TorchSharpWitnessTests
     {
         var results = Run("smooth_l1/f64/*/beta=0.5/shape=*");
         Assert.IsTrue(results.Count >= 3 * 30, $"{results.Count} runs");
-        // Every route, every reduction, the ties at |x − y| = beta, non-finite, extreme and empty inputs. The mean over broadcast
-        // shapes is the exception, and not TorchSharp's: there the reference (ATen's op on the unbroadcast tensors) is not PyTorch.
-        bool Broadcast(WitnessResult r) => r.Case.Split('/').Single(p => p.StartsWith("shape=", StringComparison.Ordinal)).Contains('~');
-        AssertAll(results.Where(r => !(r.Reduction == "mean" && Broadcast(r))), WitnessOutcome.Agrees);
-        foreach (var r in results.Where(r => r.Outcome != WitnessOutcome.Agrees))
-            Assert.AreEqual(TorchSharpRoutes.UnbroadcastReference.Cause, r.Cause, r.Case);
+        // Every route, every reduction (the mean over broadcast shapes too), the ties at |x − y| = beta, non-finite, extreme and
+        // empty inputs.
+        Assert.IsTrue(results.Any(r => r.Reduction == "mean" && r.Case.Contains('~')), "no broadcast mean case");
+        AssertAll(results, WitnessOutcome.Agrees);
         CollectionAssert.AreEquivalent(new[] { "factory", "module", "functional" }, results.Select(r => r.Route).Distinct().ToList());
         // The recorded PyTorch vectors, arguments from their kwargs.
         AssertAll(Run("smooth_l1/f64/*/pytorch/beta=0.5/*"), WitnessOutcome.Agrees);
