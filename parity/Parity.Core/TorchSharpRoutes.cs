@@ -385,7 +385,17 @@ public static class TorchSharpRoutes
             Functional("ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity, reduction)",
                 a => F.ctc_loss(a["log_probs"], a["targets"], a["input_lengths"], a["target_lengths"], a.Long("blank", 0), a.Bool("zero_infinity", false),
                     a.Reduction)),
-        }),
+        })
+        {
+            // The witness runs TorchSharp's loss on the case's dtype, while the float32 cases' reference is libtorch's float64 kernel
+            // (SequenceSuite says why): the float32 kernel's own rounding shows.
+            Defects = new KnownDefect[]
+            {
+                new("float32: libtorch's CTC kernel, which TorchSharp calls, forms the gradient exp(log_probs) − posterior from log-space sums " +
+                    "of the size of the loss, with absolute errors of order 1e-6 (the reference: libtorch's float64 kernel, rounded to float32)",
+                    (c, _, _) => c.DType == ScalarType.Float32, KnownDefect.InGradient(0)),
+            },
+        },
     };
 
     /// <summary>

@@ -40,8 +40,9 @@ public sealed record WitnessResult(string Case, string Loss, CaseKind Kind, stri
 /// <remarks>
 /// <para>A route's arguments are the case's own. For a native or error case whose native call reaches the loss's ATen op,
 /// TorchSharp's loss runs in that op's place inside the native call (<see cref="Aten.Replacement"/>): it gets the arguments
-/// the op would get (class weights, ignore_index, a log_softmax or a float64 copy the call makes first, ...), and whatever
-/// the call does around the op applies to both sides. Otherwise the arguments are read from the recorded kwargs (PyTorch
+/// the op would get (class weights, ignore_index, a log_softmax the call makes first, ...), and whatever the call does around
+/// the op applies to both sides; floating arguments the call converted to a wider dtype come back in the case's dtype
+/// (<see cref="InCaseDType"/>). Otherwise the arguments are read from the recorded kwargs (PyTorch
 /// vectors) or from the case's name (<c>param=value</c> segments, the inputs in the suite's order; parameters the name does
 /// not carry are PyTorch's defaults).</para>
 /// <para>Gradients are safe from TorchSharp's traps: the runner differentiates only a value that was produced and matched the
@@ -97,7 +98,7 @@ public static class TorchSharpWitness
     {
         var outer = Aten.Replacement;
         Aten.Replacement = (function, arguments) =>
-            function == op ? probe.Call(() => FromAten(probe.Loss, function, arguments)) : outer?.Invoke(function, arguments);
+            function == op ? InCaseDType(c.DType, arguments, own => probe.Call(() => FromAten(probe.Loss, function, own))) : outer?.Invoke(function, arguments);
         try
         {
             return native(t);
@@ -107,6 +108,22 @@ public static class TorchSharpWitness
             Aten.Replacement = outer;
         }
     };
+
+    /// <summary>
+    /// Runs <paramref name="call"/> on the op's arguments in the case's own dtype. A native call may convert every floating
+    /// argument to a wider dtype before the op (CTC's float32 reference is libtorch's float64 kernel, rounded to float32): then
+    /// TorchSharp's loss gets them back in <paramref name="dtype"/>, so its own kernel for that dtype is what is compared, and
+    /// its result is converted to the op's dtype for the rest of the native call. Arguments of mixed dtypes (a float64 target
+    /// beside a float32 input) are the case's own and pass unchanged.
+    /// </summary>
+    private static Tensor InCaseDType(ScalarType dtype, object?[] arguments, Func<object?[], Tensor> call)
+    {
+        var floating = arguments.OfType<Tensor>().Where(t => t.is_floating_point()).ToList();
+        if (!torch.is_floating_point(dtype) || floating.Count == 0 || floating.Any(t => t.dtype == dtype)) return call(arguments);
+        var opDType = floating[0].dtype;
+        var own = arguments.Select(a => a is Tensor t && t.is_floating_point() ? (object)t.to(dtype) : a).ToArray();
+        return call(own).to(opDType);
+    }
 
     /// <summary>Why TorchSharp cannot express a case's reduction label (null: none, mean, sum or one of their strings).</summary>
     public static string? ReductionProblem(string label)

@@ -428,7 +428,8 @@ public static class MarkdownReport
         md.AppendLine("- A call is written as a user porting PyTorch code writes it: a parameter the case leaves at PyTorch's default is left at " +
                       "TorchSharp's default (so a default that differs shows); any other value is passed.");
         md.AppendLine("- Arguments: in native and error cases TorchSharp's loss takes the ATen op's place inside the case's own native call, with " +
-                      "the op's arguments (weights, ignore_index, a log_softmax or float64 copy the call makes first); PyTorch vectors use the recorded " +
+                      "the op's arguments (weights, ignore_index, a log_softmax the call makes first) in the case's own dtype (CTC's float32 reference, " +
+                      "libtorch's float64 kernel, does not make TorchSharp's run in float64); PyTorch vectors use the recorded " +
                       "kwargs; the losses PyTorch composes in Python use the parameters in the case's name.");
         md.AppendLine("- **not expressible**: the route's API cannot say the call (no `ignore_index` for NLL, no `batchmean`, no `label_smoothing` on " +
                       "the CrossEntropy factory, an integer `p` for the triplet loss, no `size_average`/`reduce`, the reduction as an enum). " +
@@ -450,8 +451,8 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine("Per loss, each outcome but agreement: the routes, why with how many cases, and the first case as an example " +
                       "(rerun it with `--filter '<name>'`). A disagreement's why is the known cause that produces that kind of difference " +
-                      "on that case (TorchSharp's defects as torchsharp-0.107.md lists them, checks PyTorch makes in Python), " +
-                      $"or \"{RouteSummary.NotAKnownDefect}\".");
+                      "on that case (TorchSharp's defects as torchsharp-0.107.md lists them, checks PyTorch makes in Python, the float32 " +
+                      $"precision of libtorch's CTC kernel, which TorchSharp calls), or \"{RouteSummary.NotAKnownDefect}\".");
         md.AppendLine();
         foreach (var loss in section.Losses)
         {

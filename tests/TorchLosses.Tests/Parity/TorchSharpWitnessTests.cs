@@ -138,6 +138,30 @@ public sealed class TorchSharpWitnessTests
         Assert.IsTrue(calls > beforeDetour);
     }
 
+    /// <summary>
+    /// CTC's float32 reference is libtorch's float64 kernel (the native call converts log_probs first); TorchSharp's loss still runs
+    /// on the case's float32 log_probs, so its float32 kernel is what is compared.
+    /// </summary>
+    [TestMethod]
+    public void TheCtcRouteRunsInTheCasesOwnDType()
+    {
+        var ctc = TorchSharpRoutes.Find("ctc")!;
+        var seen = new List<ScalarType>();
+        var recording = new TorchSharpRoute("functional", "recording", a =>
+        {
+            seen.Add(a["log_probs"].dtype);
+            return torch.nn.functional.ctc_loss(a["log_probs"], a["targets"], a["input_lengths"], a["target_lengths"], a.Long("blank", 0),
+                a.Bool("zero_infinity", false), a.Reduction);
+        });
+        foreach (var c in Cases("ctc/f*/sum/blank=0/zero_infinity=false/shape=[8,3,5]/padded"))
+        {
+            seen.Clear();
+            var result = TorchSharpWitness.Run(c, ctc, recording, seed: 0);
+            Assert.AreNotEqual(WitnessOutcome.NotCompared, result.Outcome, $"{c.Name}: {result.Detail}");
+            CollectionAssert.AreEqual(new[] { c.DType }, seen, c.Name);
+        }
+    }
+
     /// <summary>The factory, the constructor and the functional for SmoothL1Loss and HuberLoss; elsewhere the constructor only where it
     /// differs from the factory (parameters or defaults), read from TorchSharp itself.</summary>
     [TestMethod]
