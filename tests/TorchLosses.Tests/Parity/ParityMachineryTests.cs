@@ -138,6 +138,13 @@ public sealed class ParityMachineryTests
 
         var wrongText = Inject(selected, (_, _) => throw new ArgumentOutOfRangeException("beta", -1.0, "beta must not be negative"));
         StringAssert.StartsWith(Runner.Run(wrongText[0], seed: 0).Failure, "message differs: expected «smooth_l1_loss does not support");
+
+        // Where the case expects PyTorch's own message (a check PyTorch makes in Python, which libtorch lacks), the text says so.
+        var python = Runner.Select(AllCases.Value, new RunOptions { Filters = new[] { "triplet_margin/f64/none/error/margin=0.0" } }).Single();
+        Assert.IsNotNull(python.ExpectedMessage);
+        var accepting = python with { Composed = t => L.triplet_margin_loss(t[0], t[1], t[2], 1.0, 2.0, 1e-6, false, R.None) };
+        Assert.AreEqual("the composed loss accepted inputs that PyTorch rejects with «margin must be greater than 0, got 0.0»",
+            Runner.Run(accepting, seed: 0).Failure);
     }
 
     [TestMethod]
