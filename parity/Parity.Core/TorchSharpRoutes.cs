@@ -399,13 +399,15 @@ public static class TorchSharpRoutes
     };
 
     /// <summary>
-    /// Where PyTorch raises an error from Python with its own words (an error case's expected message; a recorded error that
-    /// libtorch does not raise with the same text), TorchSharp reaches libtorch directly: a different message, or no check at
-    /// all. Explains any loss's disagreement in the message on such a case.
+    /// Where PyTorch raises an error from Python with its own words (an error case's expected message; a recorded error that the
+    /// suite declares a Python check, or any recorded error of a loss whose suite gives no native call to tell), TorchSharp
+    /// reaches libtorch directly: a different message, or no check at all. Explains any loss's disagreement in the message on
+    /// such a case.
     /// </summary>
     public static readonly KnownDefect PythonCheck = new(
         "PyTorch checks this in Python with its own message; TorchSharp calls libtorch directly (another message, or no check)",
-        (c, _, _) => c.Kind == CaseKind.Error && c.ExpectedMessage is not null || c.Kind == CaseKind.Vector && c.Recorded?.Error is not null,
+        (c, _, _) => c.Kind == CaseKind.Error && c.ExpectedMessage is not null ||
+                     c.Kind == CaseKind.Vector && c.Recorded?.Error is not null && (c.Native is null || c.ExpectedMessage is not null),
         KnownDefect.InMessage);
 
     /// <summary>The loss named <paramref name="loss"/> as the suites name it, or null.</summary>
