@@ -250,7 +250,8 @@ public sealed class MarginSuite : ParitySuite
             Ours(torch.nn.Reduction.Mean), Theirs(torch.nn.Reduction.Mean));
 
         foreach (var c in VectorWitness.Cases("hinge_embedding_loss", loss,
-                     v => L.hinge_embedding_loss(v["input"], v["target"], v.Double("margin", 1.0), v.Reduction)))
+                     v => L.hinge_embedding_loss(v["input"], v["target"], v.Double("margin", 1.0), v.Reduction),
+                     native: v => N.hinge_embedding_loss(v["input"], v["target"], v.Double("margin", 1.0), v.Reduction)))
             yield return c;
     }
 
@@ -384,7 +385,8 @@ public sealed class MarginSuite : ParitySuite
         yield return Error(loss, ScalarType.Int64, "int64-input/f32-target", Pair(ScalarType.Int64, v3, ScalarType.Float32, v3), Ours(mean), Theirs(mean));
         yield return Error(loss, ScalarType.Bool, "bool", Pair(ScalarType.Bool, v3, ScalarType.Bool, v3), Ours(mean), Theirs(mean));
 
-        foreach (var c in VectorWitness.Cases("soft_margin_loss", loss, v => L.soft_margin_loss(v["input"], v["target"], v.Reduction)))
+        foreach (var c in VectorWitness.Cases("soft_margin_loss", loss, v => L.soft_margin_loss(v["input"], v["target"], v.Reduction),
+                     native: v => N.soft_margin_loss(v["input"], v["target"], v.Reduction)))
             yield return c;
     }
 
@@ -625,7 +627,8 @@ public sealed class MarginSuite : ParitySuite
         foreach (var c in MultiMarginErrors(loss)) yield return c;
 
         foreach (var c in VectorWitness.Cases("multi_margin_loss", loss,
-                     v => L.multi_margin_loss(v["input"], v["target"], (int)v.Long("p", 1), v.Double("margin", 1.0), v.Optional("weight"), v.Reduction)))
+                     v => L.multi_margin_loss(v["input"], v["target"], (int)v.Long("p", 1), v.Double("margin", 1.0), v.Optional("weight"), v.Reduction),
+                     native: v => N.multi_margin_loss(v["input"], v["target"], (int)v.Long("p", 1), v.Double("margin", 1.0), v.Optional("weight"), v.Reduction)))
             yield return c;
     }
 
@@ -842,7 +845,8 @@ public sealed class MarginSuite : ParitySuite
             yield return E("reduction=5", batch, Fixed(ok, batch), (torch.nn.Reduction)5);
         }
 
-        foreach (var c in VectorWitness.Cases("multilabel_margin_loss", loss, v => L.multilabel_margin_loss(v["input"], v["target"], v.Reduction)))
+        foreach (var c in VectorWitness.Cases("multilabel_margin_loss", loss, v => L.multilabel_margin_loss(v["input"], v["target"], v.Reduction),
+                     native: v => N.multilabel_margin_loss(v["input"], v["target"], v.Reduction)))
             yield return c;
     }
 

@@ -182,7 +182,10 @@ public sealed class ProbabilisticSuite : ParitySuite
         foreach (var c in KlLegacyCases()) yield return c;
         foreach (var c in KlErrorCases()) yield return c;
         foreach (var c in VectorWitness.Cases("kl_div", "kl_div",
-                     v => L.kl_div(v["input"], v["target"], v.String("reduction", "mean"), v.Bool("log_target", false))))
+                     v => L.kl_div(v["input"], v["target"], v.String("reduction", "mean"), v.Bool("log_target", false)),
+                     native: v => v.String("reduction", "mean") == "batchmean"
+                         ? BatchMean(v["input"], v["target"], v.Bool("log_target", false))
+                         : N.kl_div(v["input"], v["target"], v.Bool("log_target", false), v.Reduction)))
             yield return c;
     }
 
@@ -329,7 +332,8 @@ public sealed class ProbabilisticSuite : ParitySuite
         // The recorded "reduction=bogus" case passes a string, which the enum API cannot carry (an undefined enum value is
         // rejected by its own check, covered in ProbabilisticLossTests); every other recorded case runs.
         foreach (var c in VectorWitness.Cases("poisson_nll_loss", "poisson_nll",
-                     v => L.poisson_nll_loss(v["input"], v["target"], v.Bool("log_input", true), v.Bool("full", false), v.Double("eps", 1e-8), v.Reduction)))
+                     v => L.poisson_nll_loss(v["input"], v["target"], v.Bool("log_input", true), v.Bool("full", false), v.Double("eps", 1e-8), v.Reduction),
+                     native: v => N.poisson_nll_loss(v["input"], v["target"], v.Bool("log_input", true), v.Bool("full", false), v.Double("eps", 1e-8), v.Reduction)))
             if (!c.Name.Contains("/bogus/", StringComparison.Ordinal)) yield return c;
     }
 

@@ -134,7 +134,9 @@ public sealed class SequenceSuite : ParitySuite
         // log_probs that finite differences measure: no gradcheck on these (the logits layouts carry it).
         foreach (var c in VectorWitness.Cases("ctc_loss", Loss,
                      v => L.ctc_loss(v["log_probs"], v["targets"], v["input_lengths"], v["target_lengths"], v.Long("blank", 0), v.Reduction,
-                         v.Bool("zero_infinity", false))))
+                         v.Bool("zero_infinity", false)),
+                     native: v => N.ctc_loss(v["log_probs"], v["targets"], v["input_lengths"], v["target_lengths"], v.Long("blank", 0),
+                         v.Bool("zero_infinity", false), v.Reduction)))
             yield return c;
     }
 
