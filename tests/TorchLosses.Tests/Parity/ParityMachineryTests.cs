@@ -260,6 +260,12 @@ public sealed class ParityMachineryTests
         metrics.Add(double.NaN, double.NaN, ScalarType.Float64, 1e-12);
         Assert.AreEqual(4, metrics.MaxUlp);
         Assert.AreEqual(2, metrics.Elements);
+
+        // A float64 result of a float32 case (a float64 target) is counted in float32 ulp, the dtype its tolerance is for.
+        var mixed = new ErrorMetrics();
+        using var got = tensor(new[] { 2.0 + 2 * Math.Pow(2, -22) });
+        Assert.IsNull(Comparison.Compare("value", new long[] { 1 }, new[] { 2.0 }, null, got, Tolerances.For(ScalarType.Float32), mixed));
+        Assert.AreEqual(2, mixed.MaxUlp);
     }
 
     [TestMethod]
