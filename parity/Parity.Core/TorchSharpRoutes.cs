@@ -156,16 +156,13 @@ public static class TorchSharpRoutes
     /// <summary>The distance function a triplet_margin_with_distance call names ("pairwise" is PyTorch's default, null).</summary>
     private static Func<Tensor, Tensor, Tensor>? Distance(LossCall a) => a.String("distance_function", "pairwise") switch
     {
-        "cosine" => CosineDistance,
+        "cosine" => Suites.EmbeddingSuite.CosineDistance,
         _ => null,
     };
 
     private static string? KnownDistance(LossCall a) => a.Value("distance_function") is "pairwise" or "cosine"
         ? null
         : $"distance_function={a.Value("distance_function")}: not a distance the witness knows";
-
-    /// <summary>1 − cosine_similarity (dim 1, eps 1e-8): the vector generator's "cosine" distance.</summary>
-    private static Tensor CosineDistance(Tensor x, Tensor y) => 1.0 - F.cosine_similarity(x, y);
 
     /// <summary>
     /// TorchSharp runs a distance function as a callback from native code, where an exception ends the process: the pairs

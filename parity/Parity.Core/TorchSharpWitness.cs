@@ -54,11 +54,12 @@ public static class TorchSharpWitness
     /// TorchLosses' second gradient path (<see cref="ParitySuite"/>); TorchSharp has one path.</summary>
     public static bool Covers(ParityCase c) => !c.Name.EndsWith("/autograd", StringComparison.Ordinal);
 
-    /// <summary>Runs every route on every covered case of <paramref name="cases"/>, reporting each case to <paramref name="progress"/>.</summary>
+    /// <summary>Runs every route on each of <paramref name="cases"/> (those the witness <see cref="Covers"/>), reporting each case to
+    /// <paramref name="progress"/>.</summary>
     public static IReadOnlyList<WitnessResult> Run(IReadOnlyList<ParityCase> cases, int seed, Action<ParityCase>? progress = null)
     {
         var results = new List<WitnessResult>();
-        foreach (var c in cases.Where(Covers))
+        foreach (var c in cases)
         {
             results.AddRange(Run(c, seed));
             progress?.Invoke(c);
@@ -130,20 +131,17 @@ public static class TorchSharpWitness
     /// <summary>Why TorchSharp cannot express a case's reduction label (null: none, mean, sum or one of their strings).</summary>
     public static string? ReductionProblem(string label)
     {
-        string name = label.StartsWith("string=", StringComparison.Ordinal) ? label["string=".Length..] : label;
+        string name = ReductionName(label);
         if (name is "" or "none" or "mean" or "sum" or "elementwise_mean") return null;
         if (name.StartsWith("legacy(", StringComparison.Ordinal)) return $"{label}: TorchSharp has no size_average/reduce";
         if (name == "batchmean") return "batchmean: TorchSharp's kl_div has no batchmean";
         return $"reduction='{name}': TorchSharp's reduction is an enum (none, mean, sum)";
     }
 
-    private static torch.nn.Reduction ReductionOf(string label) =>
-        (label.StartsWith("string=", StringComparison.Ordinal) ? label["string=".Length..] : label) switch
-        {
-            "none" => torch.nn.Reduction.None,
-            "sum" => torch.nn.Reduction.Sum,
-            _ => torch.nn.Reduction.Mean,
-        };
+    /// <summary>The reduction's name in a case's label ("string=sum" → "sum": a reduction passed as PyTorch's string).</summary>
+    private static string ReductionName(string label) => label.StartsWith("string=", StringComparison.Ordinal) ? label["string=".Length..] : label;
+
+    private static torch.nn.Reduction ReductionOf(string label) => VectorCall.ReductionNamed(ReductionName(label));
 
     // ------------------------------------------------------------------------------------------------
     // Arguments

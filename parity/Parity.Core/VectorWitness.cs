@@ -59,7 +59,10 @@ public sealed class VectorCall
     public string String(string key, string fallback) => Case.Kwargs.TryGetValue(key, out var v) ? v.GetString() ?? fallback : fallback;
 
     /// <summary>The reduction keyword ("mean" when absent).</summary>
-    public torch.nn.Reduction Reduction => String("reduction", "mean") switch
+    public torch.nn.Reduction Reduction => ReductionNamed(String("reduction", "mean"));
+
+    /// <summary>The reduction PyTorch's name stands for: "none", "sum", else mean (also "mean" and "elementwise_mean").</summary>
+    public static torch.nn.Reduction ReductionNamed(string name) => name switch
     {
         "none" => torch.nn.Reduction.None,
         "sum" => torch.nn.Reduction.Sum,

@@ -623,8 +623,8 @@ public sealed class EmbeddingSuite : ParitySuite
 
     private static readonly Layout[] WithDistanceLayouts = TripletLayouts;
 
-    /// <summary>1 − cosine_similarity (dim 1, eps 1e-8): the generator's "cosine" distance.</summary>
-    private static Tensor CosineDistance(Tensor x, Tensor y) => 1.0 - torch.nn.functional.cosine_similarity(x, y);
+    /// <summary>1 − cosine_similarity (dim 1, eps 1e-8): the generator's "cosine" distance (the TorchSharp witness passes it too).</summary>
+    public static Tensor CosineDistance(Tensor x, Tensor y) => 1.0 - torch.nn.functional.cosine_similarity(x, y);
 
     private static IEnumerable<ParityCase> WithDistanceCases()
     {

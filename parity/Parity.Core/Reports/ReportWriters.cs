@@ -307,7 +307,7 @@ public static class MarkdownReport
                       $"({report.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s).");
         md.AppendLine();
         md.AppendLine("Run it: `bash scripts/setup.sh && dotnet run -c Release --project parity/Parity` " +
-                      "(options: `--filter`, `--dtype`, `--quick`, `--seed`; see `parity/README.md`).");
+                      "(options: `--filter`, `--dtype`, `--quick`, `--seed`, `--threads`, `--no-torchsharp`; see `parity/README.md`).");
         md.AppendLine();
 
         md.AppendLine("## Three witnesses");
