@@ -164,7 +164,8 @@ public static class VectorWitness
     /// <summary>One entry of <see cref="DifferencesPath"/>: why 2.10 differs, and its error message when 2.10 raises one.</summary>
     public sealed record Difference(string Reason, string? Error);
 
-    /// <summary>The entries of <see cref="DifferencesPath"/> for one functional, by recorded case name.</summary>
+    /// <summary>The entries of <see cref="DifferencesPath"/> for one functional, by recorded case name (an entry covers that case under
+    /// every reduction recorded).</summary>
     public static IReadOnlyDictionary<string, Difference> Differences(string functional)
     {
         if (!File.Exists(DifferencesPath)) return new Dictionary<string, Difference>();

@@ -138,6 +138,30 @@ public sealed class TorchSharpWitnessTests
         Assert.IsTrue(calls > beforeDetour);
     }
 
+    /// <summary>A known cause explains only the kind of difference it produces, on the calls where it is at work.</summary>
+    [TestMethod]
+    public void KnownCausesExplainOnlyTheirKindOfDifference()
+    {
+        var gaussian = TorchSharpRoutes.Find("gaussian_nll")!;
+        var view = gaussian.Defects.Single(d => d.Cause.StartsWith("views input, target and var", StringComparison.Ordinal));
+        var c = Cases("gaussian_nll/f64/sum/*")[0];
+        LossCall Call(long[] input, long[] variance) => new(R.Sum,
+            new Dictionary<string, Tensor?> { ["input"] = zeros(input), ["target"] = zeros(input), ["var"] = ones(variance) },
+            new Dictionary<string, object>(), gaussian.Defaults);
+        Assert.IsTrue(view.Explains(c, Call(new long[] { 3, 4 }, new long[] { 3, 1 }), "factory"), "a broadcast var");
+        Assert.IsTrue(view.Explains(c, Call(new long[] { 0, 4 }, new long[] { 0, 4 }), "factory"), "an empty batch");
+        Assert.IsFalse(view.Explains(c, Call(new long[] { 3, 4 }, new long[] { 3, 4 }), "factory"), "equal, non-empty shapes");
+        Assert.IsTrue(view.Shows("composed threw «shape '[0, -1]' is invalid» but native returned a value"));
+        Assert.IsFalse(view.Shows("value[]: expected 1, got 2"));
+
+        var logTarget = TorchSharpRoutes.Find("kl_div")!.Defects.Single();
+        Assert.IsTrue(logTarget.Shows("gradient of input 1 [0, 1]: expected 1, got 2"));
+        Assert.IsFalse(logTarget.Shows("message differs: expected «a», got «b»"));
+        Assert.IsFalse(logTarget.Shows("composed threw «x» but native returned a value"));
+        Assert.IsTrue(TorchSharpRoutes.PythonCheck.Shows("the composed loss accepted inputs that PyTorch rejects with «x»"));
+        Assert.IsFalse(TorchSharpRoutes.PythonCheck.Shows("value[]: expected 1, got 2"));
+    }
+
     /// <summary>
     /// CTC's float32 reference is libtorch's float64 kernel (the native call converts log_probs first); TorchSharp's loss still runs
     /// on the case's float32 log_probs, so its float32 kernel is what is compared.
