@@ -324,7 +324,7 @@ public static class MarkdownReport
                       "atol 1e-5, rtol 1e-3, the full Jacobian) on the composed loss, in float64, at points away from kinks.");
         if (report.TorchSharp is not null)
             md.AppendLine("\nBeside them, and separate: **TorchSharp's own losses** on the same cases (the section " +
-                          $"[TorchSharp {TorchSharpSection.TorchSharpVersion}'s own losses](#torchsharp-0107s-own-losses) below): reported, never failed.");
+                          $"[{TorchSharpHeading}](#{Anchor(TorchSharpHeading)}) below): reported, never failed.");
         md.AppendLine();
 
         md.AppendLine("## Summary");
@@ -420,7 +420,7 @@ public static class MarkdownReport
     private static void TorchSharp(StringBuilder md, TorchSharpSection section)
     {
         string version = TorchSharpSection.TorchSharpVersion;
-        md.AppendLine($"## TorchSharp {version}'s own losses");
+        md.AppendLine($"## {TorchSharpHeading}");
         md.AppendLine();
         md.AppendLine($"The same cases, run through TorchSharp {version}'s own losses by each route it offers: the `torch.nn` factory " +
                       "(`torch.nn.SmoothL1Loss(...)`, then `.call(x, y)`), the module's constructor (`new TorchSharp.Modules.…`) where it differs " +
@@ -538,6 +538,14 @@ public static class MarkdownReport
         if (c.NotExpressible > 0) text += $", {c.NotExpressible} not expressible";
         return text;
     }
+
+    /// <summary>The heading of the section on TorchSharp's own losses.</summary>
+    private static string TorchSharpHeading => $"TorchSharp {TorchSharpSection.TorchSharpVersion}'s own losses";
+
+    /// <summary>A heading's anchor as GitHub makes it: lower case, letters, digits, '-' and '_' kept, spaces as '-'
+    /// ("TorchSharp 0.107.0's own losses" → "torchsharp-01070s-own-losses").</summary>
+    private static string Anchor(string heading) =>
+        string.Concat(heading.Trim().ToLowerInvariant().Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_')).Replace(' ', '-');
 
     /// <summary>A detail for a Markdown list or table: one line, at most 400 characters, pipes escaped.</summary>
     private static string Cell(string? text) => Format.Shorten(text ?? "", 400).Replace("|", "\\|");

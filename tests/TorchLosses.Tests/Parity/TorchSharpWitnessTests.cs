@@ -226,6 +226,7 @@ public sealed class TorchSharpWitnessTests
 
         var markdown = MarkdownReport.Render(report, figure: null);
         StringAssert.Contains(markdown, "## TorchSharp 0.107.0's own losses");
+        StringAssert.Contains(markdown, "[TorchSharp 0.107.0's own losses](#torchsharp-01070s-own-losses)", "the link to the section, by GitHub's anchor");
         StringAssert.Contains(markdown, "| smooth_l1 | factory | module | functional |");
         StringAssert.Contains(markdown, "| β = 0 (L1) | 3 of 3 | 3 of 3 | 3 of 3 |");
         StringAssert.Contains(markdown, "disagree (factory, functional: 1 each) — log_target defaults to true (PyTorch: false) (1). E.g. `kl_div/f64/sum/log_target=False/");
