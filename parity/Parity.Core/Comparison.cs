@@ -12,14 +12,16 @@ public sealed class ErrorMetrics
     /// <summary>Largest |actual − expected| / |expected| over finite elements whose reference exceeds the dtype's atol.</summary>
     public double MaxRel { get; private set; }
 
-    /// <summary>Largest distance in units in the last place of the compared dtype, on the bit patterns, over the
-    /// same elements as <see cref="MaxRel"/> (near 0, subnormal noise would count billions of ulp).</summary>
+    /// <summary>Largest distance in units in the last place of the dtype the tolerance is for (the case's: a float64 result of
+    /// a float32 case is counted in float32 ulp), on the bit patterns, over the same elements as <see cref="MaxRel"/> (near 0,
+    /// subnormal noise would count billions of ulp). An element formed by cancellation, small next to the terms that made it,
+    /// can be many ulp of itself while within atol.</summary>
     public long MaxUlp { get; private set; }
 
     /// <summary>How many elements were compared.</summary>
     public long Elements { get; private set; }
 
-    /// <summary>Records one compared pair.</summary>
+    /// <summary>Records one compared pair; <paramref name="dtype"/> is the one whose ulp count.</summary>
     public void Add(double expected, double actual, ScalarType dtype, double atol)
     {
         Elements++;
@@ -46,8 +48,8 @@ public static class Ulp
 {
     /// <summary>
     /// How many representable values of <paramref name="dtype"/> lie between <paramref name="a"/> and
-    /// <paramref name="b"/> (both exactly representable in it, as values read back from such a tensor are).
-    /// +0 and −0 are 0 apart.
+    /// <paramref name="b"/>, each rounded to that dtype first (values read back from a tensor of it are exact; a float64
+    /// result of a float32 case is rounded). +0 and −0 are 0 apart.
     /// </summary>
     public static long Distance(double a, double b, ScalarType dtype)
     {
@@ -93,7 +95,7 @@ public static class Comparison
         if (expectedDType is { } dt && dt != actual.dtype)
             return $"{what}: dtype {Tolerances.Label(actual.dtype)}, expected {Tolerances.Label(dt)}";
         var values = Read(actual);
-        var dtype = actual.dtype;
+        var dtype = tolerance.DType ?? actual.dtype;
         if (tolerance.Normwise)
         {
             double largest = expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();

@@ -44,7 +44,11 @@ public sealed record ParityCase
     /// <summary>The composed loss under test.</summary>
     public required Func<Tensor[], Tensor> Composed { get; init; }
 
-    /// <summary>libtorch's native function (<see cref="CaseKind.Native"/> and <see cref="CaseKind.Error"/> cases).</summary>
+    /// <summary>
+    /// libtorch's native function (<see cref="CaseKind.Native"/> and <see cref="CaseKind.Error"/> cases). On a
+    /// <see cref="CaseKind.Vector"/> case, where the suite gives one, libtorch 2.10's op on the recorded arguments: the runner
+    /// compares with the recording, and a test checks that this call reproduces it (see <see cref="VectorWitness.Cases"/>).
+    /// </summary>
     public Func<Tensor[], Tensor>? Native { get; init; }
 
     /// <summary>The PyTorch-recorded result (<see cref="CaseKind.Vector"/> cases).</summary>
@@ -52,7 +56,9 @@ public sealed record ParityCase
 
     /// <summary>
     /// For error cases: the message to expect instead of libtorch's, when PyTorch raises from Python with
-    /// other words than the ATen check behind it (the composed losses carry PyTorch's text).
+    /// other words than the ATen check behind it (the composed losses carry PyTorch's text). On a
+    /// <see cref="CaseKind.Vector"/> case: the recorded error, where the suite declares it one PyTorch raises in Python (so
+    /// <see cref="Native"/>, the op, is not expected to raise it).
     /// </summary>
     public string? ExpectedMessage { get; init; }
 
@@ -82,11 +88,11 @@ public sealed record ParityCase
     public bool Quick { get; init; }
 
     /// <summary>
-    /// For a PyTorch vector where libtorch 2.10 behaves differently from the PyTorch 1.13 that recorded it: why (from
-    /// <c>parity/vector-differences.json</c>). Such a case is checked against libtorch 2.10 (its <see cref="Native"/> call or
+    /// For a PyTorch vector where libtorch 2.10 behaves differently from the PyTorch 1.13 that recorded it: the entry of
+    /// <c>parity/vector-differences.json</c> (why, and 2.10's error where it raises one). Such a case is checked against libtorch 2.10 (its <see cref="Native"/> call or
     /// <see cref="ExpectedMessage"/>), and <see cref="Recorded"/> keeps 1.13's result, so a test can show the difference is real.
     /// </summary>
-    public string? DiffersFromRecording { get; init; }
+    public VectorWitness.Difference? DiffersFromRecording { get; init; }
 
     /// <summary>Free-form labels (regime, parameters) for the report.</summary>
     public string Notes { get; init; } = "";

@@ -22,6 +22,15 @@ public abstract class ParitySuite
     /// <summary>Every case of the suite: native comparisons, error parity and the PyTorch vector witness.</summary>
     public abstract IEnumerable<ParityCase> Cases();
 
+    /// <summary>Every floating dtype the sweep knows (<see cref="Tolerances.Known"/>: float64, float32, bfloat16, float16).</summary>
+    protected static readonly ScalarType[] AllFloating = Tolerances.Known.Select(k => k.Type).ToArray();
+
+    /// <summary>float64 and float32: the ops whose CPU kernels take no other floating dtype, and the grids kept to these two.</summary>
+    protected static readonly ScalarType[] FloatDouble = { ScalarType.Float64, ScalarType.Float32 };
+
+    /// <summary>The quick subset's dtypes: float64, float32 and float16 (whose CPU kernels are new in libtorch 2.10).</summary>
+    protected static bool QuickDType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16;
+
     /// <summary>The reductions every loss takes, with their labels.</summary>
     protected static readonly (torch.nn.Reduction Value, string Label)[] Reductions =
     {

@@ -198,7 +198,9 @@ public static class Runner
             expected ??= theirs.Error;
         }
         if (expected is null) return "the error case has neither a native reference nor an expected message";
-        if (ours.Error is null) return $"the composed loss accepted inputs that libtorch rejects with «{expected}»";
+        // The expected message is PyTorch's own (raised in Python) where the case gives one, else libtorch's.
+        string rejecter = c.ExpectedMessage is not null ? "PyTorch" : "libtorch";
+        if (ours.Error is null) return $"the composed loss accepted inputs that {rejecter} rejects with «{expected}»";
         return ErrorMessages.Same(expected, ours.Error) ? null : $"message differs: expected «{expected}», got «{ours.Error}»";
     }
 

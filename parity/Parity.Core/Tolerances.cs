@@ -14,6 +14,9 @@ public readonly record struct Tolerance(double Rtol, double Atol, double Magnitu
     /// </summary>
     public bool Normwise { get; init; }
 
+    /// <summary>The dtype the tolerance is for: ulp distances are counted in it (null: the compared tensor's own).</summary>
+    public ScalarType? DType { get; init; }
+
     /// <summary>The largest difference allowed from <paramref name="expected"/>.</summary>
     public double Allowed(double expected) => Atol + Rtol * Math.Max(Math.Abs(expected), Magnitude);
 
@@ -35,14 +38,14 @@ public readonly record struct Tolerance(double Rtol, double Atol, double Magnitu
 public static class Tolerances
 {
     /// <summary>The tolerance for results of <paramref name="dtype"/>.</summary>
-    public static Tolerance For(ScalarType dtype) => dtype switch
+    public static Tolerance For(ScalarType dtype) => (dtype switch
     {
-        ScalarType.Float64 => new(1e-10, 1e-13),
+        ScalarType.Float64 => new Tolerance(1e-10, 1e-13),
         ScalarType.Float32 => new(1e-5, 1e-6),
         ScalarType.Float16 => new(2e-3, 1e-3) { Normwise = true },
         ScalarType.BFloat16 => new(1.6e-2, 1e-2) { Normwise = true },
         _ => new(0, 0),   // integer results must be equal
-    };
+    }) with { DType = dtype };
 
     /// <summary>
     /// The tolerance for a case: its dtype's, with the case's term magnitude for the low-precision dtypes
@@ -76,14 +79,20 @@ public static class Tolerances
     {
         (ScalarType.Float64,
             "53-bit significand (ulp 2.2e-16 relative). The two sides differ only in the order of a few roundings " +
-            "per element, plus the order of the sum behind mean/sum (error ≲ n·ulp for n terms, n ≤ a few hundred here): " +
-            "the largest relative difference in the full sweep is 3e-12 (CTC's log-space recursion over T steps, BCE with " +
-            "logits and pos_weight), the largest absolute one below 1e-14. rtol 1e-10 leaves a factor 30 above that and " +
-            "catches any formula error (a misapplied beta, a wrong denominator, a missing term changes results at 1e-3 or " +
-            "more). atol 1e-13 covers results that cancel to ~0 (e.g. a mean gradient of ±1/n terms)."),
+            "per element, plus the order of the sum behind mean/sum (error ≲ n·ulp for n terms, n ≤ a few hundred here) " +
+            "and the rounding that CTC's log-space recursion accumulates over its T steps, or that an element formed by " +
+            "cancellation (BCE with logits and pos_weight) keeps from its larger terms: the run's largest differences are " +
+            "beside. rtol 1e-10 stays well above such rounding and catches any formula error (a misapplied beta, a wrong " +
+            "denominator, a missing term changes results at 1e-3 or more). atol 1e-13 covers results that cancel to ~0 " +
+            "(e.g. a mean gradient of ±1/n terms)."),
         (ScalarType.Float32,
-            "24-bit significand (ulp 1.2e-7 relative): rtol 1e-5 is ~80 ulp, room for the float32 accumulation of " +
-            "a mean or a log-softmax over a row while far below any semantic difference; atol 1e-6 for cancelling results."),
+            "24-bit significand (ulp 1.2e-7 relative). rtol 1e-5 (~84 ulp of the element) is room for the float32 " +
+            "accumulation of a mean or a log-softmax over a row, far below any semantic difference. atol 1e-6 is absolute " +
+            "(8 ulp of 1) and is what bounds an element below 0.1: such an element is often formed by cancelling terms of " +
+            "order 1 to 10, and keeps their rounding, which no operation order avoids — libtorch's BCE with logits forms " +
+            "(1 − y)·x − w·log σ(x), two terms of size |x| that cancel to ~1e-4 at a target 0 and a logit near −10; CTC's " +
+            "gradient is exp(log_probs) − posterior. Relative to the element that can be 1e-3 or more (the relative and " +
+            "ulp columns of the summary show it) while the absolute difference stays within a few ulp of the terms."),
         (ScalarType.BFloat16,
             "8-bit significand (ulp 2^-7 = 7.8e-3 relative at the bottom of a binade). libtorch's bfloat16 kernels compute " +
             "in float32 and round once; the composed form rounds the result of every primitive op to bfloat16, so a few " +

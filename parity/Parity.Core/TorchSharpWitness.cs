@@ -40,8 +40,9 @@ public sealed record WitnessResult(string Case, string Loss, CaseKind Kind, stri
 /// <remarks>
 /// <para>A route's arguments are the case's own. For a native or error case whose native call reaches the loss's ATen op,
 /// TorchSharp's loss runs in that op's place inside the native call (<see cref="Aten.Replacement"/>): it gets the arguments
-/// the op would get (class weights, ignore_index, a log_softmax or a float64 copy the call makes first, ...), and whatever
-/// the call does around the op applies to both sides. Otherwise the arguments are read from the recorded kwargs (PyTorch
+/// the op would get (class weights, ignore_index, a log_softmax the call makes first, ...), and whatever the call does around
+/// the op applies to both sides; floating arguments the call converted to a wider dtype come back in the case's dtype
+/// (<see cref="InCaseDType"/>). Otherwise the arguments are read from the recorded kwargs (PyTorch
 /// vectors) or from the case's name (<c>param=value</c> segments, the inputs in the suite's order; parameters the name does
 /// not carry are PyTorch's defaults).</para>
 /// <para>Gradients are safe from TorchSharp's traps: the runner differentiates only a value that was produced and matched the
@@ -53,11 +54,12 @@ public static class TorchSharpWitness
     /// TorchLosses' second gradient path (<see cref="ParitySuite"/>); TorchSharp has one path.</summary>
     public static bool Covers(ParityCase c) => !c.Name.EndsWith("/autograd", StringComparison.Ordinal);
 
-    /// <summary>Runs every route on every covered case of <paramref name="cases"/>, reporting each case to <paramref name="progress"/>.</summary>
+    /// <summary>Runs every route on each of <paramref name="cases"/> (those the witness <see cref="Covers"/>), reporting each case to
+    /// <paramref name="progress"/>.</summary>
     public static IReadOnlyList<WitnessResult> Run(IReadOnlyList<ParityCase> cases, int seed, Action<ParityCase>? progress = null)
     {
         var results = new List<WitnessResult>();
-        foreach (var c in cases.Where(Covers))
+        foreach (var c in cases)
         {
             results.AddRange(Run(c, seed));
             progress?.Invoke(c);
@@ -81,10 +83,12 @@ public static class TorchSharpWitness
             return Result(WitnessOutcome.NotCompared, same);
         if (ReductionProblem(c.Reduction) is { } reduction) return Result(WitnessOutcome.NotExpressible, reduction);
 
-        if (c.Native is { } native && loss.AtenOp is { } op)
+        // A PyTorch vector is compared with its recording, its arguments read from the recorded kwargs (its native call, where the
+        // suite gives one, is not the reference).
+        if (c.Kind != CaseKind.Vector && c.Native is { } native && loss.AtenOp is { } op)
         {
             var inPlace = new Probe(c, loss, route);
-            var result = Runner.Run(c with { Composed = InPlaceOf(op, native, inPlace), UseGradcheck = false }, seed);
+            var result = Runner.Run(c with { Composed = InPlaceOf(c, op, native, inPlace), UseGradcheck = false }, seed);
             if (inPlace.Reached) return inPlace.Outcome(result);
             // The native call never reached the op (e.g. .NET rejected an argument first): read the case's arguments instead.
         }
@@ -93,11 +97,11 @@ public static class TorchSharpWitness
     }
 
     /// <summary>The case's native call with TorchSharp's loss (through <paramref name="probe"/>) in place of the ATen op <paramref name="op"/>.</summary>
-    private static Func<Tensor[], Tensor> InPlaceOf(string op, Func<Tensor[], Tensor> native, Probe probe) => t =>
+    private static Func<Tensor[], Tensor> InPlaceOf(ParityCase c, string op, Func<Tensor[], Tensor> native, Probe probe) => t =>
     {
         var outer = Aten.Replacement;
         Aten.Replacement = (function, arguments) =>
-            function == op ? probe.Call(() => FromAten(probe.Loss, function, arguments)) : outer?.Invoke(function, arguments);
+            function == op ? InCaseDType(c.DType, arguments, own => probe.Call(() => FromAten(probe.Loss, function, own))) : outer?.Invoke(function, arguments);
         try
         {
             return native(t);
@@ -108,23 +112,36 @@ public static class TorchSharpWitness
         }
     };
 
+    /// <summary>
+    /// Runs <paramref name="call"/> on the op's arguments in the case's own dtype. A native call may convert every floating
+    /// argument to a wider dtype before the op (CTC's float32 reference is libtorch's float64 kernel, rounded to float32): then
+    /// TorchSharp's loss gets them back in <paramref name="dtype"/>, so its own kernel for that dtype is what is compared, and
+    /// its result is converted to the op's dtype for the rest of the native call. Arguments of mixed dtypes (a float64 target
+    /// beside a float32 input) are the case's own and pass unchanged.
+    /// </summary>
+    private static Tensor InCaseDType(ScalarType dtype, object?[] arguments, Func<object?[], Tensor> call)
+    {
+        var floating = arguments.OfType<Tensor>().Where(t => t.is_floating_point()).ToList();
+        if (!torch.is_floating_point(dtype) || floating.Count == 0 || floating.Any(t => t.dtype == dtype)) return call(arguments);
+        var opDType = floating[0].dtype;
+        var own = arguments.Select(a => a is Tensor t && t.is_floating_point() ? (object)t.to(dtype) : a).ToArray();
+        return call(own).to(opDType);
+    }
+
     /// <summary>Why TorchSharp cannot express a case's reduction label (null: none, mean, sum or one of their strings).</summary>
     public static string? ReductionProblem(string label)
     {
-        string name = label.StartsWith("string=", StringComparison.Ordinal) ? label["string=".Length..] : label;
+        string name = ReductionName(label);
         if (name is "" or "none" or "mean" or "sum" or "elementwise_mean") return null;
         if (name.StartsWith("legacy(", StringComparison.Ordinal)) return $"{label}: TorchSharp has no size_average/reduce";
         if (name == "batchmean") return "batchmean: TorchSharp's kl_div has no batchmean";
         return $"reduction='{name}': TorchSharp's reduction is an enum (none, mean, sum)";
     }
 
-    private static torch.nn.Reduction ReductionOf(string label) =>
-        (label.StartsWith("string=", StringComparison.Ordinal) ? label["string=".Length..] : label) switch
-        {
-            "none" => torch.nn.Reduction.None,
-            "sum" => torch.nn.Reduction.Sum,
-            _ => torch.nn.Reduction.Mean,
-        };
+    /// <summary>The reduction's name in a case's label ("string=sum" → "sum": a reduction passed as PyTorch's string).</summary>
+    private static string ReductionName(string label) => label.StartsWith("string=", StringComparison.Ordinal) ? label["string=".Length..] : label;
+
+    private static torch.nn.Reduction ReductionOf(string label) => VectorCall.ReductionNamed(ReductionName(label));
 
     // ------------------------------------------------------------------------------------------------
     // Arguments
@@ -258,7 +275,7 @@ public static class TorchSharpWitness
                 throw;
             }
             // The defects are looked at while the call's tensors are alive; the outcome picks the one its disagreement shows.
-            if (calls++ == 0) atWork = loss.Defects.Append(TorchSharpRoutes.PythonCheck).Append(TorchSharpRoutes.UnbroadcastReference).Where(d => d.Explains(c, call, route.Name)).ToList();
+            if (calls++ == 0) atWork = loss.Defects.Append(TorchSharpRoutes.PythonCheck).Where(d => d.Explains(c, call, route.Name)).ToList();
             return route.Call(call);
         }
 
@@ -271,7 +288,7 @@ public static class TorchSharpWitness
             if (run.Passed) return Result(WitnessOutcome.Agrees);
             if (ReferenceFailed(run.Failure!)) return Result(WitnessOutcome.NotCompared, "the case's reference failed: " + run.Failure);
             var failure = InTorchSharpsWords(run.Failure!);
-            return Result(WitnessOutcome.Disagrees, failure) with { Cause = atWork.FirstOrDefault(d => d.Shows?.Invoke(run.Failure!) ?? true)?.Cause };
+            return Result(WitnessOutcome.Disagrees, failure) with { Cause = atWork.FirstOrDefault(d => d.Shows(run.Failure!))?.Cause };
         }
     }
 

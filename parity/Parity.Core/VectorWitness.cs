@@ -59,7 +59,10 @@ public sealed class VectorCall
     public string String(string key, string fallback) => Case.Kwargs.TryGetValue(key, out var v) ? v.GetString() ?? fallback : fallback;
 
     /// <summary>The reduction keyword ("mean" when absent).</summary>
-    public torch.nn.Reduction Reduction => String("reduction", "mean") switch
+    public torch.nn.Reduction Reduction => ReductionNamed(String("reduction", "mean"));
+
+    /// <summary>The reduction PyTorch's name stands for: "none", "sum", else mean (also "mean" and "elementwise_mean").</summary>
+    public static torch.nn.Reduction ReductionNamed(string name) => name switch
     {
         "none" => torch.nn.Reduction.None,
         "sum" => torch.nn.Reduction.Sum,
@@ -96,15 +99,24 @@ public static class VectorWitness
     /// A missing file gives no cases.
     /// </summary>
     /// <remarks>
-    /// A recorded case that <c>parity/vector-differences.json</c> lists (libtorch 2.10 behaves differently from the PyTorch
+    /// <para><paramref name="native"/> is libtorch 2.10's op called as PyTorch's functional calls it, on a recorded case's
+    /// arguments. Every case carries it (<see cref="ParityCase.Native"/>); on a case checked against the recording the runner
+    /// does not run it, but a test does (ParityMachineryTests): it must reproduce the recording (values and gradients, or the
+    /// error text) wherever <c>parity/vector-differences.json</c> lists no difference, so the list is complete for every loss
+    /// whose suite passes it. A recorded error that PyTorch raises in Python, before the op (<paramref name="pythonCheck"/>),
+    /// is exempt: the op cannot raise it.</para>
+    /// <para>A recorded case that <c>parity/vector-differences.json</c> lists (libtorch 2.10 behaves differently from the PyTorch
     /// 1.13 that recorded it) is checked against libtorch 2.10 instead, on the recorded inputs: against
-    /// <paramref name="native"/> (values and gradients, or its error), or against the error message the entry gives. Its
-    /// name stays the same; <see cref="ParityCase.DiffersFromRecording"/> carries the entry's reason.
+    /// <paramref name="native"/> (values and gradients, or its error: then the entry's error text is what a test checks
+    /// libtorch raises), or, without a native call, against the error message the entry gives. Its name stays the same;
+    /// <see cref="ParityCase.DiffersFromRecording"/> carries the entry. An entry is keyed by the recorded name, which
+    /// the recorded reductions of a case share: it covers the case under every reduction recorded (the test checks each of them
+    /// really differs).</para>
     /// </remarks>
     /// <exception cref="InvalidOperationException">the differences file names a case that is not recorded, or a value
     /// difference of a loss for which no <paramref name="native"/> call is given.</exception>
     public static IEnumerable<ParityCase> Cases(string functional, string loss, Func<VectorCall, Tensor> composed, Func<RecordedCase, bool>? quick = null,
-        Func<VectorCall, Tensor>? native = null)
+        Func<VectorCall, Tensor>? native = null, Func<RecordedCase, bool>? pythonCheck = null)
     {
         var recordedCases = Load(functional);
         var differences = Differences(functional);
@@ -122,7 +134,9 @@ public static class VectorWitness
                 Reduction = reduction,
                 Inputs = _ => recorded.Inputs.Select(i => i.Tensor.ToTensor(i.RequiresGrad)).ToArray(),
                 Composed = inputs => composed(new VectorCall(recorded, inputs)),
+                Native = native is null ? null : inputs => native(new VectorCall(recorded, inputs)),
                 Recorded = recorded.Result,
+                ExpectedMessage = recorded.Result.Error is not null && (pythonCheck?.Invoke(recorded) ?? false) ? recorded.Result.Error : null,
                 Quick = quick?.Invoke(recorded) ?? true,
                 Notes = "PyTorch " + (TorchVersion(functional) ?? "?"),
             };
@@ -136,9 +150,9 @@ public static class VectorWitness
             yield return vector with
             {
                 Kind = difference.Error is null ? CaseKind.Native : CaseKind.Error,
-                Native = native is null ? null : inputs => native(new VectorCall(recorded, inputs)),
-                ExpectedMessage = difference.Error,
-                DiffersFromRecording = difference.Reason,
+                // With a native call, its own message is the reference (the entry's text is checked against it by a test).
+                ExpectedMessage = native is null ? difference.Error : null,
+                DiffersFromRecording = difference,
                 Notes = $"{vector.Notes}; libtorch 2.10 differs: {difference.Reason}",
             };
         }
@@ -150,7 +164,8 @@ public static class VectorWitness
     /// <summary>One entry of <see cref="DifferencesPath"/>: why 2.10 differs, and its error message when 2.10 raises one.</summary>
     public sealed record Difference(string Reason, string? Error);
 
-    /// <summary>The entries of <see cref="DifferencesPath"/> for one functional, by recorded case name.</summary>
+    /// <summary>The entries of <see cref="DifferencesPath"/> for one functional, by recorded case name (an entry covers that case under
+    /// every reduction recorded).</summary>
     public static IReadOnlyDictionary<string, Difference> Differences(string functional)
     {
         if (!File.Exists(DifferencesPath)) return new Dictionary<string, Difference>();

@@ -165,8 +165,8 @@ static TorchSharpSection RunTorchSharp(IReadOnlyList<ParityCase> cases, int seed
             task.Description = Markup.Escape($"TorchSharp {c.Loss,-14}");
             task.Increment(1);
         });
-            task.Description = "[green]TorchSharp's own losses: done[/]";
-        });
+        task.Description = "[green]TorchSharp's own losses: done[/]";
+    });
     return new TorchSharpSection(results, clock.Elapsed);
 }
 

@@ -109,7 +109,7 @@ public sealed class BinarySuite : ParitySuite
 
     private static IEnumerable<ParityCase> BceCases()
     {
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (var layout in BceLayouts)
                     foreach (var weight in BceWeights.Where(w => Applies(w, layout.Shape)))
@@ -178,7 +178,7 @@ public sealed class BinarySuite : ParitySuite
     private static IEnumerable<ParityCase> BceLegacyCases()
     {
         var layout = BceLayouts.Single(l => l.Label == "matrix");
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
             foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
                 yield return BceCase(dtype, mapped, label, layout, "row",
                     composed: t => L.binary_cross_entropy(t[0], t[1], t[2], sizeAverage, reduce)) with
@@ -197,7 +197,7 @@ public sealed class BinarySuite : ParitySuite
         }
 
         Tensor X(ScalarType dtype, params double[] v) => InputFactory.Values(v, dtype, Dims(v.Length), grad: false);
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
         {
             foreach (var (_, label) in Reductions)
             {
@@ -256,7 +256,7 @@ public sealed class BinarySuite : ParitySuite
 
     private static IEnumerable<ParityCase> LogitsCases()
     {
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (var layout in LogitsLayouts)
                 {
@@ -368,7 +368,7 @@ public sealed class BinarySuite : ParitySuite
     private static IEnumerable<ParityCase> LogitsLegacyCases()
     {
         var layout = LogitsLayouts.Single(l => l.Label == "matrix");
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
             foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
                 yield return LogitsCase(dtype, mapped, label, layout, "row", "row",
                     composed: t => L.binary_cross_entropy_with_logits(t[0], t[1], Given(t[2]), sizeAverage, reduce, pos_weight: Given(t[3]))) with
@@ -386,7 +386,7 @@ public sealed class BinarySuite : ParitySuite
                 native ? t => N.binary_cross_entropy_with_logits(t[0], t[1], Given(t[2]), r, Given(t[3])) : null, expected);
         }
 
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
         {
             Tensor[] Inputs(InputFactory f, long[] target, Tensor? weight = null, Tensor? pos = null, ScalarType? targetType = null, ScalarType? inputType = null) => new[]
             {

@@ -62,7 +62,6 @@ public sealed class ClassificationSuite : ParitySuite
     private static readonly string[] Weights = { "none", "weighted", "zero-weight" };
     private static readonly double[] Smoothings = { 0, 0.1, 1.0 };
     private static readonly double[] EdgeSmoothings = { -0.1, double.NaN, 0.5 };   // negative and NaN mean 0
-    private static readonly ScalarType[] DTypes = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Losses { get; } = new[] { "nll", "cross_entropy" };
@@ -75,7 +74,7 @@ public sealed class ClassificationSuite : ParitySuite
             string layouts = string.Join(", ", IndexLayouts.Select(l => $"{l.Label} {S(l.Input)}→{S(l.Target)}"));
             foreach (var loss in Losses)
             {
-                yield return new(loss, "dtype", string.Join(", ", DTypes.Select(Tolerances.Label)) + " (float16: libtorch 2.10's CPU kernels; 1.13 had none)");
+                yield return new(loss, "dtype", string.Join(", ", AllFloating.Select(Tolerances.Label)) + " (float16: libtorch 2.10's CPU kernels; 1.13 had none)");
                 yield return new(loss, "reduction", "none, mean, sum");
                 yield return new(loss, "layout (C = 5)", layouts);
                 yield return new(loss, "weight", "none; uniform in [0.5, 2); with class 0 weighted 0");
@@ -104,7 +103,7 @@ public sealed class ClassificationSuite : ParitySuite
     /// <inheritdoc/>
     public override IEnumerable<ParityCase> Cases()
     {
-        foreach (var dtype in DTypes)
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (var layout in IndexLayouts)
                     foreach (var weight in Weights)
@@ -117,7 +116,7 @@ public sealed class ClassificationSuite : ParitySuite
                                 foreach (var smoothing in EdgeSmoothings)
                                     yield return IndexCase("cross_entropy", dtype, reduction, label, layout, weight, ignore, smoothing);
                         }
-        foreach (var dtype in DTypes)
+        foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
                 foreach (var layout in ProbabilityLayouts)
                     foreach (var weight in Weights.Take(2))
@@ -244,7 +243,7 @@ public sealed class ClassificationSuite : ParitySuite
 
     private static IEnumerable<ParityCase> ErrorCases()
     {
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
             foreach (var loss in Losses_)
             {
                 ParityCase Error(string what, long[] inputShape, Func<InputFactory, Tensor> target, Func<InputFactory, Tensor?>? weight = null,

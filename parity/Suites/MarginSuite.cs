@@ -14,9 +14,6 @@ namespace TorchLosses.Parity.Suites;
 /// </summary>
 public sealed class MarginSuite : ParitySuite
 {
-    /// <summary>The dtypes of the losses built from libtorch's pointwise ops, which 2.10 has on the CPU in all four (1.13: no float16).</summary>
-    private static readonly ScalarType[] AllFloating = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
-    private static readonly ScalarType[] FloatDouble = { ScalarType.Float64, ScalarType.Float32 };
     private const double Nan = double.NaN;
     private const double Inf = double.PositiveInfinity;
 
@@ -161,9 +158,6 @@ public sealed class MarginSuite : ParitySuite
         Func<Tensor[], Tensor> composed, Func<Tensor[], Tensor>? native, string reductionLabel = "mean", string? expected = null) =>
         ErrorCase(loss, dtype, reductionLabel, what, inputs, composed, native, expected);
 
-    /// <summary>The quick subset's dtypes: float64, float32 and float16 (whose CPU kernels are new in libtorch 2.10).</summary>
-    private static bool QuickType(ScalarType dtype) => dtype is ScalarType.Float64 or ScalarType.Float32 or ScalarType.Float16;
-
     // ------------------------------------------------------------------------------------------------
     // hinge_embedding_loss
 
@@ -209,7 +203,7 @@ public sealed class MarginSuite : ParitySuite
                             UseGradcheck = dtype == ScalarType.Float64 && layout.Regime == "random",
                             KinkDistance = t => MinDistance(t[0], margin),
                             Magnitude = t => MaxAbs(t[0]) + Math.Abs(margin),
-                            Quick = layout.Quick && margin is 1 or -0.5 && QuickType(dtype),
+                            Quick = layout.Quick && margin is 1 or -0.5 && QuickDType(dtype),
                             Notes = layout.Regime,
                         };
 
@@ -250,7 +244,8 @@ public sealed class MarginSuite : ParitySuite
             Ours(torch.nn.Reduction.Mean), Theirs(torch.nn.Reduction.Mean));
 
         foreach (var c in VectorWitness.Cases("hinge_embedding_loss", loss,
-                     v => L.hinge_embedding_loss(v["input"], v["target"], v.Double("margin", 1.0), v.Reduction)))
+                     v => L.hinge_embedding_loss(v["input"], v["target"], v.Double("margin", 1.0), v.Reduction),
+                     native: v => N.hinge_embedding_loss(v["input"], v["target"], v.Double("margin", 1.0), v.Reduction)))
             yield return c;
     }
 
@@ -352,7 +347,7 @@ public sealed class MarginSuite : ParitySuite
                         Native = t => N.soft_margin_loss(t[0], t[1], reduction),
                         UseGradcheck = !mixed && input == ScalarType.Float64 && layout.Regime == "random",
                         Magnitude = SoftMagnitude,
-                        Quick = mixed ? reduction == torch.nn.Reduction.Sum && layout.Label is "saturate" or "widened" : layout.Quick && QuickType(input),
+                        Quick = mixed ? reduction == torch.nn.Reduction.Sum && layout.Label is "saturate" or "widened" : layout.Quick && QuickDType(input),
                         Notes = mixed ? "mixed-dtype" : layout.Regime,
                     };
                 }
@@ -384,7 +379,8 @@ public sealed class MarginSuite : ParitySuite
         yield return Error(loss, ScalarType.Int64, "int64-input/f32-target", Pair(ScalarType.Int64, v3, ScalarType.Float32, v3), Ours(mean), Theirs(mean));
         yield return Error(loss, ScalarType.Bool, "bool", Pair(ScalarType.Bool, v3, ScalarType.Bool, v3), Ours(mean), Theirs(mean));
 
-        foreach (var c in VectorWitness.Cases("soft_margin_loss", loss, v => L.soft_margin_loss(v["input"], v["target"], v.Reduction)))
+        foreach (var c in VectorWitness.Cases("soft_margin_loss", loss, v => L.soft_margin_loss(v["input"], v["target"], v.Reduction),
+                     native: v => N.soft_margin_loss(v["input"], v["target"], v.Reduction)))
             yield return c;
     }
 
@@ -475,7 +471,7 @@ public sealed class MarginSuite : ParitySuite
                             Native = t => N.multilabel_soft_margin_loss(t[0], t[1], t.Length > 2 ? t[2] : null, reduction),
                             UseGradcheck = dtype == ScalarType.Float64 && finite,
                             Magnitude = t => (MaxAbs(t[0]) + 1) * (1 + MaxAbs(t[1])) * Math.Max(1, t.Length > 2 ? MaxAbs(t[2]) : 1),
-                            Quick = layout.Quick && weight is "none" or "class" && QuickType(dtype),
+                            Quick = layout.Quick && weight is "none" or "class" && QuickDType(dtype),
                             Notes = layout.Regime,
                         };
                     }
@@ -625,7 +621,8 @@ public sealed class MarginSuite : ParitySuite
         foreach (var c in MultiMarginErrors(loss)) yield return c;
 
         foreach (var c in VectorWitness.Cases("multi_margin_loss", loss,
-                     v => L.multi_margin_loss(v["input"], v["target"], (int)v.Long("p", 1), v.Double("margin", 1.0), v.Optional("weight"), v.Reduction)))
+                     v => L.multi_margin_loss(v["input"], v["target"], (int)v.Long("p", 1), v.Double("margin", 1.0), v.Optional("weight"), v.Reduction),
+                     native: v => N.multi_margin_loss(v["input"], v["target"], (int)v.Long("p", 1), v.Double("margin", 1.0), v.Optional("weight"), v.Reduction)))
             yield return c;
     }
 
@@ -842,7 +839,8 @@ public sealed class MarginSuite : ParitySuite
             yield return E("reduction=5", batch, Fixed(ok, batch), (torch.nn.Reduction)5);
         }
 
-        foreach (var c in VectorWitness.Cases("multilabel_margin_loss", loss, v => L.multilabel_margin_loss(v["input"], v["target"], v.Reduction)))
+        foreach (var c in VectorWitness.Cases("multilabel_margin_loss", loss, v => L.multilabel_margin_loss(v["input"], v["target"], v.Reduction),
+                     native: v => N.multilabel_margin_loss(v["input"], v["target"], v.Reduction)))
             yield return c;
     }
 

@@ -20,7 +20,6 @@ public sealed class ProbabilisticSuite : ParitySuite
     /// <inheritdoc/>
     public override IReadOnlyList<string> Losses { get; } = new[] { "kl_div", "poisson_nll", "gaussian_nll" };
 
-    private static readonly ScalarType[] AllFloating = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
     private static readonly bool[] Flags = { false, true };
     private static readonly double[] PoissonEpsLogInput = { 1e-8, 1 };   // eps is not used when log_input (1 shows it)
     private static readonly double[] PoissonEpsRate = { 1e-8, 0, 0.25, 1 };
@@ -182,7 +181,10 @@ public sealed class ProbabilisticSuite : ParitySuite
         foreach (var c in KlLegacyCases()) yield return c;
         foreach (var c in KlErrorCases()) yield return c;
         foreach (var c in VectorWitness.Cases("kl_div", "kl_div",
-                     v => L.kl_div(v["input"], v["target"], v.String("reduction", "mean"), v.Bool("log_target", false))))
+                     v => L.kl_div(v["input"], v["target"], v.String("reduction", "mean"), v.Bool("log_target", false)),
+                     native: v => v.String("reduction", "mean") == "batchmean"
+                         ? BatchMean(v["input"], v["target"], v.Bool("log_target", false))
+                         : N.kl_div(v["input"], v["target"], v.Bool("log_target", false), v.Reduction)))
             yield return c;
     }
 
@@ -275,7 +277,7 @@ public sealed class ProbabilisticSuite : ParitySuite
     private static IEnumerable<ParityCase> KlLegacyCases()
     {
         var layout = KlLayouts.Single(l => l.Label == "matrix");
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
             foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
             {
                 yield return KlCase(dtype, label, false, layout,
@@ -294,7 +296,7 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     private static IEnumerable<ParityCase> KlErrorCases()
     {
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
         {
             yield return ErrorCase("kl_div", dtype, "mean", "int64-input", f => new[] { f.Classes(5, Dims(3)), f.Normal(dtype, Dims(3), grad: false) },
                 t => L.kl_div(t[0], t[1]), t => N.kl_div(t[0], t[1], false, torch.nn.Reduction.Mean));
@@ -329,7 +331,8 @@ public sealed class ProbabilisticSuite : ParitySuite
         // The recorded "reduction=bogus" case passes a string, which the enum API cannot carry (an undefined enum value is
         // rejected by its own check, covered in ProbabilisticLossTests); every other recorded case runs.
         foreach (var c in VectorWitness.Cases("poisson_nll_loss", "poisson_nll",
-                     v => L.poisson_nll_loss(v["input"], v["target"], v.Bool("log_input", true), v.Bool("full", false), v.Double("eps", 1e-8), v.Reduction)))
+                     v => L.poisson_nll_loss(v["input"], v["target"], v.Bool("log_input", true), v.Bool("full", false), v.Double("eps", 1e-8), v.Reduction),
+                     native: v => N.poisson_nll_loss(v["input"], v["target"], v.Bool("log_input", true), v.Bool("full", false), v.Double("eps", 1e-8), v.Reduction)))
             if (!c.Name.Contains("/bogus/", StringComparison.Ordinal)) yield return c;
     }
 
@@ -410,7 +413,7 @@ public sealed class ProbabilisticSuite : ParitySuite
     private static IEnumerable<ParityCase> PoissonLegacyCases()
     {
         var layout = PoissonLayouts.Single(l => l.Label == "matrix");
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
             foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
                 yield return PoissonCase(dtype, mapped, label, false, true, 1e-8, layout,
                     t => L.poisson_nll_loss(t[0], t[1], false, true, sizeAverage, 1e-8, reduce)) with
@@ -421,7 +424,7 @@ public sealed class ProbabilisticSuite : ParitySuite
 
     private static IEnumerable<ParityCase> PoissonErrorCases()
     {
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
             foreach (bool logInput in new[] { true, false })
             {
                 string what = $"log_input={PyBool(logInput)}";
@@ -596,7 +599,7 @@ public sealed class ProbabilisticSuite : ParitySuite
         //   F.gaussian_nll_loss(x, y, torch.rand(3,4).long())                         → RuntimeError: result type Float can't be cast to the
         //                                                                              desired output type long int
         const string incorrect = "var is of incorrect size";
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
         {
             ParityCase Case(string what, long[] x, long[] y, long[] var, string message, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 Func<InputFactory, Tensor>? varInput = null)

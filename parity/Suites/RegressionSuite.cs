@@ -49,8 +49,6 @@ public sealed class RegressionSuite : ParitySuite
         Func<double, double> Kink,
         Func<double, double, double> TermBound);   // (max |d|, parameter) → the largest value or gradient term
 
-    private static readonly ScalarType[] AllFloating = { ScalarType.Float64, ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 };
-
     private static readonly Loss[] Losses_ =
     {
         new("l1", AllFloating, new[] { double.NaN }, null,
@@ -185,7 +183,7 @@ public sealed class RegressionSuite : ParitySuite
     private static IEnumerable<ParityCase> LegacyCases(Loss loss)
     {
         if (loss.Name == "huber") yield break;   // HuberLoss has no size_average/reduce
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
             foreach (var (sizeAverage, reduce, mapped, label) in LegacyPairs())
             {
                 double parameter = loss.Parameters[0] is var p && double.IsNaN(p) ? double.NaN : 1.0;
@@ -232,7 +230,7 @@ public sealed class RegressionSuite : ParitySuite
         };
 
         double ok = loss.Name == "huber" ? 1.0 : loss.Parameters[0] is var p && double.IsNaN(p) ? double.NaN : 1.0;
-        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+        foreach (var dtype in FloatDouble)
         {
             yield return Error("shape=[3,4]~[5]", dtype, new long[] { 3, 4 }, new long[] { 5 }, ok);
             yield return Error("shape=[2,3]~[3,2]", dtype, new long[] { 2, 3 }, new long[] { 3, 2 }, ok, torch.nn.Reduction.None);

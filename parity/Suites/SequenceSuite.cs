@@ -88,7 +88,6 @@ public sealed class SequenceSuite : ParitySuite
         new("array-lengths-concatenated", 8, 5, new long[] { 8, 6, 7 }, new long[] { 3, 1, 2 }, Concatenated: true, ArrayLengths: true),
     };
 
-    private static readonly ScalarType[] DTypes = { ScalarType.Float64, ScalarType.Float32 };
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Losses { get; } = new[] { Loss };
@@ -124,7 +123,7 @@ public sealed class SequenceSuite : ParitySuite
     /// <inheritdoc/>
     public override IEnumerable<ParityCase> Cases()
     {
-        foreach (var dtype in DTypes)
+        foreach (var dtype in FloatDouble)
             foreach (var (reduction, label) in Reductions)
                 foreach (var zeroInfinity in new[] { false, true })
                     foreach (var layout in Layouts)
@@ -134,7 +133,9 @@ public sealed class SequenceSuite : ParitySuite
         // log_probs that finite differences measure: no gradcheck on these (the logits layouts carry it).
         foreach (var c in VectorWitness.Cases("ctc_loss", Loss,
                      v => L.ctc_loss(v["log_probs"], v["targets"], v["input_lengths"], v["target_lengths"], v.Long("blank", 0), v.Reduction,
-                         v.Bool("zero_infinity", false))))
+                         v.Bool("zero_infinity", false)),
+                     native: v => N.ctc_loss(v["log_probs"], v["targets"], v["input_lengths"], v["target_lengths"], v.Long("blank", 0),
+                         v.Bool("zero_infinity", false), v.Reduction)))
             yield return c;
     }
 
@@ -274,7 +275,7 @@ public sealed class SequenceSuite : ParitySuite
     // (libtorch reads outside log_probs) or equal to blank (libtorch's gradient then does not match its loss), which ours rejects.
     private static IEnumerable<ParityCase> ErrorCases()
     {
-        foreach (var dtype in DTypes)
+        foreach (var dtype in FloatDouble)
             foreach (var bad in Errors)
                 foreach (var (reduction, label) in Reductions.Where(r => bad.PerReduction || r.Value == torch.nn.Reduction.Mean))
                 {

@@ -307,7 +307,7 @@ public static class MarkdownReport
                       $"({report.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s).");
         md.AppendLine();
         md.AppendLine("Run it: `bash scripts/setup.sh && dotnet run -c Release --project parity/Parity` " +
-                      "(options: `--filter`, `--dtype`, `--quick`, `--seed`; see `parity/README.md`).");
+                      "(options: `--filter`, `--dtype`, `--quick`, `--seed`, `--threads`, `--no-torchsharp`; see `parity/README.md`).");
         md.AppendLine();
 
         md.AppendLine("## Three witnesses");
@@ -324,13 +324,16 @@ public static class MarkdownReport
                       "atol 1e-5, rtol 1e-3, the full Jacobian) on the composed loss, in float64, at points away from kinks.");
         if (report.TorchSharp is not null)
             md.AppendLine("\nBeside them, and separate: **TorchSharp's own losses** on the same cases (the section " +
-                          $"[TorchSharp {TorchSharpSection.TorchSharpVersion}'s own losses](#torchsharp-0107s-own-losses) below): reported, never failed.");
+                          $"[{TorchSharpHeading}](#{Anchor(TorchSharpHeading)}) below): reported, never failed.");
         md.AppendLine();
 
         md.AppendLine("## Summary");
         md.AppendLine();
-        md.AppendLine("Errors are over every element compared (values and gradients), per dtype: absolute errors where the reference " +
-                      "is at most 1 in magnitude, relative errors and ulp (on the bit patterns of the dtype) where it exceeds the dtype's atol.");
+        md.AppendLine("Errors are over every element compared (values and gradients), per case dtype: absolute errors where the reference " +
+                      "is at most 1 in magnitude, relative errors and ulp where it exceeds the dtype's atol. Ulp are counted on the bit " +
+                      "patterns of the case's dtype, the one whose tolerance applies (a float64 result of a float32 case, e.g. with a " +
+                      "float64 target, is counted in float32 ulp). An element formed by cancellation, small next to the terms that made " +
+                      "it, can be many ulp and a large relative error of itself while within atol: see the tolerances below.");
         md.AppendLine();
         md.AppendLine("| loss | cases | passed | native | errors | pytorch | gradcheck | reductions | max abs error | max rel error | max ulp | slowest case |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|---|");
@@ -379,12 +382,12 @@ public static class MarkdownReport
         md.AppendLine("An element passes when |composed − reference| ≤ atol + rtol·|reference|; NaN must meet NaN and ±inf the same infinity. " +
                       "Shapes and dtypes must match exactly.");
         md.AppendLine();
-        md.AppendLine("| dtype | rtol | atol | why |");
-        md.AppendLine("|---|---:|---:|---|");
+        md.AppendLine("| dtype | rtol | atol | why | largest in this run |");
+        md.AppendLine("|---|---:|---:|---|---|");
         foreach (var (type, why) in Tolerances.Justification)
         {
             var t = Tolerances.For(type);
-            md.AppendLine($"| {Tolerances.Label(type)} | {Format.Error(t.Rtol)} | {Format.Error(t.Atol)} | {why} |");
+            md.AppendLine($"| {Tolerances.Label(type)} | {Format.Error(t.Rtol)} | {Format.Error(t.Atol)} | {why} | {Largest(report, type)} |");
         }
         md.AppendLine();
         md.AppendLine("The PyTorch vectors are float64 and use the float64 tolerance. gradcheck uses its own (PyTorch's) tolerances.");
@@ -417,7 +420,7 @@ public static class MarkdownReport
     private static void TorchSharp(StringBuilder md, TorchSharpSection section)
     {
         string version = TorchSharpSection.TorchSharpVersion;
-        md.AppendLine($"## TorchSharp {version}'s own losses");
+        md.AppendLine($"## {TorchSharpHeading}");
         md.AppendLine();
         md.AppendLine($"The same cases, run through TorchSharp {version}'s own losses by each route it offers: the `torch.nn` factory " +
                       "(`torch.nn.SmoothL1Loss(...)`, then `.call(x, y)`), the module's constructor (`new TorchSharp.Modules.…`) where it differs " +
@@ -428,7 +431,8 @@ public static class MarkdownReport
         md.AppendLine("- A call is written as a user porting PyTorch code writes it: a parameter the case leaves at PyTorch's default is left at " +
                       "TorchSharp's default (so a default that differs shows); any other value is passed.");
         md.AppendLine("- Arguments: in native and error cases TorchSharp's loss takes the ATen op's place inside the case's own native call, with " +
-                      "the op's arguments (weights, ignore_index, a log_softmax or float64 copy the call makes first); PyTorch vectors use the recorded " +
+                      "the op's arguments (weights, ignore_index, a log_softmax the call makes first) in the case's own dtype (CTC's float32 reference, " +
+                      "libtorch's float64 kernel, does not make TorchSharp's run in float64); PyTorch vectors use the recorded " +
                       "kwargs; the losses PyTorch composes in Python use the parameters in the case's name.");
         md.AppendLine("- **not expressible**: the route's API cannot say the call (no `ignore_index` for NLL, no `batchmean`, no `label_smoothing` on " +
                       "the CrossEntropy factory, an integer `p` for the triplet loss, no `size_average`/`reduce`, the reduction as an enum). " +
@@ -448,9 +452,10 @@ public static class MarkdownReport
 
         md.AppendLine("### Where they differ, and why");
         md.AppendLine();
-        md.AppendLine("Per loss, each outcome but agreement: the routes, why with how many cases (for disagreements the known cause: " +
-                      "TorchSharp's defects as torchsharp-0.107.md lists them, or a cause marked \"not TorchSharp's\"), and the first case " +
-                      "as an example (rerun it with `--filter '<name>'`).");
+        md.AppendLine("Per loss, each outcome but agreement: the routes, why with how many cases, and the first case as an example " +
+                      "(rerun it with `--filter '<name>'`). A disagreement's why is the known cause that produces that kind of difference " +
+                      "on that case (TorchSharp's defects as torchsharp-0.107.md lists them, checks PyTorch makes in Python, the float32 " +
+                      $"precision of libtorch's CTC kernel, which TorchSharp calls), or \"{RouteSummary.NotAKnownDefect}\".");
         md.AppendLine();
         foreach (var loss in section.Losses)
         {
@@ -487,7 +492,7 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine("The product's headline comparison: TorchSharp's `SmoothL1Loss` and `HuberLoss` by each route, over every reduction and the " +
                       "β/δ edges (0, tiny, |x − y| exactly at β, huge, ±∞ inputs). A case counts in every row it belongs to; a cell reads " +
-                      "agreeing of compared.");
+                      "agreeing of compared (agreeing + disagreeing), then the cases the route cannot express, which are not compared.");
         md.AppendLine();
         foreach (var loss in TorchSharpSection.EdgeLosses)
         {
@@ -512,13 +517,35 @@ public static class MarkdownReport
         }
     }
 
+    /// <summary>
+    /// The largest relative difference of the run's cases of <paramref name="dtype"/> (over elements above atol) with its case,
+    /// and the largest absolute one (over elements at most 1 in magnitude), or "—" when none ran.
+    /// </summary>
+    private static string Largest(RunReport report, ScalarType dtype)
+    {
+        var cases = report.Results.Where(r => r.DType == dtype && r.Metrics.Elements > 0).ToList();
+        if (cases.Count == 0) return "—";
+        var rel = cases.MaxBy(r => r.Metrics.MaxRel)!;
+        var abs = cases.MaxBy(r => r.Metrics.MaxAbs)!;
+        static string Where(double value, CaseResult r) => value > 0 ? $" (`{r.Name}`)" : "";
+        return $"relative {Format.Error(rel.Metrics.MaxRel)}{Where(rel.Metrics.MaxRel, rel)}, absolute {Format.Error(abs.Metrics.MaxAbs)}{Where(abs.Metrics.MaxAbs, abs)}";
+    }
+
     private static string EdgeCell((int Agrees, int Disagrees, int NotExpressible) c)
     {
-        var text = $"{c.Agrees} of {c.Agrees + c.Disagrees + c.NotExpressible}";
+        var text = $"{c.Agrees} of {c.Agrees + c.Disagrees}";
         if (c.Disagrees > 0) text += $", **{c.Disagrees} disagree**";
         if (c.NotExpressible > 0) text += $", {c.NotExpressible} not expressible";
         return text;
     }
+
+    /// <summary>The heading of the section on TorchSharp's own losses.</summary>
+    private static string TorchSharpHeading => $"TorchSharp {TorchSharpSection.TorchSharpVersion}'s own losses";
+
+    /// <summary>A heading's anchor as GitHub makes it: lower case, letters, digits, '-' and '_' kept, spaces as '-'
+    /// ("TorchSharp 0.107.0's own losses" → "torchsharp-01070s-own-losses").</summary>
+    private static string Anchor(string heading) =>
+        string.Concat(heading.Trim().ToLowerInvariant().Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_')).Replace(' ', '-');
 
     /// <summary>A detail for a Markdown list or table: one line, at most 400 characters, pipes escaped.</summary>
     private static string Cell(string? text) => Format.Shorten(text ?? "", 400).Replace("|", "\\|");
