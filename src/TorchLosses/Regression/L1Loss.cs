@@ -31,7 +31,8 @@ namespace TorchLosses
             public static Tensor l1_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 PointwiseLoss.Compute(input, target, reduction, "l1_loss", "l1_loss", supported: null,
                     validateParameters: null, (x, y) => (x - y).abs(),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, needGradient) => needGradient ? (d.abs(), d.sign()) : (d.abs_(), null)));
+                    kind => PairwiseGradientFunction.Apply(input, target, kind,
+                        (d, needGradient) => needGradient ? (d.abs(), d.sign()) : (d.abs_(), null), composite: true));
 
             /// <summary>L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="l1_loss(Tensor, Tensor, torch.nn.Reduction)"/>

@@ -168,6 +168,27 @@ public sealed class RegressionLossTests
     }
 
     [TestMethod]
+    public void L1GradientIsRoundedAsLibtorchComposesIt()
+    {
+        // libtorch 2.10 composes l1_loss from abs and the reduction: under mean autograd divides the upstream by N, then
+        // multiplies by sgn(d). N = 7 makes u·(1/N) and u/N round differently for some u.
+        foreach (var dtype in Dtypes)
+            foreach (var upstream in new[] { 0.3, 0.7, 1.1, 2.9 })
+            {
+                using var scope = NewDisposeScope();
+                Tensor Gradient(Func<Tensor, Tensor> loss)
+                {
+                    var x = T(new[] { 0.5, -1.0, 3.0, 0.0, 2.0, -0.25, 1.0 }, dtype);
+                    loss(x).backward(new[] { tensor(upstream).to(dtype) });
+                    return x.grad!;
+                }
+                var y = T(new[] { 0.0, 1.0, 1.0, 0.0, -3.0, 0.0, 0.5 }, dtype, grad: false);
+                CollectionAssert.AreEqual(Gradient(x => N.l1_loss(x, y)).to(ScalarType.Float64).data<double>().ToArray(),
+                    Gradient(x => L.l1_loss(x, y)).to(ScalarType.Float64).data<double>().ToArray(), $"{dtype}, upstream {upstream}");
+            }
+    }
+
+    [TestMethod]
     public void ModulesEqualFunctionals()
     {
         using var scope = NewDisposeScope();
