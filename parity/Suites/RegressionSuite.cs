@@ -258,7 +258,8 @@ public sealed class RegressionSuite : ParitySuite
         VectorWitness.Cases("l1_loss", "l1", v => L.l1_loss(v["input"], v["target"], v.Reduction))
             .Concat(VectorWitness.Cases("mse_loss", "mse", v => L.mse_loss(v["input"], v["target"], v.Reduction)))
             .Concat(VectorWitness.Cases("smooth_l1_loss", "smooth_l1",
-                v => L.smooth_l1_loss(v["input"], v["target"], v.Reduction, v.Double("beta", 1.0))))
+                v => L.smooth_l1_loss(v["input"], v["target"], v.Reduction, v.Double("beta", 1.0)),
+                native: v => N.smooth_l1_loss(v["input"], v["target"], v.Reduction, v.Double("beta", 1.0))))
             .Concat(VectorWitness.Cases("huber_loss", "huber",
                 v => L.huber_loss(v["input"], v["target"], v.Reduction, v.Double("delta", 1.0))));
 }

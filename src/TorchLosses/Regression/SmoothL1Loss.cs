@@ -24,13 +24,12 @@ namespace TorchLosses
             /// <summary>
             /// Smooth L1 loss (Girshick, Fast R-CNN, 2015), PyTorch's <c>F.smooth_l1_loss</c>.
             /// <para>Per element, with d = input − target:
-            /// ℓ(d) = 0.5·d²/β if |d| &lt; β, and |d| − 0.5·β otherwise (the linear branch at |d| = β exactly).
-            /// β = 0 gives |d| (L1).</para>
+            /// ℓ(d) = 0.5·d²/β if |d| &lt; β, and |d| − 0.5·β otherwise (the linear branch at |d| = β exactly).</para>
             /// <para>Gradient: ∂ℓ/∂input = clamp(d, −β, β)/β, that is d/β inside the quadratic zone and
-            /// sign(d) outside, bounded by 1 in magnitude; ∂ℓ/∂target = −∂ℓ/∂input. With β = 0 the
-            /// subgradient at d = 0 is −1 for input and for target alike, as libtorch 2.10's kernel (the ATen op, which
-            /// TorchSharp's own smooth_l1_loss calls) gives it; PyTorch's Python <c>F.smooth_l1_loss</c> calls <c>l1_loss</c>
-            /// at β = 0 instead, whose gradient there is 0 (use <see cref="l1_loss(Tensor, Tensor, torch.nn.Reduction)"/> for that).</para>
+            /// sign(d) outside, bounded by 1 in magnitude; ∂ℓ/∂target = −∂ℓ/∂input.</para>
+            /// <para>β = 0 is <see cref="l1_loss(Tensor, Tensor, torch.nn.Reduction)"/> exactly, values, gradients (0 at d = 0)
+            /// and accepted types, as in PyTorch, whose <c>F.smooth_l1_loss</c> calls <c>l1_loss</c> there. (libtorch's smooth-L1
+            /// kernel, which TorchSharp's own smooth_l1_loss calls, gives −1 to input and target alike at d = 0.)</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
             /// elements (NaN for an empty input); sum adds.</para>
             /// <para>Relations: Huber(δ) = δ·SmoothL1(β = δ). As β → 0 it tends to L1; as β → ∞ it tends to 0
@@ -43,14 +42,16 @@ namespace TorchLosses
             /// (an infinite d with β = +∞ gives NaN, as in libtorch, but a NaN gradient where libtorch's kernel gives ±1).</param>
             /// <exception cref="ArgumentOutOfRangeException">β is negative or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
+            /// <exception cref="NotSupportedException">the element type is not floating point (β &gt; 0).</exception>
             public static Tensor smooth_l1_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
-                PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
-                    () => ValidateBeta(beta), (x, y) => PointwiseLoss.HalfViaFloat(x, y, (a, b) => SmoothL1Elementwise(a, b, beta)),
-                    beta > 0 && !double.IsPositiveInfinity(beta)
-                        ? kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => ClampedQuadraticOverBeta(d, beta))
-                        : null);
+                beta == 0
+                    ? AbsoluteError(input, target, reduction, "smooth_l1_loss")
+                    : PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
+                        () => ValidateBeta(beta), (x, y) => PointwiseLoss.HalfViaFloat(x, y, (a, b) => SmoothL1Elementwise(a, b, beta)),
+                        !double.IsPositiveInfinity(beta)
+                            ? kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => ClampedQuadraticOverBeta(d, beta))
+                            : null);
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
@@ -66,13 +67,10 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element smooth L1 loss: the Huber form (see <see cref="HuberElementwise"/>) divided by β.
+            /// The per-element smooth L1 loss for β &gt; 0: the Huber form (see <see cref="HuberElementwise"/>) divided by β.
             /// </summary>
-            internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta)
-            {
-                if (beta == 0) return AbsoluteWithKernelSubgradients(input, target, input - target);
-                return QuadraticThenLinear(input - target, beta) / beta;
-            }
+            internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta) =>
+                QuadraticThenLinear(input - target, beta) / beta;
 
             /// <summary>
             /// The analytic form of <see cref="QuadraticThenLinear"/>: with m = clamp(d, −δ, δ) the loss is
@@ -110,29 +108,6 @@ namespace TorchLosses
             {
                 var m = d.clamp(-delta, delta);
                 return (m.detach() * (d - m)).add(m.square(), 0.5);
-            }
-
-            /// <summary>
-            /// |d| with the subgradients of libtorch's smooth L1 kernel at β = 0: ∂/∂input is +1 where
-            /// d &gt; 0 and −1 elsewhere; ∂/∂target is +1 where d &lt; 0 and −1 elsewhere (so both are −1 at
-            /// d = 0); both are NaN where d is NaN. Built from ops that have meta kernels in libtorch 2.10 (no abs,
-            /// where or isnan), so it runs on the meta device as the native kernel does.
-            /// </summary>
-            private static Tensor AbsoluteWithKernelSubgradients(Tensor input, Tensor target, Tensor d)
-            {
-                // |d| = max(d, 0) + max(y − x, 0), to the bit (y − x is −d exactly) and NaN where d is NaN. Each clamp passes the
-                // gradient where it is at or above 0, so ±1 away from 0, and at a tie +1 and −1 that cancel exactly (maximum's
-                // halves at a tie cancel one rounding later: a mean's gradient would land an ulp off libtorch's).
-                var magnitude = d.clamp_min(0).add_((target - input).clamp_min(0));
-                // The kernel's choice where they cancel: (x̄ − x) + (ȳ − y) is 0 in value with gradient −1 for each side, and
-                // d·c, with c NaN where d is NaN and 0 elsewhere, carries a NaN gradient there. Everywhere else the term is
-                // masked to 0 in value and gradient (masked_fill, not a product: x̄ − x is NaN at x = ±∞).
-                var detached = d.detach();
-                var nan = detached.ne(detached);
-                var nanCarrier = torch.zeros_like(detached).masked_fill(nan, double.NaN);
-                var kink = ((input.detach() - input) + (target.detach() - target) + d * nanCarrier)
-                    .masked_fill(detached.ne(0).bitwise_and(detached.eq(detached)), 0);
-                return magnitude + kink;
             }
         }
     }

@@ -93,8 +93,8 @@ public sealed class RegressionPageTests : DocPageTests
         { "beta0_positive_target", () => KinkGradients("smooth_l1", 0, 2).target },
         { "beta0_negative_input", () => KinkGradients("smooth_l1", 0, -2).input },
         { "beta0_negative_target", () => KinkGradients("smooth_l1", 0, -2).target },
-        { "l1_tie_input", () => KinkGradients("l1", double.NaN, 0).input },
-        { "l1_tie_target", () => KinkGradients("l1", double.NaN, 0).target },
+        { "beta0_kernel_tie_input", () => Gradients(SmoothL1Kernel, 0).input },
+        { "beta0_kernel_tie_target", () => Gradients(SmoothL1Kernel, 0).target },
 
         { "limit_smooth_l1_b0", () => KinkValue("smooth_l1", 0, 3) },
         { "limit_smooth_l1_b0001", () => KinkValue("smooth_l1", 0.001, 3) },
@@ -177,6 +177,10 @@ public sealed class RegressionPageTests : DocPageTests
         var grads = autograd.grad(new[] { loss(input, target, R.Sum) }, new[] { input, target });
         return (grads[0]!.item<double>(), grads[1]!.item<double>());
     }
+
+    /// <summary>libtorch's smooth-L1 kernel at β = 0, as TorchSharp's own smooth_l1_loss calls it.</summary>
+    private static Tensor SmoothL1Kernel(Tensor input, Tensor target, R reduction) =>
+        torch.nn.functional.smooth_l1_loss(input, target, reduction, beta: 0.0);
 
     private static Func<Tensor, Tensor, R, Tensor> Native(string loss, double parameter) => loss switch
     {
@@ -378,17 +382,23 @@ public sealed class RegressionPageTests : DocPageTests
         }
     }
 
-    [TestMethod, DocIdentity("smooth_l1_beta_zero_is_l1_in_value")]
-    public void SmoothL1WithBetaZeroIsL1InValue()
+    [TestMethod, DocIdentity("smooth_l1_beta_zero_is_l1")]
+    public void SmoothL1WithBetaZeroIsL1() => InBothGradientModes(() =>
     {
         using var scope = NewDisposeScope();
+        var grid = Grid.Concat(new[] { double.PositiveInfinity, double.NaN }).ToArray();
+        var (smooth, l1) = (OverGrid((a, b, r) => L.smooth_l1_loss(a, b, r, 0.0), grid), OverGrid(L.l1_loss, grid));
+        CollectionAssert.AreEqual(l1.values, smooth.values, "values, including d = 0, ∞ and NaN");
+        CollectionAssert.AreEqual(l1.input, smooth.input, "input gradients");
+        CollectionAssert.AreEqual(l1.target, smooth.target, "target gradients");
         var x = Normal(21, ScalarType.Float64, false, 50);
         var y = Normal(22, ScalarType.Float64, false, 50);
         foreach (var reduction in new[] { R.None, R.Mean, R.Sum })
             AssertClose(L.l1_loss(x, y, reduction), L.smooth_l1_loss(x, y, reduction, 0.0), $"reduction {reduction}");
-        var withTies = OverGrid((a, b, r) => L.smooth_l1_loss(a, b, r, 0.0));
-        AssertAll(Grid.Select(Math.Abs).ToArray(), withTies.values, 0, "values on the grid, including d = 0");
-    }
+        var (integers, targets) = (tensor(new long[] { 3, -1, 4 }), tensor(new long[] { 1, 1, 4 }));
+        Assert.AreEqual(L.l1_loss(integers, targets, R.Sum).item<long>(), L.smooth_l1_loss(integers, targets, R.Sum, 0.0).item<long>(),
+            "integer inputs, which l1_loss accepts and the smooth-L1 kernel does not");
+    });
 
     [TestMethod, DocIdentity("smooth_l1_within_half_beta_of_l1")]
     public void SmoothL1IsWithinHalfBetaOfL1()
