@@ -64,6 +64,7 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var grad = divisor != 0 ? gradient * (grad_output / divisor)
             : double.IsPow2(factor) ? gradient * (factor == 1 ? grad_output : grad_output * factor)
             : gradient.mul(factor).mul_(grad_output);
+        if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
         bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
         return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null, null };
     }

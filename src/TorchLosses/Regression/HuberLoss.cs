@@ -29,7 +29,9 @@ namespace TorchLosses
             /// <param name="input">Prediction, any shape, floating point.</param>
             /// <param name="target">Target, broadcastable to <paramref name="input"/> (a warning is raised when the sizes differ).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
-            /// <param name="delta">Range: δ &gt; 0 (0, −0 and NaN are rejected); +∞ gives 0.5·d² everywhere.</param>
+            /// <param name="delta">Range: δ &gt; 0 (0, −0 and NaN are rejected); +∞ gives 0.5·d² everywhere. A δ that the tensor's type
+            /// cannot hold (1e-46 or 1e39 in float32) acts as libtorch's kernel makes it act: rounded to 0 (the loss is 0) or to ∞
+            /// (the loss is 0.5·d²) in the forward, exact in the gradient.</param>
             /// <exception cref="ArgumentOutOfRangeException">δ ≤ 0 or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
             /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
@@ -37,7 +39,7 @@ namespace TorchLosses
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double delta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "huber_loss", "huber_cpu", Check.AllFloating,
                     () => ValidateDelta(delta), (x, y) => HuberElementwise(x, y, delta),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => ClampedQuadratic(d, delta)));
+                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => HuberAnalytic(d, delta)));
 
             private static void ValidateDelta(double delta)
             {
@@ -47,11 +49,36 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element Huber loss, <see cref="QuadraticThenLinear"/> of d = input − target, in the input's dtype.
+            /// The analytic path (float32, float64): the per-element loss, computed in place in d, and its slope,
+            /// <see cref="ClampedQuadratic.Analytic"/> with b = δ and k = 1: libtorch's kernel to the bit. For a δ the type
+            /// rounds to 0 or ∞ (float32 beyond its range; δ = +∞) the same values, and the slope with δ itself
+            /// (<see cref="ClampedQuadratic.ExactSlope"/>): ±δ·upstream at d = ±∞, finite where it fits.
+            /// </summary>
+            internal static (Tensor loss, Tensor gradient) HuberAnalytic(Tensor d, double delta)
+            {
+                double b = ClampedQuadratic.AsKernelHoldsIt(delta, d.dtype);
+                if (b > 0 && double.IsFinite(b)) return ClampedQuadratic.Analytic(d, b, 1);
+                var slope = ClampedQuadratic.ExactSlope(d, delta, 1);
+                return (ClampedQuadratic.Analytic(d, b, 1).loss, slope);
+            }
+
+            /// <summary>
+            /// The per-element Huber loss for autograd, in the input's dtype: <see cref="ClampedQuadratic.Differentiable"/> with
+            /// b = δ and k = 1, whose values are the kernel's expression to the bit, in the promoted type. For a δ the type rounds
+            /// to 0 or ∞, the kernel's values with the rounded δ plus a zero that carries the float64 form's graph with δ itself
+            /// (<see cref="ClampedQuadratic.ExactSlope"/>); at d = ±∞ that zero is NaN, the kernel's value there.
             /// </summary>
             internal static Tensor HuberElementwise(Tensor input, Tensor target, double delta)
             {
-                var loss = QuadraticThenLinear(input - target, delta);
+                var type = torch.promote_types(input.dtype, target.dtype);
+                double b = ClampedQuadratic.AsKernelHoldsIt(delta, type);
+                Tensor loss;
+                if (b > 0 && double.IsFinite(b)) loss = ClampedQuadratic.Differentiable(input - target, b, 1);
+                else
+                {
+                    var exact = ClampedQuadratic.Differentiable((input - target).to(torch.ScalarType.Float64), delta, 1);
+                    loss = ClampedQuadratic.Analytic(input.detach() - target.detach(), b, 1).loss + (exact - exact.detach()).to(type);
+                }
                 return loss.dtype == input.dtype ? loss : loss.to(input.dtype);
             }
         }

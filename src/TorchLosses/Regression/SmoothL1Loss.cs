@@ -39,7 +39,9 @@ namespace TorchLosses
             /// <param name="target">Target, broadcastable to <paramref name="input"/> (a warning is raised when the sizes differ).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <param name="beta">Width of the quadratic zone. Range: β ≥ 0 (−0 is 0); +∞ is allowed and gives 0 for finite d
-            /// (an infinite d with β = +∞ gives NaN, as in libtorch, but a NaN gradient where libtorch's kernel gives ±1).</param>
+            /// (NaN for infinite d, whose gradient is ±1). A β that the tensor's type cannot hold (1e-46 or 1e39 in float32) acts as
+            /// libtorch's kernel makes it act: rounded to 0 (the loss is |d|) or to ∞ (the loss is 0) in the forward, exact in the
+            /// gradient.</param>
             /// <exception cref="ArgumentOutOfRangeException">β is negative or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
             /// <exception cref="NotSupportedException">the element type is not floating point (β &gt; 0).</exception>
@@ -48,10 +50,8 @@ namespace TorchLosses
                 beta == 0
                     ? AbsoluteError(input, target, reduction, "smooth_l1_loss")
                     : PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
-                        () => ValidateBeta(beta), (x, y) => PointwiseLoss.HalfViaFloat(x, y, (a, b) => SmoothL1Elementwise(a, b, beta)),
-                        !double.IsPositiveInfinity(beta)
-                            ? kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => ClampedQuadraticOverBeta(d, beta))
-                            : null);
+                        () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta),
+                        kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => SmoothL1Analytic(d, beta)));
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
@@ -67,48 +67,44 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element smooth L1 loss for β &gt; 0: the Huber form (see <see cref="HuberElementwise"/>) divided by β.
+            /// The analytic path (float32, float64): the per-element loss, computed in place in d, and its slope. For a β the type
+            /// holds as a positive finite number, <see cref="ClampedQuadratic.Analytic"/> with b = k = β: outside the zone
+            /// |d| − β/2 rounded once and the slope ±1, as libtorch's kernel computes them. For a β it rounds to 0 (float32, β
+            /// below 7e-46) or ∞ (float32, β above 3.4e38; β = +∞), the kernel's values with the rounded β, |d| or
+            /// 0.5·d·d/∞, and its slope with β itself (<see cref="ClampedQuadratic.ExactSlope"/>).
+            /// </summary>
+            internal static (Tensor loss, Tensor gradient) SmoothL1Analytic(Tensor d, double beta)
+            {
+                double b = ClampedQuadratic.AsKernelHoldsIt(beta, d.dtype);
+                if (b > 0 && double.IsFinite(b)) return ClampedQuadratic.Analytic(d, b, b);
+                var slope = ClampedQuadratic.ExactSlope(d, beta, beta).to(d.dtype);   // ±1, 0 and d/β: the kernel multiplies in d's type
+                return (b == 0 ? d.abs_() : QuadraticOverInfinity(d), slope);
+            }
+
+            /// <summary>
+            /// The per-element smooth L1 loss for autograd: <see cref="SmoothL1Differentiable"/> of d = input − target (float16
+            /// through float32, see <see cref="PointwiseLoss.HalfViaFloat"/>).
             /// </summary>
             internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta) =>
-                QuadraticThenLinear(input - target, beta) / beta;
+                PointwiseLoss.HalfViaFloat(input, target, (x, y) => SmoothL1Differentiable(x - y, beta));
 
             /// <summary>
-            /// The analytic form of <see cref="QuadraticThenLinear"/>: with m = clamp(d, −δ, δ) the loss is
-            /// m·(d − m/2), computed in place in d, and the gradient factor is m itself (∂/∂d = clamp(d, −δ, δ)).
+            /// The autograd form of smooth L1 in d's type: <see cref="ClampedQuadratic.Differentiable"/> for a β the type holds as
+            /// a positive finite number; otherwise the kernel's values with β rounded and <see cref="ClampedQuadratic.ExactSlope"/>
+            /// as the gradient: |d| written s̄·d for β rounded to 0, and for β rounded to ∞ the value 0.5·d·d/∞ plus s̄·(d − d̄),
+            /// which is 0 for finite d and NaN at d = ±∞, the kernel's value there.
             /// </summary>
-            internal static (Tensor loss, Tensor gradient) ClampedQuadratic(Tensor d, double delta)
+            private static Tensor SmoothL1Differentiable(Tensor d, double beta)
             {
-                var m = d.clamp(-delta, delta);
-                return (d.add_(m, -0.5).mul_(m), m);
+                double b = ClampedQuadratic.AsKernelHoldsIt(beta, d.dtype);
+                if (b > 0 && double.IsFinite(b)) return ClampedQuadratic.Differentiable(d, b, b);
+                var constant = d.detach();
+                var slope = ClampedQuadratic.ExactSlope(constant, beta, beta).to(d.dtype);
+                return b == 0 ? slope * d : QuadraticOverInfinity(constant) + slope * (d - constant);
             }
 
-            /// <summary>
-            /// The analytic form of smooth L1 for 0 &lt; β &lt; ∞: with g = clamp(d, −β, β)/β (the gradient factor: exactly ±1
-            /// outside the zone, d/β inside) the loss is (d − β·g/2)·g, computed in place in d. Outside the zone that is
-            /// |d| − β/2 rounded once, as libtorch's kernel computes it, and its gradient ±1 times the upstream, also as the
-            /// kernel: values and gradients at |d| ≥ β (the linear zone, its edge and ±∞) are libtorch's to the bit. Inside,
-            /// the kernel's d²/(2β) and d/β·upstream are grouped differently and can differ in the last bit.
-            /// </summary>
-            internal static (Tensor loss, Tensor gradient) ClampedQuadraticOverBeta(Tensor d, double beta)
-            {
-                var g = d.clamp(-beta, beta).div_(beta);
-                return (d.add_(g, -0.5 * beta).mul_(g), g);
-            }
-
-            /// <summary>
-            /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
-            /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
-            /// |d| = δ (clamp passes the gradient on its boundary). Because the first m is detached, the gradient
-            /// that reaches the clamp is −m + m = 0 from the linear term whatever d is, so an infinite d cannot
-            /// produce ∞·0 there (libtorch's clamp backward masks rather than multiplies, but this form does
-            /// not depend on that). Differentiating the gradient again gives 1 inside and 0 outside, so double
-            /// backward is right too.
-            /// </summary>
-            internal static Tensor QuadraticThenLinear(Tensor d, double delta)
-            {
-                var m = d.clamp(-delta, delta);
-                return (m.detach() * (d - m)).add(m.square(), 0.5);
-            }
+            /// <summary>The kernel's quadratic branch with β rounded to ∞: 0.5·d·d/∞, 0, or NaN where 0.5·d·d overflows or d is ±∞.</summary>
+            private static Tensor QuadraticOverInfinity(Tensor d) => d.mul(0.5).mul_(d).div_(double.PositiveInfinity);
         }
     }
 }

@@ -119,7 +119,11 @@ public sealed class RegressionPageTests : DocPageTests
         { "clamp_form_example", () => RegressionSnippets.ClampForm(tensor(new[] { 3.0 }), zeros(1, ScalarType.Float64), 2.0).item<double>() },
         { "clamp_form_inf_gradient", () => GradientOf(x => RegressionSnippets.ClampForm(x, zeros_like(x), 2.0), double.PositiveInfinity) },
         { "no_detach_inf_gradient", () => GradientOf(x => { var m = x.clamp(-2.0, 2.0); return m * (x - m) + 0.5 * m.square(); }, double.PositiveInfinity) },
-        { "huber_second_derivative", () => RegressionSnippets.SecondDerivative(new[] { 0.5, 3, -1, -5 }, 2.0) },
+        { "huber_second_derivative", () => RegressionSnippets.SecondDerivative(new[] { 0.5, 3, -1, -5, 2 }, 2.0) },
+
+        { "float32_tiny_beta_value", () => Float32Value((x, y) => L.smooth_l1_loss(x, y, R.Sum, 1e-46), (x, y) => N.smooth_l1_loss(x, y, R.Sum, 1e-46)) },
+        { "float32_huge_beta_value", () => Float32Value((x, y) => L.smooth_l1_loss(x, y, R.Sum, 1e39), (x, y) => N.smooth_l1_loss(x, y, R.Sum, 1e39)) },
+        { "float32_huge_delta_value", () => Float32Value((x, y) => L.huber_loss(x, y, R.Sum, 1e39), (x, y) => N.huber_loss(x, y, 1e39, R.Sum)) },
     };
 
     private static Tensor WorkedInput() => tensor(new[] { 0.5, 1.5, 2.5 }, new long[] { 3, 1 });
@@ -176,6 +180,15 @@ public sealed class RegressionPageTests : DocPageTests
         var target = zeros(1, ScalarType.Float64).requires_grad_();
         var grads = autograd.grad(new[] { loss(input, target, R.Sum) }, new[] { input, target });
         return (grads[0]!.item<double>(), grads[1]!.item<double>());
+    }
+
+    /// <summary>The loss of d = 3 in float32, asserted equal to libtorch's before it is returned.</summary>
+    private static double Float32Value(Func<Tensor, Tensor, Tensor> ours, Func<Tensor, Tensor, Tensor> native)
+    {
+        var (x, y) = (tensor(new[] { 3f }), tensor(new[] { 0f }));
+        double value = ours(x, y).item<float>();
+        Assert.AreEqual(native(x, y).item<float>(), value, "libtorch");
+        return value;
     }
 
     /// <summary>libtorch's smooth-L1 kernel at β = 0, as TorchSharp's own smooth_l1_loss calls it.</summary>
@@ -491,6 +504,23 @@ public sealed class RegressionPageTests : DocPageTests
             var smooth = OverGrid((x, y, r) => L.smooth_l1_loss(x, y, r, beta), extremes);
             var nativeSmooth = OverGrid((x, y, r) => N.smooth_l1_loss(x, y, r, beta), extremes);
             CollectionAssert.AreEqual(nativeSmooth.input, smooth.input, $"smooth_l1 β = {beta}");
+        }
+    });
+
+    [TestMethod, DocIdentity("parameters_beyond_the_element_type")]
+    public void ParametersBeyondTheElementTypeAreLibtorchs() => InBothGradientModes(() =>
+    {
+        // Eleven elements: libtorch runs its kernels' scalar code on them, which TorchLosses follows.
+        var x = new[] { 0, 1, -1, 3, -2.5, 1e-30, 1e30, double.PositiveInfinity, double.NegativeInfinity, double.NaN, 0.5 };
+        var y = new[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.5 };
+        foreach (var reduction in new[] { R.None, R.Mean, R.Sum })
+        {
+            foreach (var beta in new[] { 1e-300, 1e-46, 1e39 })
+                AssertSame(a => L.smooth_l1_loss(a[0], a[1], reduction, beta), a => N.smooth_l1_loss(a[0], a[1], reduction, beta),
+                    T(x, ScalarType.Float32), T(y, ScalarType.Float32));
+            foreach (var delta in new[] { 1e-300, 1e-46, 1e39 })
+                AssertSame(a => L.huber_loss(a[0], a[1], reduction, delta), a => N.huber_loss(a[0], a[1], delta, reduction),
+                    T(x, ScalarType.Float32), T(y, ScalarType.Float32));
         }
     });
 

@@ -64,7 +64,7 @@ public sealed class SmoothL1LossTests
     }
 
     [TestMethod]
-    [DataRow(0.0), DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(2.5), DataRow(1e6)]
+    [DataRow(0.0), DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(2.5), DataRow(1e6), DataRow(1e-300), DataRow(1e-46), DataRow(1e39)]
     public void MatchesLibtorchForEveryReductionAndDtype(double beta) => InBothGradientModes(() =>
     {
         foreach (var dtype in Dtypes)
@@ -130,19 +130,22 @@ public sealed class SmoothL1LossTests
     /// <summary>
     /// The edges, to the bit, on the default (analytic) path: |d| = β exactly, the linear zone beyond it, d = 0, ±∞ and NaN,
     /// in float32 and float64, every reduction, with an upstream gradient that is not a power of two (so a gradient scaled
-    /// by β and back would show). Values: SmoothL1 for every β, Huber for every δ. Gradients: SmoothL1 everywhere (β = 0 is
-    /// L1, whose gradient libtorch composes as autograd does); Huber at d = 0 and NaN (its kernel itself rounds the linear
-    /// zone's δ·g/N differently in its vectorised body and its scalar tail). A zero may differ in sign: libtorch's target
-    /// gradient comes from its kernel run with the arguments swapped. Inside the quadratic zone the two round in different
-    /// orders.
+    /// by β and back would show), for β and δ in the normal range and beyond float32's (1e-300 and 1e-46 round to 0 there,
+    /// 1e39 to ∞: the losses follow the kernels' rounding, no NaN and no exception). Values: SmoothL1 for every β, Huber for
+    /// every δ. Gradients: SmoothL1 everywhere (β = 0 is L1, whose gradient libtorch composes as autograd does); Huber at
+    /// d = 0 and NaN (its kernel itself rounds the linear zone's δ·g/N differently in its vectorised body and its
+    /// scalar tail). A zero may differ in sign: libtorch's target gradient comes from its kernel run with the arguments
+    /// swapped. Inside the quadratic zone the two round in different orders.
     /// </summary>
     [TestMethod]
     [DataRow("smooth_l1", 0.0), DataRow("smooth_l1", 1e-6), DataRow("smooth_l1", 0.1), DataRow("smooth_l1", 1.0 / 9),
-     DataRow("smooth_l1", 2.5), DataRow("smooth_l1", 1e6), DataRow("huber", 1e-6), DataRow("huber", 0.1), DataRow("huber", 2.5), DataRow("huber", 1e6)]
+     DataRow("smooth_l1", 2.5), DataRow("smooth_l1", 1e6), DataRow("smooth_l1", 1e-300), DataRow("smooth_l1", 1e-46), DataRow("smooth_l1", 1e39),
+     DataRow("huber", 1e-6), DataRow("huber", 0.1), DataRow("huber", 2.5), DataRow("huber", 1e6),
+     DataRow("huber", 1e-300), DataRow("huber", 1e-46), DataRow("huber", 1e39)]
     public void EdgeValuesAndGradientsAreLibtorchsToTheBit(string loss, double parameter)
     {
         double b = parameter == 0 ? 1 : parameter, inf = double.PositiveInfinity, nan = double.NaN;
-        // d = b, −b, 2b, −3b, 0, 0, ∞, −∞, −∞, NaN, NaN
+        // d = b, −b, 2b, −3b, 0, 0, ∞, −∞, −∞, NaN, NaN (in float32, b itself may round to 0 or ∞)
         var x = new[] { b, -b, 2 * b, -3 * b, 0, 1, inf, -inf, 3, nan, 0 };
         var y = new[] { 0, 0, 0, 0, 0, 1, 0, 2, inf, 0, nan };
         foreach (var dtype in Dtypes)
@@ -193,7 +196,7 @@ public sealed class SmoothL1LossTests
     }
 
     [TestMethod]
-    [DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(1e6)]
+    [DataRow(1e-6), DataRow(0.5), DataRow(1.0), DataRow(1e6), DataRow(1e-300), DataRow(1e39)]
     public void NanAndInfinityPropagateAsInLibtorch(double beta) => InBothGradientModes(() =>
     {
         var x = new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1.0, double.PositiveInfinity, 3.0 };
@@ -203,13 +206,16 @@ public sealed class SmoothL1LossTests
     });
 
     [TestMethod]
-    public void InfiniteBetaGivesZeroForFiniteDifferences()
+    public void InfiniteBetaGivesZeroForFiniteDifferencesAndNanWithSlopeOneForInfiniteOnes() => InBothGradientModes(() =>
     {
-        // β = +∞ with an infinite d is the one case left: libtorch gives a NaN value with gradient ±1, this
-        // composition a NaN value with a NaN gradient (documented on smooth_l1_loss).
-        AssertSame(a => L.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, double.PositiveInfinity),
-            a => N.smooth_l1_loss(a[0], a[1], torch.nn.Reduction.None, double.PositiveInfinity), T(X), T(Y));
-    }
+        // libtorch: 0.5·d²/∞ = 0 for finite d, ∞ − ∞ = NaN for infinite d, whose gradient is ±1.
+        var x = X.Concat(new[] { double.PositiveInfinity, double.NegativeInfinity, double.NaN, 1e200 }).ToArray();
+        var y = Y.Concat(new[] { 0.0, 0.0, 0.0, 0.0 }).ToArray();
+        foreach (var dtype in Dtypes)
+            foreach (var reduction in AllReductions)
+                AssertSame(a => L.smooth_l1_loss(a[0], a[1], reduction, double.PositiveInfinity),
+                    a => N.smooth_l1_loss(a[0], a[1], reduction, double.PositiveInfinity), T(x, dtype), T(y, dtype));
+    });
 
     [TestMethod]
     public void HugeBetaAndInfiniteBeta()
