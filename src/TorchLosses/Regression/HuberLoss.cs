@@ -63,23 +63,44 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element Huber loss for autograd, in the input's dtype: <see cref="ClampedQuadratic.Differentiable"/> with
-            /// b = δ and k = 1, whose values are the kernel's expression to the bit, in the promoted type. For a δ the type rounds
-            /// to 0 or ∞, the kernel's values with the rounded δ plus a zero that carries the float64 form's graph with δ itself
-            /// (<see cref="ClampedQuadratic.ExactSlope"/>); at d = ±∞ that zero is NaN, the kernel's value there.
+            /// The per-element Huber loss for autograd, in the input's dtype, in the arithmetic of libtorch 2.10's kernels:
+            /// <see cref="ClampedQuadratic.Differentiable"/> with b = δ and k = 1, whose values are the kernel's expression to the
+            /// bit, in the promoted type: the kernels round every operation to it, forward and backward, float16 and bfloat16
+            /// included, except the float16 forward, which works in float32 and rounds once (<see cref="HalfHuber"/>). For a δ
+            /// the type rounds to 0 or ∞, the kernel's values with the rounded δ plus a zero that carries the float64 form's
+            /// graph with δ itself (<see cref="ClampedQuadratic.ExactSlope"/>); at d = ±∞ that zero is NaN, the kernel's value there.
             /// </summary>
             internal static Tensor HuberElementwise(Tensor input, Tensor target, double delta)
             {
                 var type = torch.promote_types(input.dtype, target.dtype);
                 double b = ClampedQuadratic.AsKernelHoldsIt(delta, type);
                 Tensor loss;
-                if (b > 0 && double.IsFinite(b)) loss = ClampedQuadratic.Differentiable(input - target, b, 1);
+                if (type == torch.ScalarType.Float16) loss = HalfHuber(PointwiseLoss.BroadcastToFloat32(input, target), delta);
+                else if (b > 0 && double.IsFinite(b)) loss = ClampedQuadratic.Differentiable(input - target, b, 1);
                 else
                 {
                     var exact = ClampedQuadratic.Differentiable((input - target).to(torch.ScalarType.Float64), delta, 1);
                     loss = ClampedQuadratic.Analytic(input.detach() - target.detach(), b, 1).loss + (exact - exact.detach()).to(type);
                 }
                 return loss.dtype == input.dtype ? loss : loss.to(input.dtype);
+            }
+
+            /// <summary>
+            /// float16 Huber from float32 copies of the operands (<see cref="PointwiseLoss.BroadcastToFloat32"/>): the values of the
+            /// forward kernel (float32, rounded once) with the gradient of the backward kernel, which starts from input − target
+            /// rounded to float16 and rounds its one product (slope·upstream) to float16; computed in float32, that product is
+            /// exact and rounds once on its way back. Where input − target exceeds float16's range the slope is ±δ whatever its
+            /// size, so it stays in float32 there and the forward's finite value stands.
+            /// </summary>
+            private static Tensor HalfHuber((Tensor x, Tensor y) operands, double delta)
+            {
+                const double largestFloat16 = 65504;
+                var (x, y) = operands;
+                var values = ClampedQuadratic.Analytic(x.detach() - y.detach(), ClampedQuadratic.AsKernelHoldsIt(delta, x.dtype), 1).loss;
+                var d = x - y;
+                var inBackward = torch.where(d.detach().abs() <= largestFloat16, d.to(torch.ScalarType.Float16).to(x.dtype), d);
+                var loss = ClampedQuadratic.Differentiable(inBackward, ClampedQuadratic.AsKernelHoldsIt(delta, torch.ScalarType.Float16), 1);
+                return PointwiseLoss.WithGradientOf(values.to(torch.ScalarType.Float16), loss.to(torch.ScalarType.Float16));
             }
         }
     }

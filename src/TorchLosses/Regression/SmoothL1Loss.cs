@@ -82,11 +82,19 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element smooth L1 loss for autograd: <see cref="SmoothL1Differentiable"/> of d = input − target (float16
-            /// through float32, see <see cref="PointwiseLoss.HalfViaFloat"/>).
+            /// The per-element smooth L1 loss for autograd, in the arithmetic of libtorch 2.10's kernels. float32 and float64:
+            /// <see cref="ClampedQuadratic.Differentiable"/> with b = k = β. float16 and bfloat16: the kernels' backward works
+            /// in float32 and so does the gradient here; their forward works in float32 for bfloat16 and rounds every operation
+            /// to float16 for float16, and the values here are that forward's own expression (<see cref="SmoothL1KernelValue"/>).
             /// </summary>
-            internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta) =>
-                PointwiseLoss.HalfViaFloat(input, target, (x, y) => SmoothL1Differentiable(x - y, beta));
+            internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta)
+            {
+                var type = torch.promote_types(input.dtype, target.dtype);
+                if (type is not (torch.ScalarType.Float16 or torch.ScalarType.BFloat16)) return SmoothL1Differentiable(input - target, beta);
+                var (x, y) = PointwiseLoss.BroadcastToFloat32(input, target);
+                var values = type == torch.ScalarType.Float16 ? SmoothL1KernelValue(input, target, beta) : SmoothL1KernelValue(x, y, beta).to(type);
+                return PointwiseLoss.WithGradientOf(values, SmoothL1Differentiable(x - y, beta).to(type));
+            }
 
             /// <summary>
             /// The autograd form of smooth L1 in d's type: <see cref="ClampedQuadratic.Differentiable"/> for a β the type holds as
@@ -105,6 +113,17 @@ namespace TorchLosses
 
             /// <summary>The kernel's quadratic branch with β rounded to ∞: 0.5·d·d/∞, 0, or NaN where 0.5·d·d overflows or d is ±∞.</summary>
             private static Tensor QuadraticOverInfinity(Tensor d) => d.mul(0.5).mul_(d).div_(double.PositiveInfinity);
+
+            /// <summary>
+            /// libtorch's smooth-L1 forward as written in its kernel, in the type of x and y with β as that type holds it:
+            /// z = |x − y|, then 0.5·z·z/β where z &lt; β and z − 0.5·β elsewhere, each operation rounded to the type.
+            /// </summary>
+            private static Tensor SmoothL1KernelValue(Tensor x, Tensor y, double beta)
+            {
+                var z = (x - y).abs();
+                double b = ClampedQuadratic.AsKernelHoldsIt(beta, z.dtype);
+                return torch.where(z.lt(b), z.mul(0.5).mul_(z).div_(b), z - ClampedQuadratic.AsKernelHoldsIt(0.5 * b, z.dtype));
+            }
         }
     }
 }

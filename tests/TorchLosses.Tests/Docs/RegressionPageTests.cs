@@ -524,6 +524,34 @@ public sealed class RegressionPageTests : DocPageTests
         }
     });
 
+    [TestMethod, DocIdentity("half_types_follow_their_kernels")]
+    public void HalfTypesFollowTheirKernels()
+    {
+        // 256 pairs: whole blocks of the kernels' vectorised body. Values and gradients, bit for bit.
+        foreach (var dtype in new[] { ScalarType.Float16, ScalarType.BFloat16 })
+            foreach (var reduction in new[] { R.None, R.Sum })
+                foreach (var (ours, native) in new (Func<Tensor, Tensor, Tensor>, Func<Tensor, Tensor, Tensor>)[]
+                {
+                    ((x, y) => L.smooth_l1_loss(x, y, reduction, 0.5), (x, y) => N.smooth_l1_loss(x, y, reduction, 0.5)),
+                    ((x, y) => L.huber_loss(x, y, reduction, 0.5), (x, y) => N.huber_loss(x, y, 0.5, reduction)),
+                    ((x, y) => L.mse_loss(x, y, reduction), (x, y) => N.mse_loss(x, y, reduction)),
+                })
+                {
+                    using var scope = NewDisposeScope();
+                    var input = Normal(41, ScalarType.Float64, false, 256).to(dtype);
+                    var target = Normal(42, ScalarType.Float64, false, 256).to(dtype);
+                    double[][] Run(Func<Tensor, Tensor, Tensor> loss)
+                    {
+                        var (x, y) = (input.clone().requires_grad_(), target.clone().requires_grad_());
+                        var value = loss(x, y);
+                        value.backward(new[] { reduction == R.None ? (input * 0.3 + 1).detach() : tensor(0.7).to(dtype) });
+                        return new[] { value, x.grad!, y.grad! }.Select(t => t.detach().to(ScalarType.Float64).flatten().data<double>().ToArray()).ToArray();
+                    }
+                    var (a, b) = (Run(ours), Run(native));
+                    for (int k = 0; k < 3; k++) CollectionAssert.AreEqual(b[k], a[k], $"{dtype} {reduction}: {(k == 0 ? "values" : "gradients")}");
+                }
+    }
+
     [TestMethod, DocIdentity("analytic_and_autograd_gradients_agree")]
     public void AnalyticAndAutogradGradientsAgree()
     {
