@@ -63,9 +63,17 @@ internal static class ClampedQuadratic
     /// </summary>
     internal static double AsKernelHoldsIt(double value, torch.ScalarType type) => type switch
     {
-        torch.ScalarType.Float64 => value,
         torch.ScalarType.Float32 => (float)value,
-        torch.ScalarType.Float16 or torch.ScalarType.BFloat16 => torch.tensor((float)value).to(type).to(torch.ScalarType.Float64).item<double>(),
+        torch.ScalarType.Float16 => (double)(Half)(float)value,
+        torch.ScalarType.BFloat16 => AsBFloat16((float)value),
         _ => value,
     };
+
+    /// <summary>A float rounded to bfloat16's 8 significant bits, to nearest, ties to even (c10's conversion).</summary>
+    private static float AsBFloat16(float value)
+    {
+        if (float.IsNaN(value)) return value;
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        return BitConverter.UInt32BitsToSingle((bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u);
+    }
 }
