@@ -44,6 +44,8 @@ public static class Aten
             return torch.mse_loss(both[0], both[1], reduction)
         def smooth_l1_loss(input: Tensor, target: Tensor, reduction: int, beta: float) -> Tensor:
             both = torch.broadcast_tensors(input, target)
+            if beta == 0.0:
+                return torch.l1_loss(both[0], both[1], reduction)
             return torch.smooth_l1_loss(both[0], both[1], reduction, beta)
         def huber_loss(input: Tensor, target: Tensor, reduction: int, delta: float) -> Tensor:
             both = torch.broadcast_tensors(input, target)
@@ -137,8 +139,9 @@ public static class Aten
     public static Tensor mse_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
         Invoke("mse_loss", input, target, Code(reduction));
 
-    /// <summary>ATen's <c>smooth_l1_loss</c>: 0.5·d²/β where |d| &lt; β, |d| − 0.5·β elsewhere, broadcast first (β = 0: L1 in value,
-    /// with the kernel's subgradients; Python's F.smooth_l1_loss calls l1_loss instead at β = 0).</summary>
+    /// <summary>ATen's <c>smooth_l1_loss</c>: 0.5·d²/β where |d| &lt; β, |d| − 0.5·β elsewhere, broadcast first; at β = 0 ATen's
+    /// <c>l1_loss</c> instead, as PyTorch 2.10's F.smooth_l1_loss calls it (the smooth-L1 kernel itself would give −1 to input and
+    /// target alike at d = 0).</summary>
     public static Tensor smooth_l1_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
         Invoke("smooth_l1_loss", input, target, Code(reduction), beta);
 

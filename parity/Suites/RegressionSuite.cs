@@ -10,8 +10,9 @@ namespace TorchLosses.Parity.Suites;
 /// </summary>
 public sealed class RegressionSuite : ParitySuite
 {
-    private static readonly double[] Betas = { 0, 1e-6, 0.5, 1, 2.5, 1e6 };
-    private static readonly double[] Deltas = { 1e-6, 0.5, 1, 2.5, 1e6 };
+    // 1e-300 and 1e-46 round to 0 in float32 and bfloat16 (and float16), 1e39 to ∞: the kernels' own rounding of beta/delta.
+    private static readonly double[] Betas = { 0, 1e-300, 1e-46, 1e-6, 0.5, 1, 2.5, 1e6, 1e39 };
+    private static readonly double[] Deltas = { 1e-300, 1e-46, 1e-6, 0.5, 1, 2.5, 1e6, 1e39 };
     private static readonly double[] QuickParameters = { 0, 1e-6, 1 };
 
     /// <summary>How input and target are laid out, and which values they hold.</summary>
@@ -110,7 +111,8 @@ public sealed class RegressionSuite : ParitySuite
         string parameterPart = loss.ParameterName is null ? "" : $"/{loss.ParameterName}={P(parameter)}";
         bool gradcheck = dtype == ScalarType.Float64 && layout.Regime == "random";
         double kink = loss.Kink(parameter);
-        double scale = double.IsNaN(kink) || kink == 0 ? 1 : kink;
+        // The inputs are drawn at the kink's scale, unless the dtype holds the parameter as 0 or ∞: it then has no kink.
+        double scale = double.IsNaN(kink) || kink == 0 || !double.IsNormal(HeldAs(kink, dtype)) ? 1 : kink;
         bool quickParameter = loss.ParameterName is null || QuickParameters.Contains(parameter);
         return new ParityCase
         {
@@ -160,6 +162,13 @@ public sealed class RegressionSuite : ParitySuite
                 // Normal draws scaled so that d lands on both sides of the kink.
                 return new[] { f.Normal(dtype, layout.Input, scale: 2 * scale), f.Normal(dtype, layout.Target, scale: scale) };
         }
+    }
+
+    /// <summary>A number as a tensor of <paramref name="dtype"/> holds it (1e39 is ∞ in float32, 1e-46 is 0).</summary>
+    private static double HeldAs(double value, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        return tensor(value).to(dtype).to(ScalarType.Float64).item<double>();
     }
 
     /// <summary>min over elements of ||x − y| − kink| (x and y broadcast), in float64.</summary>
@@ -256,7 +265,8 @@ public sealed class RegressionSuite : ParitySuite
         VectorWitness.Cases("l1_loss", "l1", v => L.l1_loss(v["input"], v["target"], v.Reduction))
             .Concat(VectorWitness.Cases("mse_loss", "mse", v => L.mse_loss(v["input"], v["target"], v.Reduction)))
             .Concat(VectorWitness.Cases("smooth_l1_loss", "smooth_l1",
-                v => L.smooth_l1_loss(v["input"], v["target"], v.Reduction, v.Double("beta", 1.0))))
+                v => L.smooth_l1_loss(v["input"], v["target"], v.Reduction, v.Double("beta", 1.0)),
+                native: v => N.smooth_l1_loss(v["input"], v["target"], v.Reduction, v.Double("beta", 1.0))))
             .Concat(VectorWitness.Cases("huber_loss", "huber",
                 v => L.huber_loss(v["input"], v["target"], v.Reduction, v.Double("delta", 1.0))));
 }

@@ -21,11 +21,13 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
 
     /// <summary>Applies a loss through this function when the analytic path applies and a gradient is needed.</summary>
     /// <remarks><c>gradientScale</c> multiplies only the gradient, in backward (MSE's 2), so that the forward need not
-    /// scale an N-sized tensor for it.</remarks>
-    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, Elementwise elementwise, double gradientScale = 1)
+    /// scale an N-sized tensor for it. <c>composite</c> is for a loss that libtorch composes from other ops instead of
+    /// running a kernel of its own (L1 = mean or sum of abs): its gradient is rounded as autograd rounds it there.</remarks>
+    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, Elementwise elementwise, double gradientScale = 1,
+        bool composite = false)
     {
         if (!AnalyticGradient.Recorded(input, target)) return Forward(input, target, reduction, elementwise, false).loss;
-        return apply(input, target, reduction, elementwise, gradientScale);
+        return apply(input, target, reduction, elementwise, gradientScale, composite);
     }
 
     private static (Tensor loss, Tensor? gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, Elementwise elementwise,
@@ -42,8 +44,8 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var reduction = (ReductionKind)vars[2]!;
         var (loss, gradient) = Forward(input, target, reduction, (Elementwise)vars[3]!, needGradient: true);
         ctx.save_for_backward(new() { gradient });
-        var gradientScale = (double)vars[4]!;
-        ctx.save_data("factor", reduction == ReductionKind.Mean ? gradientScale / Math.Max(1, input.numel()) : gradientScale);
+        ctx.save_data("factor", AnalyticGradient.Factor(reduction, input) * (double)vars[4]!);
+        ctx.save_data("divisor", reduction == ReductionKind.Mean && (bool)vars[5]! ? Math.Max(1, input.numel()) : 0.0);
         ctx.save_data("input", input.requires_grad);
         ctx.save_data("target", target.requires_grad);
         return loss;
@@ -54,13 +56,17 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         {
             var gradient = ctx.get_saved_variables()[0]!;
             var factor = (double)ctx.get_data("factor")!;
-            // libtorch's kernels scale the per-element factor first and multiply by the upstream gradient last
-            // ((norm·g(d))·upstream, norm = 1/numel for mean): so does this, in the same rounding. Where the factor is a power of
-            // two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
-            var grad = double.IsPow2(factor)
-                ? gradient * (factor == 1 ? grad_output : grad_output * factor)
+            var divisor = (double)ctx.get_data("divisor")!;
+            // libtorch's kernels (MSE, SmoothL1, Huber) scale the per-element factor first and multiply by the upstream gradient
+            // last ((norm·g(d))·upstream, norm = 1/numel for mean): so does this, in the same rounding. Where the factor is a power
+            // of two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
+            // L1 has no kernel in libtorch 2.10: autograd differentiates mean(abs(d)), whose mean backward divides the upstream by
+            // numel before abs's backward multiplies by sgn(d) (the divisor, set for a composite loss under mean).
+            var grad = divisor != 0 ? gradient * (grad_output / divisor)
+                : double.IsPow2(factor) ? gradient * (factor == 1 ? grad_output : grad_output * factor)
                 : gradient.mul(factor).mul_(grad_output);
+            if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
             bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
-            return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null };
+            return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null, null };
         });
 }

@@ -34,17 +34,29 @@ internal static class PointwiseLoss
     }
 
     /// <summary>
-    /// Evaluates a per-element formula with float16 operands computed in float32 and the per-element result rounded
-    /// back to float16. For a loss whose formula divides by a parameter that float16 cannot hold the reciprocal of
-    /// (SmoothL1's 1/β beyond 65504): its float16 gradient would overflow where libtorch's kernel gives a finite one.
-    /// The other losses compose in float16 directly, as libtorch 2.10's kernels round each operation to it.
+    /// A per-element loss with the values of <paramref name="values"/> and the autograd graph (gradient and higher
+    /// derivatives) of <paramref name="differentiable"/>, two evaluations of the same loss that round differently: for the
+    /// float16 and bfloat16 kernels, whose forward and backward do not round alike (SmoothL1's float16 forward rounds every
+    /// operation to float16, its backward works in float32; Huber's float16 forward works in float32, its backward in
+    /// float16), the values being the forward's own expression. Where <paramref name="differentiable"/> is finite this is
+    /// values + (differentiable − differentiable): the values exactly, and a zero that carries the graph. Where it is ±∞ or
+    /// NaN (so are the values) it is <paramref name="differentiable"/> itself, so that ∞ − ∞ never reaches the value or the
+    /// gradient.
     /// </summary>
-    internal static Tensor HalfViaFloat(Tensor input, Tensor target, Func<Tensor, Tensor, Tensor> elementwise)
+    internal static Tensor WithGradientOf(Tensor values, Tensor differentiable)
     {
-        if (input.dtype != torch.ScalarType.Float16 && target.dtype != torch.ScalarType.Float16) return elementwise(input, target);
-        var resultType = torch.promote_types(input.dtype, target.dtype);
-        var x = input.dtype == torch.ScalarType.Float16 ? input.to(torch.ScalarType.Float32) : input;
-        var y = target.dtype == torch.ScalarType.Float16 ? target.to(torch.ScalarType.Float32) : target;
-        return elementwise(x, y).to(resultType);
+        var constant = differentiable.detach();
+        return torch.where(constant.isfinite(), values.detach() + (differentiable - constant), differentiable);
+    }
+
+    /// <summary>
+    /// Float32 copies of input and target, broadcast to one shape first: for the float16/bfloat16 kernels that work in float32.
+    /// The gradient of each copy is rounded back to the half type element by element and only then summed over the broadcast
+    /// dimensions, as libtorch, which broadcasts before its kernel runs, sums the kernel's half-type gradients.
+    /// </summary>
+    internal static (Tensor input, Tensor target) BroadcastToFloat32(Tensor input, Tensor target)
+    {
+        var both = torch.broadcast_tensors(input, target);
+        return (both[0].to(torch.ScalarType.Float32), both[1].to(torch.ScalarType.Float32));
     }
 }

@@ -21,7 +21,7 @@ namespace TorchLosses
             /// backward); ∂ℓ/∂target = −∂ℓ/∂input.</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
             /// elements (NaN for an empty input); sum adds. Integer inputs work with none and sum, as in PyTorch.</para>
-            /// <para>Relations: the β → 0 limit of SmoothL1 (and SmoothL1 at β = 0 up to the subgradient at 0).</para>
+            /// <para>Relations: the β → 0 limit of SmoothL1, and SmoothL1 at β = 0 exactly (PyTorch's smooth_l1_loss calls l1_loss there).</para>
             /// </summary>
             /// <param name="input">Prediction, any shape.</param>
             /// <param name="target">Target, broadcastable to <paramref name="input"/> (a warning is raised when the sizes differ).</param>
@@ -29,15 +29,24 @@ namespace TorchLosses
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
             public static Tensor l1_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
-                PointwiseLoss.Compute(input, target, reduction, "l1_loss", "l1_loss", supported: null,
-                    validateParameters: null, (x, y) => (x - y).abs(),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, needGradient) => needGradient ? (d.abs(), d.sign()) : (d.abs_(), null)));
+                AbsoluteError(input, target, reduction, "l1_loss");
 
             /// <summary>L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="l1_loss(Tensor, Tensor, torch.nn.Reduction)"/>
             public static Tensor l1_loss(Tensor input, Tensor target, bool? size_average, bool? reduce,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 l1_loss(input, target, Reductions.LegacyOr(size_average, reduce, reduction, "l1_loss"));
+
+            /// <summary>
+            /// L1's computation: |input − target|, reduced, with its gradient sgn(d)·upstream rounded as libtorch 2.10 rounds it
+            /// (l1_loss there is composed of abs and the reduction). smooth_l1_loss runs it at β = 0, as PyTorch's does;
+            /// <paramref name="loss"/> names the functional in the broadcast warning.
+            /// </summary>
+            internal static Tensor AbsoluteError(Tensor input, Tensor target, torch.nn.Reduction reduction, string loss) =>
+                PointwiseLoss.Compute(input, target, reduction, loss, "l1_loss", supported: null,
+                    validateParameters: null, (x, y) => (x - y).abs(),
+                    kind => PairwiseGradientFunction.Apply(input, target, kind,
+                        (d, needGradient) => needGradient ? (d.abs(), d.sign()) : (d.abs_(), null), composite: true));
         }
     }
 }

@@ -24,13 +24,12 @@ namespace TorchLosses
             /// <summary>
             /// Smooth L1 loss (Girshick, Fast R-CNN, 2015), PyTorch's <c>F.smooth_l1_loss</c>.
             /// <para>Per element, with d = input − target:
-            /// ℓ(d) = 0.5·d²/β if |d| &lt; β, and |d| − 0.5·β otherwise (the linear branch at |d| = β exactly).
-            /// β = 0 gives |d| (L1).</para>
+            /// ℓ(d) = 0.5·d²/β if |d| &lt; β, and |d| − 0.5·β otherwise (the linear branch at |d| = β exactly).</para>
             /// <para>Gradient: ∂ℓ/∂input = clamp(d, −β, β)/β, that is d/β inside the quadratic zone and
-            /// sign(d) outside, bounded by 1 in magnitude; ∂ℓ/∂target = −∂ℓ/∂input. With β = 0 the
-            /// subgradient at d = 0 is −1 for input and for target alike, as libtorch 2.10's kernel (the ATen op, which
-            /// TorchSharp's own smooth_l1_loss calls) gives it; PyTorch's Python <c>F.smooth_l1_loss</c> calls <c>l1_loss</c>
-            /// at β = 0 instead, whose gradient there is 0 (use <see cref="l1_loss(Tensor, Tensor, torch.nn.Reduction)"/> for that).</para>
+            /// sign(d) outside, bounded by 1 in magnitude; ∂ℓ/∂target = −∂ℓ/∂input.</para>
+            /// <para>β = 0 is <see cref="l1_loss(Tensor, Tensor, torch.nn.Reduction)"/> exactly, values, gradients (0 at d = 0)
+            /// and accepted types, as in PyTorch, whose <c>F.smooth_l1_loss</c> calls <c>l1_loss</c> there. (libtorch's smooth-L1
+            /// kernel, which TorchSharp's own smooth_l1_loss calls, gives −1 to input and target alike at d = 0.)</para>
             /// <para>Reduction: none keeps the broadcast shape; mean divides the sum by the number of
             /// elements (NaN for an empty input); sum adds.</para>
             /// <para>Relations: Huber(δ) = δ·SmoothL1(β = δ). As β → 0 it tends to L1; as β → ∞ it tends to 0
@@ -40,17 +39,19 @@ namespace TorchLosses
             /// <param name="target">Target, broadcastable to <paramref name="input"/> (a warning is raised when the sizes differ).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <param name="beta">Width of the quadratic zone. Range: β ≥ 0 (−0 is 0); +∞ is allowed and gives 0 for finite d
-            /// (an infinite d with β = +∞ gives NaN, as in libtorch, but a NaN gradient where libtorch's kernel gives ±1).</param>
+            /// (NaN for infinite d, whose gradient is ±1). A β that the tensor's type cannot hold (1e-46 or 1e39 in float32) acts as
+            /// libtorch's kernel makes it act: rounded to 0 (the loss is |d|) or to ∞ (the loss is 0) in the forward, exact in the
+            /// gradient.</param>
             /// <exception cref="ArgumentOutOfRangeException">β is negative or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
+            /// <exception cref="NotSupportedException">the element type is not floating point (β &gt; 0).</exception>
             public static Tensor smooth_l1_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
-                PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
-                    () => ValidateBeta(beta), (x, y) => PointwiseLoss.HalfViaFloat(x, y, (a, b) => SmoothL1Elementwise(a, b, beta)),
-                    beta > 0 && !double.IsPositiveInfinity(beta)
-                        ? kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => ClampedQuadraticOverBeta(d, beta))
-                        : null);
+                beta == 0
+                    ? AbsoluteError(input, target, reduction, "smooth_l1_loss")
+                    : PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
+                        () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta),
+                        kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => SmoothL1Analytic(d, beta)));
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>
@@ -66,73 +67,62 @@ namespace TorchLosses
             }
 
             /// <summary>
-            /// The per-element smooth L1 loss: the Huber form (see <see cref="HuberElementwise"/>) divided by β.
+            /// The analytic path (float32, float64): the per-element loss, computed in place in d, and its slope. For a β the type
+            /// holds as a positive finite number, <see cref="ClampedQuadratic.Analytic"/> with b = k = β: outside the zone
+            /// |d| − β/2 rounded once and the slope ±1, as libtorch's kernel computes them. For a β it rounds to 0 (float32, β
+            /// below 7e-46) or ∞ (float32, β above 3.4e38; β = +∞), the kernel's values with the rounded β, |d| or
+            /// 0.5·d·d/∞, and its slope with β itself (<see cref="ClampedQuadratic.ExactSlope"/>).
+            /// </summary>
+            internal static (Tensor loss, Tensor gradient) SmoothL1Analytic(Tensor d, double beta)
+            {
+                double b = ClampedQuadratic.AsKernelHoldsIt(beta, d.dtype);
+                if (b > 0 && double.IsFinite(b)) return ClampedQuadratic.Analytic(d, b, b);
+                var slope = ClampedQuadratic.ExactSlope(d, beta, beta).to(d.dtype);   // ±1, 0 and d/β: the kernel multiplies in d's type
+                return (b == 0 ? d.abs_() : QuadraticOverInfinity(d), slope);
+            }
+
+            /// <summary>
+            /// The per-element smooth L1 loss for autograd, in the arithmetic of libtorch 2.10's kernels. float32 and float64:
+            /// <see cref="ClampedQuadratic.Differentiable"/> with b = k = β. float16 and bfloat16: the kernels' backward works
+            /// in float32 and so does the gradient here; their forward works in float32 for bfloat16 and rounds every operation
+            /// to float16 for float16, and the values here are that forward's own expression (<see cref="SmoothL1KernelValue"/>).
             /// </summary>
             internal static Tensor SmoothL1Elementwise(Tensor input, Tensor target, double beta)
             {
-                if (beta == 0) return AbsoluteWithKernelSubgradients(input, target, input - target);
-                return QuadraticThenLinear(input - target, beta) / beta;
+                var type = torch.promote_types(input.dtype, target.dtype);
+                if (type is not (torch.ScalarType.Float16 or torch.ScalarType.BFloat16)) return SmoothL1Differentiable(input - target, beta);
+                var (x, y) = PointwiseLoss.BroadcastToFloat32(input, target);
+                var values = type == torch.ScalarType.Float16 ? SmoothL1KernelValue(input, target, beta) : SmoothL1KernelValue(x, y, beta).to(type);
+                return PointwiseLoss.WithGradientOf(values, SmoothL1Differentiable(x - y, beta).to(type));
             }
 
             /// <summary>
-            /// The analytic form of <see cref="QuadraticThenLinear"/>: with m = clamp(d, −δ, δ) the loss is
-            /// m·(d − m/2), computed in place in d, and the gradient factor is m itself (∂/∂d = clamp(d, −δ, δ)).
+            /// The autograd form of smooth L1 in d's type: <see cref="ClampedQuadratic.Differentiable"/> for a β the type holds as
+            /// a positive finite number; otherwise the kernel's values with β rounded and <see cref="ClampedQuadratic.ExactSlope"/>
+            /// as the gradient: |d| written s̄·d for β rounded to 0, and for β rounded to ∞ the value 0.5·d·d/∞ plus s̄·(d − d̄),
+            /// which is 0 for finite d and NaN at d = ±∞, the kernel's value there.
             /// </summary>
-            internal static (Tensor loss, Tensor gradient) ClampedQuadratic(Tensor d, double delta)
+            private static Tensor SmoothL1Differentiable(Tensor d, double beta)
             {
-                var m = d.clamp(-delta, delta);
-                return (d.add_(m, -0.5).mul_(m), m);
+                double b = ClampedQuadratic.AsKernelHoldsIt(beta, d.dtype);
+                if (b > 0 && double.IsFinite(b)) return ClampedQuadratic.Differentiable(d, b, b);
+                var constant = d.detach();
+                var slope = ClampedQuadratic.ExactSlope(constant, beta, beta).to(d.dtype);
+                return b == 0 ? slope * d : QuadraticOverInfinity(constant) + slope * (d - constant);
             }
 
-            /// <summary>
-            /// The analytic form of smooth L1 for 0 &lt; β &lt; ∞: with g = clamp(d, −β, β)/β (the gradient factor: exactly ±1
-            /// outside the zone, d/β inside) the loss is (d − β·g/2)·g, computed in place in d. Outside the zone that is
-            /// |d| − β/2 rounded once, as libtorch's kernel computes it, and its gradient ±1 times the upstream, also as the
-            /// kernel: values and gradients at |d| ≥ β (the linear zone, its edge and ±∞) are libtorch's to the bit. Inside,
-            /// the kernel's d²/(2β) and d/β·upstream are grouped differently and can differ in the last bit.
-            /// </summary>
-            internal static (Tensor loss, Tensor gradient) ClampedQuadraticOverBeta(Tensor d, double beta)
-            {
-                var g = d.clamp(-beta, beta).div_(beta);
-                return (d.add_(g, -0.5 * beta).mul_(g), g);
-            }
+            /// <summary>The kernel's quadratic branch with β rounded to ∞: 0.5·d·d/∞, 0, or NaN where 0.5·d·d overflows or d is ±∞.</summary>
+            private static Tensor QuadraticOverInfinity(Tensor d) => d.mul(0.5).mul_(d).div_(double.PositiveInfinity);
 
             /// <summary>
-            /// m·(d − m) + m²/2 with m = clamp(d, −δ, δ), the first m taken as a constant: 0.5·d² where |d| &lt; δ and
-            /// δ·(|d| − δ/2) elsewhere, in one formula. Its autograd gradient is exactly clamp(d, −δ, δ), also at
-            /// |d| = δ (clamp passes the gradient on its boundary). Because the first m is detached, the gradient
-            /// that reaches the clamp is −m + m = 0 from the linear term whatever d is, so an infinite d cannot
-            /// produce ∞·0 there (libtorch's clamp backward masks rather than multiplies, but this form does
-            /// not depend on that). Differentiating the gradient again gives 1 inside and 0 outside, so double
-            /// backward is right too.
+            /// libtorch's smooth-L1 forward as written in its kernel, in the type of x and y with β as that type holds it:
+            /// z = |x − y|, then 0.5·z·z/β where z &lt; β and z − 0.5·β elsewhere, each operation rounded to the type.
             /// </summary>
-            internal static Tensor QuadraticThenLinear(Tensor d, double delta)
+            private static Tensor SmoothL1KernelValue(Tensor x, Tensor y, double beta)
             {
-                var m = d.clamp(-delta, delta);
-                return (m.detach() * (d - m)).add(m.square(), 0.5);
-            }
-
-            /// <summary>
-            /// |d| with the subgradients of libtorch's smooth L1 kernel at β = 0: ∂/∂input is +1 where
-            /// d &gt; 0 and −1 elsewhere; ∂/∂target is +1 where d &lt; 0 and −1 elsewhere (so both are −1 at
-            /// d = 0); both are NaN where d is NaN. Built from ops that have meta kernels in libtorch 2.10 (no abs,
-            /// where or isnan), so it runs on the meta device as the native kernel does.
-            /// </summary>
-            private static Tensor AbsoluteWithKernelSubgradients(Tensor input, Tensor target, Tensor d)
-            {
-                // |d| = max(d, 0) + max(y − x, 0), to the bit (y − x is −d exactly) and NaN where d is NaN. Each clamp passes the
-                // gradient where it is at or above 0, so ±1 away from 0, and at a tie +1 and −1 that cancel exactly (maximum's
-                // halves at a tie cancel one rounding later: a mean's gradient would land an ulp off libtorch's).
-                var magnitude = d.clamp_min(0).add_((target - input).clamp_min(0));
-                // The kernel's choice where they cancel: (x̄ − x) + (ȳ − y) is 0 in value with gradient −1 for each side, and
-                // d·c, with c NaN where d is NaN and 0 elsewhere, carries a NaN gradient there. Everywhere else the term is
-                // masked to 0 in value and gradient (masked_fill, not a product: x̄ − x is NaN at x = ±∞).
-                var detached = d.detach();
-                var nan = detached.ne(detached);
-                var nanCarrier = torch.zeros_like(detached).masked_fill(nan, double.NaN);
-                var kink = ((input.detach() - input) + (target.detach() - target) + d * nanCarrier)
-                    .masked_fill(detached.ne(0).bitwise_and(detached.eq(detached)), 0);
-                return magnitude + kink;
+                var z = (x - y).abs();
+                double b = ClampedQuadratic.AsKernelHoldsIt(beta, z.dtype);
+                return torch.where(z.lt(b), z.mul(0.5).mul_(z).div_(b), z - ClampedQuadratic.AsKernelHoldsIt(0.5 * b, z.dtype));
             }
         }
     }

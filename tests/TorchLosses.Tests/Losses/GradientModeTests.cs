@@ -40,6 +40,40 @@ public sealed class GradientModeTests
         CollectionAssert.AreEqual(new[] { 0.5, 0.5, 0.0, 0.0 }, second.data<double>().ToArray());
     }
 
+    /// <summary>
+    /// Double backward through the autograd path against libtorch's own (the ATen ops' double backward), at points strictly
+    /// inside the zone, exactly on |d| = β, outside, at 0, ±∞ and NaN, for β in and beyond the usual range: the first
+    /// derivative and, from it, ∂²/∂x² and ∂²/∂x∂y — 1/β (SmoothL1) or 1 (Huber) strictly inside the zone, 0 elsewhere,
+    /// also on its boundary.
+    /// </summary>
+    [TestMethod]
+    [DataRow("smooth_l1", 2.0), DataRow("smooth_l1", 0.5), DataRow("smooth_l1", 1e-300), DataRow("smooth_l1", 1e39),
+     DataRow("huber", 2.0), DataRow("huber", 0.5), DataRow("huber", 1e-300), DataRow("huber", 1e39)]
+    public void DoubleBackwardIsLibtorchs(string loss, double parameter)
+    {
+        using var mode = LossGradients.Use(GradientMode.Autograd);
+        var d = new[] { -3, -1, -0.9995, -0.25, 0, 0.25, 0.9995, 1, 3 }.Select(v => v * parameter)
+            .Concat(new[] { double.PositiveInfinity, double.NegativeInfinity, double.NaN }).ToArray();
+        foreach (var reduction in new[] { R.Sum, R.Mean })
+        {
+            using var scope = NewDisposeScope();
+            Tensor[] Derivatives(Func<Tensor, Tensor, Tensor> f)
+            {
+                var x = T(d);
+                var y = zeros(d.Length, ScalarType.Float64).requires_grad_();
+                var first = autograd.grad(new[] { f(x, y) }, new[] { x }, retain_graph: true, create_graph: true)[0]!;
+                var second = autograd.grad(new[] { first.sum() }, new[] { x, y });
+                return new[] { first.detach(), second[0]!, second[1]! };
+            }
+            var native = Derivatives(loss == "huber" ? (x, y) => N.huber_loss(x, y, parameter, reduction) : (x, y) => N.smooth_l1_loss(x, y, reduction, parameter));
+            var ours = Derivatives(loss == "huber" ? (x, y) => L.huber_loss(x, y, reduction, parameter) : (x, y) => L.smooth_l1_loss(x, y, reduction, parameter));
+            string what = $"{loss}({parameter}) {reduction}";
+            AssertClose(native[0], ours[0], $"{what}: first derivative");
+            AssertClose(native[1], ours[1], $"{what}: ∂²/∂x²");
+            AssertClose(native[2], ours[2], $"{what}: ∂²/∂x∂y");
+        }
+    }
+
     [TestMethod]
     public void BothPathsGiveTheSameFirstDerivative()
     {
