@@ -200,7 +200,15 @@ public static class TorchSharpRoutes
             Module("SmoothL1Loss(reduction, beta)", a => Once(new TorchSharp.Modules.SmoothL1Loss(a.Reduction, a.Double("beta", 1.0)), a["input"], a["target"])),
             Functional("smooth_l1_loss(input, target, reduction, beta)",
                 a => F.smooth_l1_loss(a["input"], a["target"], a.Reduction, a.Double("beta", 1.0))),
-        }),
+        })
+        {
+            Defects = new KnownDefect[]
+            {
+                new("at β = 0 it calls the smooth-L1 kernel, whose subgradient at a tie is −1 for input and target and NaN at a NaN " +
+                    "difference (PyTorch's F.smooth_l1_loss calls l1_loss at β = 0: 0 and 0)",
+                    (_, a, _) => a.Double("beta", 1.0) == 0, KnownDefect.InValueOrGradient),
+            },
+        },
         new("huber", "huber_loss", "huber_loss", new[] { "input", "target" }, D(("delta", 1.0)), new[]
         {
             Factory("HuberLoss(delta, reduction)", a => Once(torch.nn.HuberLoss(a.Double("delta", 1.0), a.Reduction), a["input"], a["target"])),

@@ -142,8 +142,8 @@ public sealed class TorchSharpSection
         else if (value is { } v)
         {
             if (v == 0) yield return $"{p} = 0" + (r.Loss == "smooth_l1" ? " (L1)" : "");
-            else if (v > 0 && v <= 1e-6) yield return $"tiny {p} (1e-6)";
-            else if (v >= 1e6) yield return $"huge {p} (1e6)";
+            else if (v > 0 && v <= 1e-6) yield return $"tiny {p} (1e-300 to 1e-6)";
+            else if (v >= 1e6) yield return $"huge {p} (1e6 to 1e39)";
         }
         string layout = segments[^1];
         if (layout.StartsWith("ties", StringComparison.Ordinal)) yield return $"|x − y| exactly at {p} (and 0)";
