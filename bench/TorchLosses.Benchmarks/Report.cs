@@ -153,7 +153,7 @@ public static class Report
         md.AppendLine($"| OS | {info.Os} |");
         md.AppendLine($"| .NET | {info.DotNet} |");
         md.AppendLine($"| TorchSharp | {info.TorchSharp} |");
-        md.AppendLine($"| libtorch | {info.LibTorch} (the package TorchSharp-cpu ships; its version is libtorch's) |");
+        md.AppendLine($"| libtorch | {info.LibTorch} (the native package of the TorchSharp bundle; its version is libtorch's) |");
         md.AppendLine($"| libtorch intra-op threads | {info.Threads} (`torch.set_num_threads`) |");
         if (info.Allocator.Length > 0) md.AppendLine($"| malloc | {info.Allocator} |");
         md.AppendLine($"| harness | BenchmarkDotNet {info.BenchmarkDotNet}, in-process, 1 launch, {info.WarmupCount} warm-up(s) and {info.IterationCount} iterations " +
