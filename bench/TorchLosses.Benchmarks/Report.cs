@@ -494,7 +494,8 @@ public static class Report
 
         | loss | native fwd | analytic fwd | analytic fwd+bwd |
         |---|---|---|---|
-        | smooth_l1 / huber | fused loss kernel + mean: 2 passes, traffic 5 | sub, clamp, `add_`, `mul_`, mean: 5 passes, traffic 14, 2 allocs (d, m) | the same forward keeping m, then `m · upstream` in backward: 6 passes, traffic 17, 3 allocs |
+        | smooth_l1 | fused loss kernel + mean: 2 passes, traffic 5 | sub, clamp, `div_` (by β), `add_`, `mul_`, mean: 6 passes, traffic 17, 2 allocs (d, m) | the same forward keeping m, then `m · upstream` in backward: 7 passes, traffic 20, 3 allocs |
+        | huber | fused loss kernel + mean: 2 passes, traffic 5 | sub, clamp, `add_`, `mul_`, mean: 5 passes, traffic 14, 2 allocs (d, m) | the same forward keeping m, then `m · upstream` in backward: 6 passes, traffic 17, 3 allocs |
         | mse | fused loss kernel + mean: 2 passes, traffic 5 | sub, `d.mul_(d)`, mean: 3 passes, traffic 7, 1 alloc | sub, square, mean keeping d, then `d · upstream`: 4 passes, traffic 11, 3 allocs |
         | l1 | ATen's l1_loss is itself a composite: sub, abs, mean | sub, `abs_`, mean: 3 passes, traffic 7, 1 alloc | sub, abs, sign, mean keeping the sign, then `sign · upstream`: 5 passes, traffic 14, 4 allocs |
 
@@ -508,11 +509,12 @@ public static class Report
         count of N-sized allocations (compare the side table with glibc's defaults, where it exists); this run keeps freed
         memory in the heap (see *malloc* above), so it follows the traffic instead.
 
-        - **smooth_l1 / huber forward (target ≤ 1.5×)**: the per-element loss m·(d − m/2) needs d = x − y, m = clamp(d, −β, β)
-          and two more element-wise passes to combine them: traffic 14 against the fused kernel's 5 (2.8×), so 1.5× needs fewer
-          passes than a composition of these primitives makes (libtorch's CPU fuser is not available in TorchSharp's build).
-        - **smooth_l1 / huber forward+backward (target ≤ 1.0×)**: traffic 17 for the analytic path against a fused forward and a
-          fused backward kernel on native's side.
+        - **smooth_l1 / huber forward (target ≤ 1.5×)**: the per-element loss m·(d − m/2) needs d = x − y, m = clamp(d, −δ, δ)
+          (SmoothL1 then divides m by β) and two more element-wise passes to combine them: traffic 14 (17 for SmoothL1) against
+          the fused kernel's 5 (2.8×, 3.4×), so 1.5× needs fewer passes than a composition of these primitives makes
+          (libtorch's CPU fuser is not available in TorchSharp's build).
+        - **smooth_l1 / huber forward+backward (target ≤ 1.0×)**: traffic 17 (20 for SmoothL1) for the analytic path against a
+          fused forward and a fused backward kernel on native's side.
         - **mse forward (target ≤ 1.1×)**: traffic 7 against 5, ≈1.4× by traffic.
         - **mse, l1, cross_entropy, bce_with_logits forward+backward**: the analytic path's forward leaves the gradient's factor
           ready, which native's separate backward kernel recomputes; the targets table shows where this run met ≤ 1.0×.
