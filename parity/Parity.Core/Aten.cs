@@ -93,7 +93,39 @@ public static class Aten
 
     /// <summary>Runs one function of <see cref="Source"/> (or its <see cref="Replacement"/>).</summary>
     private static Tensor Invoke(string function, params object?[] arguments) =>
-        Replacement?.Invoke(function, arguments) ?? WithAtenMessage(() => (Tensor)Unit.Value.invoke(function, arguments!));
+        Replacement?.Invoke(function, arguments) ?? WithAtenMessage(() => InvokeWithOwnScalars(function, arguments));
+
+    /// <summary>
+    /// Calls a function of the unit with every long and double argument passed as a <see cref="Scalar"/> this method owns
+    /// until the call has returned. TorchSharp 0.107's <c>invoke</c> turns such an argument into a temporary Scalar, keeps only
+    /// its native handle, and nothing keeps the Scalar alive while TorchScript runs: a garbage collection meanwhile lets its
+    /// finalizer free the native value the function is about to read (seen as "Expected false to be true" from
+    /// <c>Scalar::toLong</c>, or a wrong ignore_index, with tests running in parallel).
+    /// </summary>
+    private static Tensor InvokeWithOwnScalars(string function, object?[] arguments)
+    {
+        var owned = new List<Scalar>();
+        try
+        {
+            var passed = arguments.Select(argument => argument switch
+            {
+                long value => Own(value.ToScalar()),
+                double value => Own(value.ToScalar()),
+                _ => argument,
+            }).ToArray();
+            return (Tensor)Unit.Value.invoke(function, passed!);
+        }
+        finally
+        {
+            foreach (var scalar in owned) scalar.Dispose();
+        }
+
+        object Own(Scalar scalar)
+        {
+            owned.Add(scalar);
+            return scalar;
+        }
+    }
 
     /// <summary>Runs a libtorch call; its error becomes an ExternalException whose message is ATen's own text.</summary>
     private static Tensor WithAtenMessage(Func<Tensor> call)
