@@ -18,7 +18,11 @@ internal static class Parity
     {
         torch.ScalarType.Float64 => (1e-12, 1e-14),
         torch.ScalarType.Float32 => (1e-5, 1e-6),
-        _ => (1e-2, 1e-3), // float16 / bfloat16: 8-11 significant bits
+        // Two ulp at the bottom of a binade, as the parity suite's tolerances (Tolerances.cs): bfloat16 keeps 8 significant
+        // bits (ulp 2^-7), float16 11 (ulp 2^-10); atol for elements near 0, where cancellation leaves absolute error only.
+        torch.ScalarType.BFloat16 => (1.6e-2, 1e-3),
+        torch.ScalarType.Float16 => (2e-3, 1e-3),
+        _ => (0, 0),   // integral and bool results: exact
     };
 
     /// <summary>
