@@ -246,7 +246,7 @@ namespace TorchLosses.Modules
     /// <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>.
     /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>. Double backward is not supported.
     /// </summary>
-    public sealed class BCELoss : WeightedLoss<Tensor, Tensor, Tensor>
+    public sealed class BCELoss : BufferedLoss<Tensor, Tensor, Tensor>
     {
         /// <param name="weight">Optional per-element rescaling weight.</param>
         /// <param name="reduction">none, mean (default) or sum.</param>

@@ -265,10 +265,10 @@ namespace TorchLosses.Modules
     /// <summary>
     /// Binary cross entropy with logits as a module (PyTorch's <c>nn.BCEWithLogitsLoss</c>); see
     /// <see cref="nn.functional.binary_cross_entropy_with_logits(Tensor, Tensor, Tensor?, torch.nn.Reduction, Tensor?)"/>.
-    /// weight and pos_weight are registered as buffers ("weight", "pos_weight"), as in PyTorch, so they move with
-    /// <c>.to(device)</c> and appear in <c>state_dict()</c>.
+    /// weight and pos_weight are registered buffers ("weight", "pos_weight"), as in PyTorch, owned by the module: they move
+    /// with <c>.to(device)</c> and <c>.to(dtype)</c> and appear in <c>state_dict()</c> (see <see cref="BufferedLoss{T1, T2, TResult}"/>).
     /// </summary>
-    public sealed class BCEWithLogitsLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    public sealed class BCEWithLogitsLoss : BufferedLoss<Tensor, Tensor, Tensor>
     {
         /// <param name="weight">Optional per-element rescaling weight.</param>
         /// <param name="reduction">none, mean (default) or sum.</param>
@@ -276,11 +276,16 @@ namespace TorchLosses.Modules
         public BCEWithLogitsLoss(Tensor? weight = null, torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null)
             : base(weight, reduction)
         {
-            if (pos_weight is not null) register_buffer("pos_weight", pos_weight.detach());
+            Keep(nameof(pos_weight), pos_weight);
         }
 
-        /// <summary>The weight of the positive term (the registered buffer, after any conversion), or null.</summary>
-        public Tensor? pos_weight => get_buffer("pos_weight");
+        /// <summary>The weight of the positive term (the registered buffer "pos_weight", after any conversion by <c>.to()</c>),
+        /// or null.</summary>
+        public Tensor? pos_weight
+        {
+            get => get_buffer(nameof(pos_weight));
+            private set => ConditionallyRegisterBuffer(nameof(pos_weight), value);   // TorchSharp's .to() sets the converted buffer here
+        }
 
         /// <summary>The loss of the logits <paramref name="input"/> against <paramref name="target"/>.</summary>
         public override Tensor forward(Tensor input, Tensor target) =>

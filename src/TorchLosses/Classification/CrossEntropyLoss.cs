@@ -41,11 +41,14 @@ namespace TorchLosses
             /// <param name="target">Class indices (int64 or uint8) shaped like the input without the class dimension (for a
             /// 1-D input also (1), read as the 0-d target, as libtorch 2.10 does; not with label smoothing, which libtorch
             /// rejects there), or class probabilities shaped exactly like the input.</param>
-            /// <param name="weight">Optional per-class weights: 1-D with C entries.</param>
+            /// <param name="weight">Optional per-class weights: 1-D with C entries. With class-index targets it is not
+            /// differentiable, as in libtorch: a weight that requires grad is rejected while grad mode is on ("The function
+            /// 'nll_loss_forward' is not differentiable with respect to argument 'weight'. …"); with probability targets it is.</param>
             /// <param name="ignore_index">Class-index target value to ignore; must be negative with probability targets.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <param name="label_smoothing">Range: ε ≤ 1 (ε &gt; 1 is an error); a negative or NaN ε is treated as 0, as in PyTorch.</param>
-            /// <exception cref="ArgumentException">shapes, dtypes, the weight or ignore_index do not fit (PyTorch's messages).</exception>
+            /// <exception cref="ArgumentException">shapes, dtypes, the weight or ignore_index do not fit, or the input is 0-d
+            /// (PyTorch's messages).</exception>
             /// <exception cref="ArgumentOutOfRangeException">a target lies outside [0, C), or ε &gt; 1.</exception>
             public static Tensor cross_entropy(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double label_smoothing = 0.0)
@@ -57,9 +60,12 @@ namespace TorchLosses
                     throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing,
                         $"label_smoothing must be between 0.0 and 1.0. Got: {Check.CppDouble(label_smoothing)}");
 
+                // libtorch's order: log_softmax over the class dimension (its dimension and dtype checks), then NLL's checks.
+                if (input.dim() == 0)
+                    throw new ArgumentException("Dimension out of range (expected to be in range of [-1, 0], but got 1)", nameof(input));
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
                 long classDim = CheckNllShapes(input, target, weight);
                 bool targetOfSizeOne = input.dim() == 1 && target.dim() == 1;
-                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();   // before the first tensor made here, so a throw releases it too
                 target = UnbatchedTarget(input, target);
@@ -106,6 +112,8 @@ namespace TorchLosses
                 if (ignoreIndex >= 0)
                     throw new ArgumentException("ignore_index is not supported for floating point target", nameof(ignoreIndex));
                 long classDim = input.dim() == 1 ? 0 : 1;
+                if (input.dim() == 0)   // libtorch reads the class count input.size(1) here
+                    throw new ArgumentException("Dimension specified as 1 but tensor has no dimensions", nameof(input));
                 long classes = input.shape[classDim];
                 ClassTargets.CheckWeight(weight, classes, "cross_entropy: ");
                 if (labelSmoothing > 1.0)
@@ -159,7 +167,7 @@ namespace TorchLosses.Modules
     /// <see cref="nn.functional.cross_entropy(Tensor, Tensor, Tensor?, long, torch.nn.Reduction, double)"/>.
     /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>.
     /// </summary>
-    public sealed class CrossEntropyLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    public sealed class CrossEntropyLoss : BufferedLoss<Tensor, Tensor, Tensor>
     {
         /// <param name="weight">Optional per-class weights, shape (C).</param>
         /// <param name="ignore_index">Class-index target value to ignore (default −100).</param>

@@ -33,14 +33,16 @@ namespace TorchLosses
             /// </summary>
             /// <param name="input">Log-probabilities, float16, bfloat16, float32 or float64.</param>
             /// <param name="target">Class indices, int64 or uint8, each in [0, C) or equal to <paramref name="ignore_index"/>.</param>
-            /// <param name="weight">Optional per-class weights: 1-D, C entries, the input's dtype. Negative weights are allowed.</param>
+            /// <param name="weight">Optional per-class weights: 1-D, C entries, the input's dtype. Negative weights are allowed. Not
+            /// differentiable, as in libtorch: a weight that requires grad is rejected while grad mode is on.</param>
             /// <param name="ignore_index">Target value to ignore; it may lie outside [0, C).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <remarks>TorchSharp's <c>nll_loss</c> has no <c>ignore_index</c>; this one follows PyTorch.
             /// <para>Input (C) with a target of shape (1): libtorch 2.10 computes the loss but its backward rejects the
             /// pair ("size mismatch (got input: [5], target: [1])"), which on TorchSharp ends the process inside
             /// <c>autograd.grad</c>; here the gradient is that of the 0-d target.</para></remarks>
-            /// <exception cref="ArgumentException">shapes, dtypes or the weight do not fit (PyTorch's messages).</exception>
+            /// <exception cref="ArgumentException">shapes, dtypes or the weight do not fit, or the weight requires grad
+            /// (PyTorch's messages: "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. …").</exception>
             /// <exception cref="ArgumentOutOfRangeException">a target lies outside [0, C) ("Target 4 is out of bounds.").</exception>
             public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
@@ -79,6 +81,9 @@ namespace TorchLosses
                     throw new ArgumentException(
                         $"Expected input batch_size ({inputShape[0]}) to match target batch_size ({(targetShape.Length == 0 ? 1 : targetShape[0])}).",
                         nameof(target));
+                // libtorch's autograd rejects a weight that requires grad before the kernel's own checks (ATen has no
+                // derivative for it); input of 3 or more dimensions runs the 2-d kernel.
+                Check.NotDifferentiable(dim <= 2 ? "nll_loss_forward" : "nll_loss2d_forward", weight, nameof(weight));
                 long classDim = dim == 1 ? 0 : 1;
                 long classes = inputShape[classDim];
                 if (dim <= 2)
@@ -138,7 +143,7 @@ namespace TorchLosses.Modules
     /// <see cref="nn.functional.nll_loss(Tensor, Tensor, Tensor?, long, torch.nn.Reduction)"/>.
     /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>.
     /// </summary>
-    public sealed class NLLLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    public sealed class NLLLoss : BufferedLoss<Tensor, Tensor, Tensor>
     {
         /// <param name="weight">Optional per-class weights, shape (C).</param>
         /// <param name="ignore_index">Target value to ignore (default −100).</param>

@@ -42,8 +42,9 @@ namespace TorchLosses
             /// <param name="positive">Embeddings of the same class.</param>
             /// <param name="negative">Embeddings of another class.</param>
             /// <param name="distance_function">A non-negative distance f(u, v) returning one value per pair;
-            /// null for the pairwise Euclidean distance with eps = 1e-6. Tensors it creates are released
-            /// when the loss returns (they stay alive in the autograd graph as needed).</param>
+            /// null for the pairwise Euclidean distance with eps = 1e-6. The tensors it returns stay the caller's (in the
+            /// caller's dispose scope, if any; never disposed here); temporaries it creates inside are released when the
+            /// loss returns (they stay alive in the autograd graph as needed).</param>
             /// <param name="margin">Range: margin &gt; 0 (1 by default). NaN is accepted and gives NaN.</param>
             /// <param name="swap">Replace f(anchor, negative) by min(f(anchor, negative), f(positive, negative)).</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
@@ -56,6 +57,7 @@ namespace TorchLosses
             /// </remarks>
             /// <exception cref="ArgumentOutOfRangeException">margin ≤ 0; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">the tensors differ in their number of dimensions (PyTorch's message).</exception>
+            /// <exception cref="InvalidOperationException">distance_function returned null.</exception>
             public static Tensor triplet_margin_with_distance_loss(Tensor anchor, Tensor positive, Tensor negative,
                 Func<Tensor, Tensor, Tensor>? distance_function = null, double margin = 1.0, bool swap = false,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
@@ -63,12 +65,17 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 CheckTripletMargin(margin);
                 CheckTripletRanks(anchor, positive, negative);
-                var distance = distance_function ?? DefaultTripletDistance;
 
                 using var scope = torch.NewDisposeScope();
-                var positiveDistance = distance(anchor, positive);
-                var negativeDistance = distance(anchor, negative);
-                if (swap) negativeDistance = torch.minimum(negativeDistance, distance(positive, negative));
+                // The tensors a caller's function returns are the caller's: they leave this scope (to the caller's, if any)
+                // and are never disposed here; the temporaries it made inside are released with this scope.
+                Tensor Distance(Tensor u, Tensor v) => distance_function is null
+                    ? DefaultTripletDistance(u, v)
+                    : scope.MoveToOuter(distance_function(u, v) ?? throw new InvalidOperationException(
+                        "triplet_margin_with_distance_loss: distance_function returned null; it must return a tensor of distances."));
+                var positiveDistance = Distance(anchor, positive);
+                var negativeDistance = Distance(anchor, negative);
+                if (swap) negativeDistance = torch.minimum(negativeDistance, Distance(positive, negative));
                 // PyTorch 2.10's order: (margin + d_pos) − d_neg (1.13 computed (d_pos − d_neg) + margin).
                 var loss = (positiveDistance + margin - negativeDistance).clamp_min(0.0);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));

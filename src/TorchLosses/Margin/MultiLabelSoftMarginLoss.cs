@@ -83,7 +83,7 @@ namespace TorchLosses.Modules
     /// <see cref="nn.functional.multilabel_soft_margin_loss(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>.
     /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>.
     /// </summary>
-    public sealed class MultiLabelSoftMarginLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    public sealed class MultiLabelSoftMarginLoss : BufferedLoss<Tensor, Tensor, Tensor>
     {
         /// <param name="weight">Optional per-class weights.</param>
         /// <param name="reduction">none, mean (default) or sum.</param>

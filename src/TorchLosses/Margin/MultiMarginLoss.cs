@@ -175,7 +175,7 @@ namespace TorchLosses.Modules
     /// <see cref="nn.functional.multi_margin_loss(Tensor, Tensor, int, double, Tensor?, torch.nn.Reduction)"/>.
     /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>.
     /// </summary>
-    public sealed class MultiMarginLoss : WeightedLoss<Tensor, Tensor, Tensor>
+    public sealed class MultiMarginLoss : BufferedLoss<Tensor, Tensor, Tensor>
     {
         /// <param name="p">The exponent of the hinge. Range: 1 or 2 (checked here, as PyTorch's constructor does).</param>
         /// <param name="margin">The margin Δ. Range: any real number.</param>

@@ -87,10 +87,13 @@ namespace TorchLosses
             /// <param name="blank">The blank class. Range: 0 ≤ blank &lt; C.</param>
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <param name="zero_infinity">Replace +∞ losses by 0 and zero their gradients.</param>
+            /// <exception cref="ArgumentNullException"><paramref name="input_lengths"/> or <paramref name="target_lengths"/> is null.</exception>
             /// <inheritdoc cref="ctc_loss(Tensor, Tensor, Tensor, Tensor, long, torch.nn.Reduction, bool)"/>
             public static Tensor ctc_loss(Tensor log_probs, Tensor targets, long[] input_lengths, long[] target_lengths, long blank = 0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, bool zero_infinity = false)
             {
+                ArgumentNullException.ThrowIfNull(input_lengths);
+                ArgumentNullException.ThrowIfNull(target_lengths);
                 var kind = Reductions.Parse(reduction);
                 using var lengths = torch.NewDisposeScope();
                 return lengths.MoveToOuter(CtcLoss(log_probs, targets, torch.tensor(input_lengths), torch.tensor(target_lengths), blank, kind,
