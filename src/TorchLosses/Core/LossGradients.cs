@@ -35,62 +35,60 @@ public enum GradientMode
 /// <c>await</c> (whatever thread the continuation runs on), and the tasks and threads started inside it inherit it; work
 /// that did not start inside it (other requests, other pool work items, the caller of an async method that opened a
 /// scope) never sees it.</para>
-/// <para>Scopes nest and must be disposed innermost first, on the logical call that opened them (a <c>using</c> block
-/// does both). Disposing a scope while a scope opened inside it is still in force, or from a call it does not flow to,
-/// is an error: <see cref="InvalidOperationException"/>, and the mode stays as it was, so a wrong order never leaves a
-/// mode behind silently. Disposing a scope twice is harmless.</para>
+/// <para>A scope is in force from <see cref="Use"/> until it is disposed, and the mode is that of the innermost scope
+/// still in force (else <see cref="Default"/>). Disposing is therefore harmless in any order and from any thread: a
+/// scope disposed before a scope opened inside it leaves the inner one in force, and once both are disposed the mode is
+/// the one before either; disposing twice does nothing. Disposing a scope ends it for the tasks and threads that
+/// inherited it as well.</para>
 /// </remarks>
 public static class LossGradients
 {
-    /// <summary>The innermost scope of this logical call, or null.</summary>
+    /// <summary>The innermost scope opened on this logical call (possibly disposed since), or null.</summary>
     private static readonly AsyncLocal<Scope?> innermost = new();
 
     /// <summary>The process-wide mode (default <see cref="GradientMode.Analytic"/>).</summary>
     public static GradientMode Default { get; set; } = GradientMode.Analytic;
 
-    /// <summary>The mode in force on this logical call: the innermost <see cref="Use"/> scope, else <see cref="Default"/>.</summary>
-    public static GradientMode Current => innermost.Value?.Mode ?? Default;
+    /// <summary>The mode in force on this logical call: that of the innermost <see cref="Use"/> scope not yet disposed,
+    /// else <see cref="Default"/>.</summary>
+    public static GradientMode Current => Scope.InForce(innermost.Value)?.Mode ?? Default;
 
-    /// <summary>Sets the mode for this logical call (and what it starts) until the result is disposed.</summary>
+    /// <summary>Sets the mode for this logical call (and the work it starts) until the result is disposed.</summary>
     /// <param name="mode">A defined <see cref="GradientMode"/>.</param>
-    /// <returns>The scope; dispose it (innermost first, on this logical call) to restore the mode in force before.</returns>
+    /// <returns>The scope; disposing it ends it (see the remarks on <see cref="LossGradients"/> for the order).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is not a defined value.</exception>
     public static IDisposable Use(GradientMode mode)
     {
         if (!Enum.IsDefined(mode))
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "mode must be GradientMode.Analytic or GradientMode.Autograd.");
-        var scope = new Scope(mode, innermost.Value);
+        var scope = new Scope(mode, Scope.InForce(innermost.Value));
         innermost.Value = scope;
         return scope;
     }
 
-    /// <summary>One <see cref="Use"/> scope: its mode and the scope it was opened in (immutable, so flows never share state).</summary>
+    /// <summary>One <see cref="Use"/> scope: its mode, the scope it was opened in, and whether it has been disposed.</summary>
     private sealed class Scope(GradientMode mode, Scope? outer) : IDisposable
     {
-        private bool disposed;
+        private volatile bool disposed;
 
         internal GradientMode Mode => mode;
 
-        public void Dispose()
+        /// <summary>The innermost scope of the chain from <paramref name="scope"/> outwards that is not disposed.</summary>
+        internal static Scope? InForce(Scope? scope)
         {
-            if (disposed) return;
-            if (!ReferenceEquals(innermost.Value, this))
-                throw new InvalidOperationException(IsOpenBelow(innermost.Value)
-                    ? "LossGradients.Use scopes must be disposed innermost first: a scope opened inside this one is still in force. The mode is unchanged."
-                    : "A LossGradients.Use scope must be disposed on the logical call (thread or async flow) that opened it; it is not in force here. The mode is unchanged.");
-            disposed = true;
-            innermost.Value = outer;
-        }
-
-        /// <summary>Whether this scope is an outer scope of <paramref name="scope"/>.</summary>
-        private bool IsOpenBelow(Scope? scope)
-        {
-            for (var s = scope; s is not null; s = s.Outer)
-                if (ReferenceEquals(s, this)) return true;
-            return false;
+            while (scope is not null && scope.disposed) scope = scope.Outer;
+            return scope;
         }
 
         private Scope? Outer => outer;
+
+        public void Dispose()
+        {
+            disposed = true;
+            // Trims this call's chain when its innermost scope is no longer in force (other calls skip disposed scopes).
+            var top = innermost.Value;
+            if (top is not null && top.disposed) innermost.Value = InForce(top);
+        }
     }
 
     /// <summary>Whether the analytic path applies to this pair of operands.</summary>
