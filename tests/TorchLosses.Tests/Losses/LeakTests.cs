@@ -204,7 +204,19 @@ public sealed class LeakTests
         yield return new("triplet_margin_with_distance/default", () => Draw(84, g => new[] { Normal(g, S(3, 5), grad: true), Normal(g, S(3, 5), grad: true), Normal(g, S(3, 5), grad: true) }),
             t => L.triplet_margin_with_distance_loss(t[0], t[1], t[2]));
         yield return new("triplet_margin_with_distance/custom distance", () => Draw(85, g => new[] { Normal(g, S(3, 5), grad: true), Normal(g, S(3, 5), grad: true), Normal(g, S(3, 5), grad: true) }),
-            t => L.triplet_margin_with_distance_loss(t[0], t[1], t[2], (a, b) => (a - b).abs().sum(1), swap: true, reduction: R.None));
+            t =>
+            {
+                // The distances the caller's function returns are the caller's (the loss never disposes them): it disposes them.
+                var returned = new List<Tensor>();
+                var loss = L.triplet_margin_with_distance_loss(t[0], t[1], t[2], (a, b) =>
+                {
+                    var d = (a - b).abs().sum(1);
+                    returned.Add(d);
+                    return d;
+                }, swap: true, reduction: R.None);
+                returned.ForEach(d => d.Dispose());
+                return loss;
+            });
     }
 
     /// <summary>Calls that fail, most of them after the loss has made tensors (reading targets, ranges or lengths).</summary>
