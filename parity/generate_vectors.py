@@ -4,7 +4,7 @@
 Run it with Debian's interpreter, which has PyTorch 1.13 (package python3-torch; the `python3` first on
 PATH may be another one without torch):
 
-    bash scripts/setup.sh --with-python      # once: installs python3-torch
+    bash scripts/regenerate-vectors.sh [functional ...]   # installs python3-torch if missing, then runs this
     /usr/bin/python3 parity/generate_vectors.py [functional ...]
 
 For each loss it writes parity/vectors/<functional>.json: the PyTorch version, and per case the call's

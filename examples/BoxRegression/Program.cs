@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Examples.Common;
+using ScottPlot;
+using TorchLosses.Figures;
 
 namespace Examples.BoxRegression;
 
@@ -29,51 +31,49 @@ public static class Program
                 result.Fits.Select(f => (IReadOnlyList<string>)[f.Loss, Format.F(f.IoUBefore), Format.F(f.IoUAfter),
                     Format.F(100 * f.Above07, 1) + " %", options.Epochs.ToString(), Format.Ms(f.Time)]));
             ExampleConsole.Note($"The proposals themselves (zero offsets) have mean IoU {Format.F(result.ProposalIoU)} with their ground truth.");
-            ExampleConsole.Figure(cli.FigurePath(parsed), path => Plot(result, path));
+            ExampleConsole.Figure(cli.FigurePath(parsed), () => Plot(result));
             return 0;
         });
     }
 
-    private static string? Plot(Result result, string path)
+    private static Figure Plot(Result result)
     {
-        var figure = new GnuplotFigure("box-regression");
-        string[] colors = ["#1f77b4", "#2ca02c", "#ff7f0e", "#d62728"];
-        var curves = figure.Blocks("curves.dat", "epoch mean_test_iou (one block per loss)",
-            result.Fits.Select(f => f.Curve.Select(c => new double[] { c.Epoch, c.IoU })));
+        var figure = new Figure("Fast R-CNN-style box regression (R-CNN offsets, weights 10, 10, 5, 5)", 1, 2, 760, 660);
+        Color[] colors = [Style.Runs[1], Style.Runs[2], Style.Runs[5], Style.Runs[0]];
+
+        var curves = figure[0].Labels("Mean IoU of the predicted test boxes with their ground truth", "epoch", "mean IoU");
+        for (var i = 0; i < result.Fits.Count; i++)
+        {
+            var f = result.Fits[i];
+            curves.Curve(f.Curve.Select(c => (double)c.Epoch).ToList(), f.Curve.Select(c => c.IoU).ToList(), colors[i % colors.Length],
+                $"{f.Loss} ({Format.F(f.IoUAfter)})", width: 2.5f);
+        }
+        var lastEpoch = result.Fits.Max(f => f.Curve[^1].Epoch);
+        curves.Curve([0, lastEpoch], [result.ProposalIoU, result.ProposalIoU], Colors.Black, $"proposals as they are ({Format.F(result.ProposalIoU)})",
+            width: 2, pattern: LinePattern.Dashed);
+        curves.Limits(0, lastEpoch, 0.5, 1).Legend(Alignment.LowerRight);
 
         // Six test proposals, each drawn in its own 100 × 100 cell (3 × 2 grid).
         const int Shown = 6;
         var headline = result.Fits[0];
-        IEnumerable<double[]> Cells(Func<int, Box> box) => Enumerable.Range(0, Shown).Select(k =>
+        var boxes = figure[1].Labels($"Six test proposals: ground truth, proposal, {headline.Loss} prediction", "", "");
+        void Cell(int k, Box b, Color color, string? label, float width, LinePattern pattern)
         {
-            var b = box(k);
             double ox = 100 * (k % 3), oy = 100 * (1 - k / 3);
-            return new[] { ox + b.Cx, oy + b.Cy, ox + b.Cx - b.W / 2, ox + b.Cx + b.W / 2, oy + b.Cy - b.H / 2, oy + b.Cy + b.H / 2 };
-        });
-        var truth = figure.Data("truth.dat", "x y xlo xhi ylo yhi", Cells(k => result.Test.Truth[k]));
-        var proposals = figure.Data("proposals.dat", "x y xlo xhi ylo yhi", Cells(k => result.Test.Proposals[k]));
-        var predicted = figure.Data("predicted.dat", "x y xlo xhi ylo yhi", Cells(k => headline.Predictions[k]));
-
-        var curveSeries = result.Fits.Select((f, i) =>
-            $"{curves} index {i} using 1:2 with lines lw 2.5 lc rgb '{colors[i % colors.Length]}' title '{GnuplotFigure.Label($"{f.Loss} ({Format.F(f.IoUAfter)})")}'");
-        var body = $"""
-            set multiplot layout 1,2 title 'Fast R-CNN-style box regression (R-CNN offsets, weights 10, 10, 5, 5)' font ',14'
-            set grid lc rgb '#dddddd'
-            set title 'Mean IoU of the predicted test boxes with their ground truth'
-            set xlabel 'epoch'; set ylabel 'mean IoU'; set yrange [0.5:1]
-            set key bottom right box opaque font ',10'
-            plot {string.Join(", \\\n     ", curveSeries)}, \
-                 {Format.G(result.ProposalIoU)} with lines dt 2 lw 2 lc rgb 'black' title 'proposals as they are ({Format.F(result.ProposalIoU)})'
-            set title '{GnuplotFigure.Label($"Six test proposals: ground truth, proposal, {headline.Loss} prediction")}'
-            unset grid; set xrange [0:300]; set yrange [0:200]; set size ratio -1
-            set xtics 100 format ''; set ytics 100 format ''; set grid front lc rgb '#999999' lw 1
-            unset xlabel; unset ylabel
-            set key below horizontal font ',10'
-            plot {truth} using 1:2:3:4:5:6 with boxxyerror fs empty lw 6 lc rgb '#98df8a' title 'ground truth', \
-                 {proposals} using 1:2:3:4:5:6 with boxxyerror fs empty dt 2 lw 2 lc rgb '#7f7f7f' title 'proposal', \
-                 {predicted} using 1:2:3:4:5:6 with boxxyerror fs empty lw 1.5 lc rgb '#1f77b4' title '{GnuplotFigure.Label(headline.Loss)} prediction'
-            unset multiplot
-            """;
-        return figure.Render(path, 1400, 620, body);
+            boxes.Box(ox + b.Cx - b.W / 2, ox + b.Cx + b.W / 2, oy + b.Cy - b.H / 2, oy + b.Cy + b.H / 2, color, label, width, pattern);
+        }
+        for (var k = 0; k < Shown; k++)
+        {
+            Cell(k, result.Test.Truth[k], Color.FromHex("#98df8a"), k == 0 ? "ground truth" : null, 6, LinePattern.Solid);
+            Cell(k, result.Test.Proposals[k], Color.FromHex("#7f7f7f"), k == 0 ? "proposal" : null, 2, LinePattern.Dashed);
+            Cell(k, headline.Predictions[k], Style.Runs[1], k == 0 ? $"{headline.Loss} prediction" : null, 2, LinePattern.Solid);
+        }
+        foreach (var x in new[] { 100.0, 200.0 }) boxes.Add.VerticalLine(x, 1, Color.FromHex("#999999"));
+        boxes.Add.HorizontalLine(100, 1, Color.FromHex("#999999"));
+        boxes.Limits(0, 300, 0, 200).SquareUnits().LegendBelow();
+        boxes.Axes.Bottom.TickLabelStyle.IsVisible = false;
+        boxes.Axes.Left.TickLabelStyle.IsVisible = false;
+        boxes.Grid.IsVisible = false;
+        return figure;
     }
 }

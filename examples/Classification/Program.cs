@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Examples.Common;
+using ScottPlot;
+using TorchLosses.Figures;
 
 namespace Examples.Classification;
 
@@ -31,33 +33,33 @@ public static class Program
                     Format.F(f.Confidence), Format.Ms(f.Time)]));
             ExampleConsole.Note($"Class weights n/(C·n_c): {string.Join(", ", result.ClassWeights.Select(w => Format.F(w, 2)))}. " +
                 "The test set is balanced, so accuracy is the mean per-class recall; mean confidence is the average largest softmax probability.");
-            ExampleConsole.Figure(cli.FigurePath(parsed), path => Plot(result, path));
+            ExampleConsole.Figure(cli.FigurePath(parsed), () => Plot(result));
             return 0;
         });
     }
 
-    private static string? Plot(Result result, string path)
+    private static Figure Plot(Result result)
     {
-        var figure = new GnuplotFigure("classification");
+        var figure = new Figure("CrossEntropyLoss on imbalanced blobs: decision regions and training points", 1, result.Fits.Count, 560, 600);
+        Color[] regions = [Color.FromHex("#c6dbef"), Color.FromHex("#fdd0a2"), Color.FromHex("#c7e9c0"), Color.FromHex("#e6d5f0")];
+        Color[] points = [Style.Runs[1], Style.Runs[5], Style.Runs[2], Style.Runs[4]];
         var train = result.Train;
-        var points = figure.Data("train.dat", "x y class", train.Labels.Select((c, i) => new double[] { train.Points[2 * i], train.Points[2 * i + 1], c }));
-        var body = new System.Text.StringBuilder($"""
-            set multiplot layout 1,{result.Fits.Count} title 'CrossEntropyLoss on imbalanced blobs: decision regions and training points' font ',14'
-            set palette defined (0 '#c6dbef', 1 '#fdd0a2', 2 '#c7e9c0', 3 '#e6d5f0'); set cbrange [0:3]; set palette maxcolors 4; unset colorbox
-            set linetype 1 lc rgb '#1f77b4'; set linetype 2 lc rgb '#ff7f0e'; set linetype 3 lc rgb '#2ca02c'; set linetype 4 lc rgb '#9467bd'
-            set xrange [{-Experiment.Extent}:{Experiment.Extent}]; set yrange [{-Experiment.Extent}:{Experiment.Extent}]; set size ratio -1
-            set xlabel 'x_1'; set ylabel 'x_2'; set key off
-            """).AppendLine();
+        const double e = Experiment.Extent;
         for (var k = 0; k < result.Fits.Count; k++)
         {
             var f = result.Fits[k];
-            var grid = figure.Data($"grid{k}.dat", "x y predicted_class", Enumerable.Range(0, Experiment.GridSize * Experiment.GridSize).Select(i =>
-                new double[] { Experiment.GridCoordinate(i % Experiment.GridSize), Experiment.GridCoordinate(i / Experiment.GridSize), f.Grid[i] }));
-            var recalls = string.Join(", ", f.Recall.Select(r => Format.F(r, 2)));
-            body.AppendLine($"set title '{GnuplotFigure.Label(f.Loss)} — recall per class: {recalls}' font ',11'");
-            body.AppendLine($"plot {grid} using 1:2:3 with image, {points} using 1:2:($3+1) with points pt 7 ps 0.6 lc variable");
+            var classes = new int[Experiment.GridSize, Experiment.GridSize];
+            for (var i = 0; i < f.Grid.Length; i++) classes[i / Experiment.GridSize, i % Experiment.GridSize] = f.Grid[i];
+            var panel = figure[k].Labels($"{f.Loss}\nrecall per class: {string.Join(", ", f.Recall.Select(r => Format.F(r, 2)))}", "x₁", "x₂");
+            panel.Regions(classes, regions, -e, e, -e, e);
+            for (var c = 0; c < points.Length; c++)
+            {
+                var members = Enumerable.Range(0, train.Labels.Length).Where(i => train.Labels[i] == c).ToList();
+                panel.Points(members.Select(i => (double)train.Points[2 * i]).ToList(), members.Select(i => (double)train.Points[2 * i + 1]).ToList(),
+                    points[c], $"class {c}", size: 4);
+            }
+            panel.Limits(-e, e, -e, e).SquareUnits().Legend(k == 0 ? Alignment.UpperLeft : null);
         }
-        body.AppendLine("unset multiplot");
-        return figure.Render(path, 1500, 560, body.ToString());
+        return figure;
     }
 }

@@ -18,7 +18,7 @@ public sealed class ExampleCli
         Seed = Add("--seed", "Seed of the data and of the initial weights (same seed, same numbers).", defaultSeed);
         Figure = new Option<string?>("--figure")
         {
-            Description = $"Where to write the figure (.png or .svg); default docs/examples/{figureName}.png in the repository.",
+            Description = $"Where to write the figure, as PNG and SVG (path.png and path.svg); default docs/examples/{figureName}.png and .svg in the repository.",
         };
         root.Add(Figure);
         NoPlot = Add("--no-plot", "Skip the figure.", false);

@@ -53,11 +53,14 @@ public static class ExampleConsole
     /// <summary>Prints a line of explanation (dim) or a figure note.</summary>
     public static void Note(string text) => AnsiConsole.MarkupLine("[grey]" + Markup.Escape(text) + "[/]");
 
-    /// <summary>Draws a figure with <paramref name="draw"/> (which returns a failure note or null) and reports where it went.</summary>
-    public static void Figure(string? path, Func<string, string?> draw)
+    /// <summary>
+    /// Draws the figure <paramref name="draw"/> makes and writes it as PNG and SVG at <paramref name="path"/> (its extension
+    /// replaced), then says where it went; nothing with a null path (<c>--no-plot</c>).
+    /// </summary>
+    public static void Figure(string? path, Func<TorchLosses.Figures.Figure> draw)
     {
         if (path is null) return;
-        var failure = draw(path);
-        Note(failure ?? $"Figure written to {path}");
+        var written = draw().Save(path);
+        Note($"Figure written to {string.Join(" and ", written)}");
     }
 }

@@ -11,6 +11,6 @@ public static class Format
     /// <summary>A duration in milliseconds.</summary>
     public static string Ms(TimeSpan time) => time.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture) + " ms";
 
-    /// <summary>A number for a gnuplot script or a label (invariant, shortest round-trip form).</summary>
+    /// <summary>A number for a label (invariant, shortest round-trip form).</summary>
     public static string G(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 }

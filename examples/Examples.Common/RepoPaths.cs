@@ -1,6 +1,6 @@
 namespace Examples.Common;
 
-/// <summary>Where the examples write their figures and gnuplot inputs.</summary>
+/// <summary>Where the examples write their figures.</summary>
 public static class RepoPaths
 {
     /// <summary>
@@ -16,17 +16,7 @@ public static class RepoPaths
         return null;
     }
 
-    /// <summary><c>docs/examples/&lt;name&gt;.png</c> in the repository, or <c>&lt;name&gt;.png</c> in the working directory.</summary>
+    /// <summary><c>docs/examples/&lt;name&gt;.png</c> in the repository, or <c>&lt;name&gt;.png</c> in the working directory (an .svg is written beside it).</summary>
     public static string DefaultFigure(string name) =>
         Root is null ? Path.GetFullPath(name + ".png") : Path.Combine(Root, "docs", "examples", name + ".png");
-
-    /// <summary>A directory for an example's gnuplot data and script: <c>artifacts/examples/&lt;name&gt;</c> (ignored by git).</summary>
-    public static string WorkDirectory(string name)
-    {
-        var dir = Root is null
-            ? Path.Combine(Path.GetTempPath(), "torchlosses-examples", name)
-            : Path.Combine(Root, "artifacts", "examples", name);
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Examples.Common;
+using ScottPlot;
+using TorchLosses.Figures;
 
 namespace Examples.NonlinearRegression;
 
@@ -27,49 +29,29 @@ public static class Program
             var d = result.Data;
             var far = d.TrainX.Select((x, i) => Math.Abs(d.TrainY[i] - Experiment.Truth(x))).Count(r => r > 1);
             ExampleConsole.Note($"{far} of {d.TrainX.Length} training samples lie more than 1 away from the curve; MSE's gradient grows with that distance, Huber's and SmoothL1's does not.");
-            ExampleConsole.Figure(cli.FigurePath(parsed), path => Plot(result, path));
+            ExampleConsole.Figure(cli.FigurePath(parsed), () => Plot(result));
             return 0;
         });
     }
 
-    private static string? Plot(Result result, string path)
+    private static Figure Plot(Result result)
     {
-        var figure = new GnuplotFigure("nonlinear-regression");
         var d = result.Data;
-        var train = figure.Data("train.dat", "x y", d.TrainX.Select((x, i) => new double[] { x, d.TrainY[i] }));
-        var fits = figure.Data("fits.dat", "x truth " + string.Join(' ', result.Fits.Select(f => f.Loss.Replace(' ', '_'))),
-            d.TestX.Select((x, i) => new double[] { x, d.TestY[i] }.Concat(result.Fits.Select(f => (double)f.TestPrediction[i]))));
-        var curves = figure.Blocks("curves.dat", "epoch train_loss test_rmse (one block per loss)",
-            result.Fits.Select(f => f.Curve.Select(c => new double[] { c.Epoch, c.TrainLoss, c.TestRmse })));
-        string[] colors = ["#d62728", "#1f77b4", "#2ca02c"];
-
-        var left = new List<string>
-        {
-            $"{train} using 1:2 with points pt 7 ps 0.45 lc rgb '#9a9a9a' title 'noisy training samples'",
-            $"{fits} using 1:2 with lines dt 2 lw 3 lc rgb 'black' title 'truth: sin(2x) + 0.3x'",
-        };
-        var right = new List<string>();
+        var figure = new Figure("MLP regression with heavy-tailed (Student-t, ν = 2) noise", 1, 2, 760, 640);
+        var fit = figure[0].Labels("Fit (samples beyond the y range are not drawn)", "x", "y");
+        var curves = figure[1].Labels("Training curves", "epoch", "RMSE against the clean function (test grid)");
+        fit.Points(d.TrainX.Doubles(), d.TrainY.Doubles(), Style.Grey, "noisy training samples", size: 4);
+        fit.Curve(d.TestX.Doubles(), d.TestY.Doubles(), Colors.Black, "truth: sin(2x) + 0.3x", width: 3, pattern: LinePattern.Dashed);
         for (var i = 0; i < result.Fits.Count; i++)
         {
             var f = result.Fits[i];
-            var label = GnuplotFigure.Label(f.Loss);
-            left.Add($"{fits} using 1:{i + 3} with lines lw 2.5 lc rgb '{colors[i % colors.Length]}' title '{label} (test RMSE {Format.F(f.TestRmse)})'");
-            right.Add($"{curves} index {i} using 1:3 with lines lw 2.5 lc rgb '{colors[i % colors.Length]}' title '{label}'");
+            var color = Style.Runs[i % Style.Runs.Length];
+            fit.Curve(d.TestX.Doubles(), f.TestPrediction.Doubles(), color, $"{f.Loss} (test RMSE {Format.F(f.TestRmse)})", width: 2.5f);
+            curves.Curve(f.Curve.Select(c => (double)c.Epoch).ToList(), Draw.Log10(f.Curve.Select(c => c.TestRmse)), color, f.Loss, width: 2.5f);
         }
-        var body = $"""
-            set multiplot layout 1,2 title 'MLP regression with heavy-tailed (Student-t, ν = 2) noise' font ',14'
-            set grid lc rgb '#dddddd'
-            set title 'Fit (samples beyond the y range are not drawn)'
-            set xlabel 'x'; set ylabel 'y'; set xrange [-3:3]; set yrange [-2.5:2.5]
-            set key bottom right box opaque font ',9'
-            plot {string.Join(", \\\n     ", left)}
-            set title 'Training curves'
-            set xlabel 'epoch'; set ylabel 'RMSE against the clean function (test grid)'
-            set autoscale x; set autoscale y; set logscale y; set format y '%g'
-            set key top right box opaque font ',10'
-            plot {string.Join(", \\\n     ", right)}
-            unset multiplot
-            """;
-        return figure.Render(path, 1400, 600, body);
+        fit.Limits(-3, 3, -2.5, 2.5).Legend(Alignment.LowerRight);
+        var rmse = result.Fits.SelectMany(f => f.Curve.Select(c => c.TestRmse)).ToList();
+        curves.LogY(rmse.Min(), rmse.Max()).Legend(Alignment.UpperRight);
+        return figure;
     }
 }

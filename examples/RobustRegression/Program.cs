@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Examples.Common;
+using ScottPlot;
+using TorchLosses.Figures;
 
 namespace Examples.RobustRegression;
 
@@ -31,44 +33,36 @@ public static class Program
                     Format.F(f.SlopeError), Format.F(f.InterceptError), f.Epochs.ToString(), Format.Ms(f.Time)]));
             ExampleConsole.Note("Adam is invariant to the loss's scale, so HuberLoss(δ) = δ·SmoothL1Loss(β=δ) gives the same line with Adam; " +
                 "with SGD the two differ only in speed. Small β/δ behave like L1 (robust), large ones like MSE.");
-            ExampleConsole.Figure(cli.FigurePath(parsed), path => Plot(result, path));
+            ExampleConsole.Figure(cli.FigurePath(parsed), () => Plot(result));
             return 0;
         });
     }
 
-    private static string? Plot(Result result, string path)
+    private static Figure Plot(Result result)
     {
-        var figure = new GnuplotFigure("robust-regression");
         var d = result.Data;
-        var inliers = figure.Data("inliers.dat", "x y", Enumerable.Range(0, d.X.Length).Where(i => !d.IsOutlier[i]).Select(i => new double[] { d.X[i], d.Y[i] }));
-        var outliers = figure.Data("outliers.dat", "x y", Enumerable.Range(0, d.X.Length).Where(i => d.IsOutlier[i]).Select(i => new double[] { d.X[i], d.Y[i] }));
         var optimizers = result.Fits.Select(f => f.Optimizer).Distinct().ToList();
         var lossNames = result.Fits.Select(f => f.Loss).Distinct().ToList();
-        string[] palette = ["#d62728", "#1f77b4", "#2ca02c", "#17becf", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f"];
-
-        var body = new System.Text.StringBuilder();
-        body.AppendLine($"set multiplot layout 1,{optimizers.Count} title 'Robust linear regression: y = 3x + 2 with {Format.G(d.IsOutlier.Count(o => o))} gross outliers out of {d.X.Length} points' font ',14'");
-        body.AppendLine("set xlabel 'x'; set ylabel 'y'; set grid lc rgb '#dddddd'; set key bottom left box opaque font ',9' spacing 1.1 width -2");
-        body.AppendLine("set xrange [-2.1:2.1]; set yrange [-17:20]");
-        foreach (var optimizer in optimizers)
+        var inliers = Enumerable.Range(0, d.X.Length).Where(i => !d.IsOutlier[i]).ToList();
+        var outliers = Enumerable.Range(0, d.X.Length).Where(i => d.IsOutlier[i]).ToList();
+        var figure = new Figure($"Robust linear regression: y = 3x + 2 with {d.IsOutlier.Count(o => o)} gross outliers out of {d.X.Length} points",
+            1, optimizers.Count, 760, 680);
+        for (var k = 0; k < optimizers.Count; k++)
         {
-            body.AppendLine($"set title '{optimizer}'");
-            var series = new List<string>
-            {
-                $"{inliers} using 1:2 with points pt 7 ps 0.5 lc rgb '#9a9a9a' title 'inliers'",
-                $"{outliers} using 1:2 with points pt 2 ps 0.9 lw 1.5 lc rgb '#d62728' title 'outliers'",
-                $"3*x + 2 with lines dt 2 lw 3 lc rgb 'black' title 'truth: 3x + 2'",
-            };
+            var panel = figure[k].Labels(optimizers[k], "x", "y");
+            panel.Points(inliers.Select(i => (double)d.X[i]).ToList(), inliers.Select(i => (double)d.Y[i]).ToList(), Style.Grey, "inliers", size: 5);
+            panel.Points(outliers.Select(i => (double)d.X[i]).ToList(), outliers.Select(i => (double)d.Y[i]).ToList(), Style.Runs[0], "outliers",
+                size: 8, shape: MarkerShape.Cross);
+            panel.Function(x => 3 * x + 2, -2.1, 2.1, Colors.Black, "truth: 3x + 2", width: 3, pattern: LinePattern.Dashed);
             for (var i = 0; i < lossNames.Count; i++)
             {
-                var fit = result.Get(lossNames[i], optimizer);
-                var dash = fit.Loss.StartsWith("Huber", StringComparison.Ordinal) ? "dt 4 " : "";
-                series.Add($"{Format.G(fit.Slope)}*x + {Format.G(fit.Intercept)} with lines {dash}lw 2 lc rgb '{palette[i % palette.Length]}' " +
-                           $"title '{GnuplotFigure.Label($"{fit.Loss}: {Format.F(fit.Slope, 2)}x + {Format.F(fit.Intercept, 2)}")}'");
+                var fit = result.Get(lossNames[i], optimizers[k]);
+                var pattern = fit.Loss.StartsWith("Huber", StringComparison.Ordinal) ? LinePattern.DenselyDashed : LinePattern.Solid;
+                panel.Function(x => fit.Slope * x + fit.Intercept, -2.1, 2.1, Style.Runs[i % Style.Runs.Length],
+                    $"{fit.Loss}: {Format.F(fit.Slope, 2)}x + {Format.F(fit.Intercept, 2)}", width: 2, pattern: pattern);
             }
-            body.AppendLine("plot " + string.Join(", \\\n     ", series));
+            panel.Limits(-2.1, 2.1, -17, 20).Legend(Alignment.LowerLeft);
         }
-        body.AppendLine("unset multiplot");
-        return figure.Render(path, 700 * optimizers.Count, 620, body.ToString());
+        return figure;
     }
 }

@@ -88,7 +88,7 @@ static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot
         return 2;
     }
 
-    AnsiConsole.MarkupLine($"[bold]TorchLosses parity[/]: {cases.Count} cases from {suites.Count} suites " +
+    AnsiConsole.MarkupLine($"[bold]TorchLosses {RunReport.TorchLossesVersion} parity[/] (libtorch {RunReport.LibTorchVersion}, TorchSharp {TorchSharpSection.TorchSharpVersion}): {cases.Count} cases from {suites.Count} suites " +
                            $"({Markup.Escape(string.Join(", ", suites.SelectMany(s => s.Losses)))}), seed {options.Seed}" +
                            (options.IsFullSweep ? ", full sweep" : ""));
     Runner.Run(cases[0], options.Seed);   // warm-up (JIT, libtorch's first-call set-up), so case timings mean something

@@ -102,6 +102,15 @@ public sealed class RunReport
     /// <summary>"smooth_l1_loss" → "smooth_l1"; "cross_entropy" and "kl_div" stay.</summary>
     public static string LossName(string functional) => functional.EndsWith("_loss", StringComparison.Ordinal) ? functional[..^5] : functional;
 
+    /// <summary>
+    /// The version of TorchLosses under test ("0.1.0"): the assembly's informational version, set once in
+    /// Directory.Build.props, without the source revision the SDK appends after a "+".
+    /// </summary>
+    public static string TorchLossesVersion =>
+        (typeof(TorchLosses.nn).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown")
+        .Split('+')[0];
+
     /// <summary>The libtorch TorchSharp runs on ("2.10.0": TorchSharp's <c>torch.__version__</c>, whose fourth part is dropped).</summary>
     public static string LibTorchVersion => torch.__version__.EndsWith(".0", StringComparison.Ordinal) && torch.__version__.Count(c => c == '.') == 3
         ? torch.__version__[..^2]

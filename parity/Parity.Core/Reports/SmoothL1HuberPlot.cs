@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using ScottPlot;
+using TorchLosses.Figures;
 using L = TorchLosses.nn.functional;
 using N = TorchLosses.Parity.Aten;
 
@@ -9,8 +9,7 @@ namespace TorchLosses.Parity.Reports;
 /// <summary>
 /// The figure of the report: SmoothL1 and Huber per element against d = input − target, for several beta
 /// and delta, the composed loss and gradient (dashed) over libtorch's native ones (solid). The curves are
-/// computed here, written as .dat files to a temporary folder and drawn by gnuplot (Debian's gnuplot-nox,
-/// installed by scripts/setup.sh) to PNG and SVG.
+/// computed here and drawn in-process by the shared figure library (tools/Figures, ScottPlot) to PNG and SVG.
 /// </summary>
 public static class SmoothL1HuberPlot
 {
@@ -59,96 +58,50 @@ public static class SmoothL1HuberPlot
     }
 
     /// <summary>
-    /// Draws the figure to <paramref name="pngPath"/> and the same with ".svg". Returns null on success,
-    /// otherwise why it could not be drawn (gnuplot missing or failing): the report goes on without it.
+    /// Draws the figure to <paramref name="pngPath"/> and the same with ".svg". Returns null on success, otherwise why
+    /// it could not be drawn (the report goes on without it).
     /// </summary>
     public static string? Write(IReadOnlyList<Curves> curves, string pngPath)
     {
-        var work = Directory.CreateTempSubdirectory("parity-plot-");
         try
         {
-            foreach (var c in curves) File.WriteAllText(Path.Combine(work.FullName, DataFile(c)), Data(c));
-            var svgPath = Path.ChangeExtension(pngPath, ".svg");
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(pngPath))!);
-            var script = Script(curves, Path.GetFullPath(pngPath), Path.GetFullPath(svgPath));
-            File.WriteAllText(Path.Combine(work.FullName, "plot.gp"), script);
-            var start = new ProcessStartInfo("gnuplot", "plot.gp")
-            {
-                WorkingDirectory = work.FullName,
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start);
-            if (process is null) return "gnuplot could not be started";
-            var errors = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(60_000))
-            {
-                process.Kill();
-                return "gnuplot did not finish within 60 s";
-            }
-            return process.ExitCode == 0 ? null : $"gnuplot failed: {errors.Result.Trim()}";
+            var figure = new Figure("TorchLosses parity: composed (dashed black) over libtorch native (coloured), per element, target = 0",
+                2, 2, 760, 520);
+            Panel(figure.Panel(0, 0), curves, "smooth_l1", gradient: false, "SmoothL1 loss", Alignment.UpperCenter, null);
+            Panel(figure.Panel(0, 1), curves, "smooth_l1", gradient: true, "SmoothL1 gradient ∂loss/∂input", Alignment.UpperLeft, (-1.3, 1.3));
+            Panel(figure.Panel(1, 0), curves, "huber", gradient: false, "Huber loss", Alignment.UpperCenter, null);
+            Panel(figure.Panel(1, 1), curves, "huber", gradient: true, "Huber gradient ∂loss/∂input", Alignment.UpperLeft, (-2.8, 2.8));
+            figure.Save(pngPath);
+            return null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or TypeInitializationException or DllNotFoundException)
         {
-            return "gnuplot is not installed (bash scripts/setup.sh installs gnuplot-nox)";
-        }
-        finally
-        {
-            work.Delete(recursive: true);
+            return $"the figure could not be drawn: {e.Message}";
         }
     }
 
-    private static string DataFile(Curves c) => $"{c.Loss}_{c.Parameter.ToString(CultureInfo.InvariantCulture)}.dat";
-
-    private static string Data(Curves c)
+    /// <summary>One panel: each parameter's native curve (thick, coloured) with the composed one over it (thin, dashed black).</summary>
+    private static void Panel(Plot panel, IReadOnlyList<Curves> curves, string loss, bool gradient, string title, Alignment legend, (double min, double max)? yRange)
     {
-        var text = new StringBuilder("# d native_loss composed_loss native_grad composed_grad\n");
-        for (int i = 0; i < c.D.Length; i++)
-            text.Append(string.Join(" ", new[] { c.D[i], c.NativeLoss[i], c.ComposedLoss[i], c.NativeGrad[i], c.ComposedGrad[i] }
-                .Select(v => v.ToString("R", CultureInfo.InvariantCulture)))).Append('\n');
-        return text.ToString();
-    }
-
-    private static readonly string[] Colors = { "#1b9e77", "#d95f02", "#7570b3", "#e7298a" };
-
-    private static string Script(IReadOnlyList<Curves> curves, string png, string svg)
-    {
-        string Panel(string loss, string symbol, int column, string title, string ylabel, string key)
+        var mine = curves.Where(c => c.Loss == loss).ToList();
+        string symbol = loss == "smooth_l1" ? "β" : "δ";
+        panel.Labels($"{title}   (max |composed − native| = {Format.Error(mine.Max(c => c.MaxDifference))})", "d = input − target",
+            gradient ? "gradient" : "loss");
+        for (int k = 0; k < mine.Count; k++)
         {
-            var mine = curves.Where(c => c.Loss == loss).ToList();
-            double diff = mine.Max(c => c.MaxDifference);
-            var plots = new List<string>();
-            for (int k = 0; k < mine.Count; k++)
-            {
-                var c = mine[k];
-                string p = c.Parameter.ToString(CultureInfo.InvariantCulture);
-                string label = c.Loss == "smooth_l1" && c.Parameter == 0 ? $"{symbol} = 0 (L1)" : $"{symbol} = {p}";
-                plots.Add($"'{DataFile(c)}' using 1:{column} with lines lw 7 lc rgb '{Colors[k]}' dt 1 title '{label} native'");
-                string composed = k == mine.Count - 1 ? "title 'composed (each)'" : "notitle";
-                plots.Add($"'{DataFile(c)}' using 1:{column + 1} with lines lw 2 lc rgb '#222222' dt (8,5) {composed}");
-            }
-            return $"set title \"{title}   (max |composed − native| = {Format.Error(diff)})\"\nset ylabel \"{ylabel}\"\nset key {key}\nplot " +
-                   string.Join(", \\\n     ", plots) + "\n";
+            var c = mine[k];
+            string p = c.Parameter.ToString(CultureInfo.InvariantCulture);
+            string label = loss == "smooth_l1" && c.Parameter == 0 ? $"{symbol} = 0 (L1) native" : $"{symbol} = {p} native";
+            panel.Curve(c.D, gradient ? c.NativeGrad : c.NativeLoss, Style.Curves[k], label, width: 7);
         }
-
-        var body = new StringBuilder();
-        body.AppendLine("set multiplot layout 2,2 title \"TorchLosses parity: composed (dashed black) over libtorch native (coloured), per element, target = 0\"");
-        body.AppendLine("set grid lc rgb '#dddddd'");
-        body.AppendLine("set xlabel \"d = input − target\"");
-        body.AppendLine("set xrange [-3:3]");
-        body.AppendLine("set yrange [*:*]");
-        body.Append(Panel("smooth_l1", "β", 2, "SmoothL1 loss", "loss", "top center"));
-        body.AppendLine("set yrange [-1.3:1.3]");
-        body.Append(Panel("smooth_l1", "β", 4, "SmoothL1 gradient ∂loss/∂input", "gradient", "top left"));
-        body.AppendLine("set yrange [*:*]");
-        body.Append(Panel("huber", "δ", 3 - 1, "Huber loss", "loss", "top center"));
-        body.AppendLine("set yrange [-2.8:2.8]");
-        body.Append(Panel("huber", "δ", 4, "Huber gradient ∂loss/∂input", "gradient", "top left"));
-        body.AppendLine("unset multiplot");
-        string draw = body.ToString();
-        return $"set encoding utf8\nset terminal pngcairo size 1500,1050 font 'DejaVu Sans,12'\nset output '{png}'\n{draw}" +
-               $"set terminal svg size 1500,1050 font 'DejaVu Sans,12' dynamic\nset output '{svg}'\n{draw}set output\n";
+        for (int k = 0; k < mine.Count; k++)
+        {
+            var c = mine[k];
+            panel.Curve(c.D, gradient ? c.ComposedGrad : c.ComposedLoss, Colors.Black.WithLightness(0.13f), k == mine.Count - 1 ? "composed (each)" : null,
+                width: 2, pattern: LinePattern.Dashed);
+        }
+        if (yRange is { } y) panel.Limits(-3, 3, y.min, y.max);
+        else panel.LimitsX(-3, 3);
+        panel.Legend(legend);
     }
 }

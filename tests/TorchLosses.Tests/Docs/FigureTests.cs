@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -8,7 +7,7 @@ namespace TorchLossesTests.Docs;
 /// The data behind the figures of the docs, computed by TorchLosses. Each test recomputes a data file
 /// and fails if the committed one differs, so a figure cannot show curves the code no longer
 /// produces. With <c>TORCHLOSSES_UPDATE_FIGURES=1</c> the tests write the data instead and redraw the
-/// SVGs with gnuplot (<c>docs/figures/figures.gp</c>); <c>docs/figures/update.sh</c> does that.
+/// figures, PNG and SVG, with ScottPlot (<see cref="DocFigures"/>); <c>docs/figures/update.sh</c> does that.
 /// </summary>
 [TestClass]
 public sealed class FigureTests
@@ -28,6 +27,36 @@ public sealed class FigureTests
 
     [TestMethod]
     public void ProbabilisticFigureDataIsCurrent() => AssertCurrent(DataFiles[2], ProbabilisticCurves());
+
+    /// <summary>
+    /// The committed data draw: every figure comes out as a PNG and an SVG (drawn here into a temporary folder), and each
+    /// has its committed counterpart in docs/figures.
+    /// </summary>
+    [TestMethod]
+    public void FiguresDrawFromTheCommittedData()
+    {
+        var folder = Directory.CreateTempSubdirectory("doc-figures-");
+        try
+        {
+            var files = DocFigures.DrawAll(Repository.PathOf("docs/figures/data"), folder.FullName);
+            Assert.HasCount(8, files);
+            foreach (var file in files)
+            {
+                var bytes = File.ReadAllBytes(file);
+                Assert.IsGreaterThan(10_000, bytes.Length, $"{file} is too small to hold a figure");
+                if (file.EndsWith(".png", StringComparison.Ordinal))
+                    CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4], $"{file} is not a PNG");
+                else
+                    StringAssert.Contains(File.ReadAllText(file), "<svg", $"{file} is not an SVG");
+                string committed = Path.Combine("docs/figures", Path.GetFileName(file));
+                Assert.IsTrue(File.Exists(Repository.PathOf(committed)), $"{committed} is missing; run docs/figures/update.sh");
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 
     /// <summary>
     /// d from −3 to 3 in steps of 0.02 (every kink of β, δ ∈ {0.5, 1, 2} is a grid point); per-element
@@ -140,18 +169,6 @@ public sealed class FigureTests
 
     private static void Redraw()
     {
-        lock (redrawLock)
-        {
-            var start = new ProcessStartInfo("gnuplot", "figures.gp")
-            {
-                WorkingDirectory = Repository.PathOf("docs/figures"),
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var gnuplot = Process.Start(start) ?? throw new InvalidOperationException("gnuplot did not start");
-            string errors = gnuplot.StandardError.ReadToEnd();
-            gnuplot.WaitForExit();
-            Assert.AreEqual(0, gnuplot.ExitCode, $"gnuplot failed: {errors}");
-        }
+        lock (redrawLock) DocFigures.DrawAll(Repository.PathOf("docs/figures/data"), Repository.PathOf("docs/figures"));
     }
 }
