@@ -101,7 +101,8 @@ namespace TorchLosses
             /// gradient (a constant in the backward, as torchvision and the paper's reference implementation do).</para>
             /// <para>Gradient: DIoU's plus α·∂v, ∂v = (8/π²)(atan(w/h) − atan(w_g/h_g))·(h·∂w − w·∂h)/(w² + h²).
             /// A zero-height box makes w/h infinite (atan = π/2, gradient 0·∞ = NaN), a zero-area one 0/0 = NaN: as in torchvision.</para>
-            /// <para>eps goes to the union, the diagonal and α's denominator.</para>
+            /// <para>eps goes to the union, the diagonal and α's denominator. torchvision 0.14 (and TorchSharp's TorchVision 0.107) call
+            /// the DIoU part without eps, so there the union and diagonal always get 1e-7: the results agree at the default eps only.</para>
             /// <para>Provenance: Z. Zheng et al., AAAI 2020 (arXiv:1911.08287); semantics of torchvision 0.14's <c>ops/ciou_loss.py</c>,
             /// checked against vectors recorded from it.</para>
             /// </summary>
