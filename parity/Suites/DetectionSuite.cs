@@ -32,6 +32,8 @@ public sealed class DetectionSuite : ParitySuite
                                                                   (loss == "complete_box_iou" ? "1e-7 (torchvision 0.14 does not pass eps to CIoU's DIoU part)" : "1e-7, 0, 0.5") +
                                                                   "; every reduction; " +
                                                                   (loss == "complete_box_iou" ? "no gradcheck (α is held constant, so the gradient is not the loss's derivative)" : "gradcheck on the random and partial-overlap boxes"));
+            yield return new("sigmoid_focal", "γ = 0, α = −1 against libtorch's BCE with logits", "(4, 5) logits and soft targets (both differentiated) × " +
+                                                                                          string.Join(", ", AllFloating.Select(Tolerances.Label)) + " × every reduction; gradcheck in float64");
             yield return new("softmax_focal", "γ = 0 against libtorch's cross_entropy", "(4, 5) and (2, 5, 3) × weight none/uniform × ignore_index none/some × " +
                                                                                        string.Join(", ", AllFloating.Select(Tolerances.Label)) + " × every reduction");
             yield return new("softmax_focal", "gradcheck", "float64, on the γ = 0 cases");
@@ -56,6 +58,23 @@ public sealed class DetectionSuite : ParitySuite
                 yield return loss != "complete_box_iou" && (c.Name.EndsWith("/random", StringComparison.Ordinal) || c.Name.EndsWith("/partial", StringComparison.Ordinal))
                     ? c with { UseGradcheck = true }
                     : c;
+
+        // γ = 0 without α is BCE with logits: against libtorch's op in every dtype (the recorded vectors are float64 only).
+        foreach (var dtype in AllFloating)
+            foreach (var (reduction, label) in Reductions)
+                yield return new ParityCase
+                {
+                    Name = $"sigmoid_focal/{Tolerances.Label(dtype)}/{label}/alpha=-1/gamma=0/shape=[4,5]",
+                    Loss = "sigmoid_focal",
+                    DType = dtype,
+                    Reduction = label,
+                    Inputs = f => new[] { f.Normal(dtype, new long[] { 4, 5 }, scale: 3.0), f.Uniform(dtype, new long[] { 4, 5 }, 0, 1) },
+                    Composed = t => L.sigmoid_focal_loss(t[0], t[1], -1, 0, reduction),
+                    Native = t => N.binary_cross_entropy_with_logits(t[0], t[1], reduction: reduction),
+                    UseGradcheck = dtype == ScalarType.Float64,
+                    Quick = QuickDType(dtype),
+                    Notes = "γ = 0, α < 0 is BCE with logits",
+                };
 
         foreach (var dtype in AllFloating)
             foreach (var (reduction, label) in Reductions)
