@@ -33,10 +33,10 @@ REDUCTIONS = ("none", "mean", "sum")
 GENERATORS = {}
 
 
-def loss(functional):
-    """Registers a generator function for the loss whose functional name is `functional`."""
+def loss(functional, registry=None):
+    """Registers a generator function for the loss whose functional name is `functional` (in `registry`, else this script's)."""
     def register(fn):
-        GENERATORS[functional] = fn
+        (GENERATORS if registry is None else registry)[functional] = fn
         return fn
     return register
 
@@ -72,8 +72,9 @@ def shape_label(*shapes):
 class Recorder:
     """Collects the cases of one loss. Tensors come from a generator seeded by the loss's name."""
 
-    def __init__(self, functional):
+    def __init__(self, functional, generator="parity/generate_vectors.py"):
         self.functional = functional
+        self.generator = generator
         self.cases = []
         self.names = set()
         self.gen = torch.Generator().manual_seed(zlib.crc32(functional.encode()))
@@ -145,7 +146,7 @@ class Recorder:
             f.write("{\n")
             f.write(f'  "functional": {json.dumps(self.functional)},\n')
             f.write(f'  "torch_version": {json.dumps(torch.__version__)},\n')
-            f.write('  "generator": "parity/generate_vectors.py",\n')
+            f.write(f'  "generator": {json.dumps(self.generator)},\n')
             f.write('  "cases": [\n')
             f.write(",\n".join("    " + json.dumps(c, separators=(",", ":"), allow_nan=False) for c in self.cases))
             f.write("\n  ]\n}\n")
@@ -494,7 +495,10 @@ def triplet_margin_with_distance(rec):
                  {"reduction": reduction, "distance_function": "pairwise", "margin": 1.0, "swap": True}, grad=("anchor", "positive", "negative"))
 
 
-def main(argv):
+def main(argv, generators=None, generator="parity/generate_vectors.py"):
+    """Records the losses named in argv (all of `generators`, by default this script's, when argv is empty)."""
+    global GENERATORS
+    GENERATORS = GENERATORS if generators is None else generators
     wanted = argv or sorted(GENERATORS)
     unknown = [w for w in wanted if w not in GENERATORS]
     if unknown:
@@ -502,7 +506,7 @@ def main(argv):
     torch.set_default_dtype(torch.float64)
     print(f"PyTorch {torch.__version__} ({torch.__file__})")
     for functional in wanted:
-        rec = Recorder(functional)
+        rec = Recorder(functional, generator)
         GENERATORS[functional](rec)
         path = rec.write()
         errors = sum(1 for c in rec.cases if "error" in c)

@@ -401,6 +401,22 @@ public static class TorchSharpRoutes
                     (c, _, _) => c.DType == ScalarType.Float32, KnownDefect.InGradient(0)),
             },
         },
+        // TorchSharp's TorchVision 0.107 (NuGet TorchVision): the detection losses it ports from torchvision, compared with the
+        // torchvision 0.14 recordings. softmax_focal has no TorchSharp counterpart; its suite runs it at γ = 0, where it is cross entropy.
+        new("sigmoid_focal", "sigmoid_focal_loss", null, new[] { "inputs", "targets" }, D(("alpha", 0.25), ("gamma", 2.0)), new[]
+        {
+            VisionFunctional("sigmoid_focal_loss(inputs, targets, alpha, gamma, reduction)",
+                a => torchvision.ops.sigmoid_focal_loss(a["inputs"], a["targets"], a.Double("alpha", 0.25), a.Double("gamma", 2.0), a.Reduction)),
+        }),
+        BoxLoss("generalized_box_iou", torchvision.ops.generalized_box_iou_loss, epsInDiou: false),
+        BoxLoss("distance_box_iou", torchvision.ops.distance_box_iou_loss, epsInDiou: true),
+        BoxLoss("complete_box_iou", torchvision.ops.complete_box_iou_loss, epsInDiou: true),
+        new("softmax_focal", "softmax_focal_loss", "cross_entropy", new[] { "input", "target", "weight?" },
+            D(("ignore_index", -100.0), ("label_smoothing", 0.0)), new[]
+        {
+            Functional("cross_entropy(input, target, weight, ignore_index, reduction) (γ = 0)",
+                a => F.cross_entropy(a["input"], a["target"], a.Optional("weight"), a.Long("ignore_index", -100), a.Reduction)),
+        }),
     };
 
     /// <summary>
@@ -414,6 +430,31 @@ public static class TorchSharpRoutes
         (c, _, _) => c.Kind == CaseKind.Error && c.ExpectedMessage is not null ||
                      c.Kind == CaseKind.Vector && c.Recorded?.Error is not null && (c.Native is null || c.ExpectedMessage is not null),
         KnownDefect.InMessage);
+
+    private static TorchSharpRoute VisionFunctional(string api, Func<LossCall, Tensor> call) => new("functional", "torchvision.ops." + api, call);
+
+    /// <summary>
+    /// One of TorchVision's box losses, with the defects measured on the torchvision recordings: the mean of an empty batch is a
+    /// plain mean (NaN, and NaN gradients of nothing), and the distance part of DIoU and CIoU never gets the eps passed.
+    /// </summary>
+    private static TorchSharpLoss BoxLoss(string loss, Func<Tensor, Tensor, torch.nn.Reduction, double, Tensor> function, bool epsInDiou)
+    {
+        var defects = new List<KnownDefect>
+        {
+            new("the mean of an empty batch is a plain mean: NaN (torchvision: 0·sum = 0 with a defined zero gradient)",
+                (_, a, _) => a.Reduction == torch.nn.Reduction.Mean && a["boxes1"].numel() == 0, KnownDefect.InValueOrGradient),
+        };
+        if (epsInDiou)
+            defects.Add(new("eps is not passed to the DIoU part (its union and enclosing diagonal use 1e-7 whatever eps is; torchvision passes it)",
+                (_, a, _) => a.Given("eps"), KnownDefect.InValueOrGradient));
+        return new(loss, loss + "_loss", null, new[] { "boxes1", "boxes2" }, D(("eps", 1e-7)), new[]
+        {
+            VisionFunctional($"{loss}_loss(boxes1, boxes2, reduction, eps)", a => function(a["boxes1"], a["boxes2"], a.Reduction, a.Double("eps", 1e-7))),
+        })
+        {
+            Defects = defects,
+        };
+    }
 
     /// <summary>The loss named <paramref name="loss"/> as the suites name it, or null.</summary>
     public static TorchSharpLoss? Find(string loss) => All.FirstOrDefault(l => l.Loss == loss);

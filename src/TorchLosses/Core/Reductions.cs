@@ -104,4 +104,11 @@ internal static class Reductions
     /// sum of the weights of the targets that were not ignored (NaN when that is 0/0, as in PyTorch).
     /// </summary>
     internal static Tensor WeightedMean(Tensor weightedLossSum, Tensor weightSum) => weightedLossSum / weightSum;
+
+    /// <summary>
+    /// The reduction of torchvision's and fvcore's box losses: as <see cref="Apply(Tensor, ReductionKind, Tensor?)"/>, but the
+    /// mean of no elements is 0·sum = 0, which keeps the graph, so the gradient is a defined zero (not NaN).
+    /// </summary>
+    internal static Tensor ApplyEmptySafe(Tensor loss, ReductionKind reduction) =>
+        reduction == ReductionKind.Mean && loss.numel() == 0 ? loss.sum() * torch.zeros(Array.Empty<long>(), loss.dtype, loss.device) : Apply(loss, reduction);
 }

@@ -272,13 +272,14 @@ public sealed class ParityMachineryTests
     public void EveryLossHasPyTorchVectorsAndTheSixComposedOnesAreWired()
     {
         var available = VectorWitness.Available();
-        Assert.AreEqual(21, available.Count, string.Join(", ", available));
+        // torch.nn's 21 losses (generate_vectors.py) and torchvision's 4 detection losses (generate_detection_vectors.py).
+        Assert.AreEqual(25, available.Count, string.Join(", ", available));
         foreach (var functional in available)
             StringAssert.StartsWith(VectorWitness.TorchVersion(functional), "1.13", functional);
         foreach (var functional in new[] { "gaussian_nll_loss", "multilabel_soft_margin_loss", "triplet_margin_with_distance_loss" })
             Assert.IsTrue(VectorWitness.Load(functional).Count > 10, functional);
         var report = new RunReport(new RunOptions(), Array.Empty<CaseResult>(), new ParitySuite[] { new RegressionSuite(), new ClassificationSuite() }, TimeSpan.Zero);
-        Assert.AreEqual(15, report.NotYetComposed.Count, string.Join(", ", report.NotYetComposed));
+        Assert.AreEqual(19, report.NotYetComposed.Count, string.Join(", ", report.NotYetComposed));   // the 25 vector files less these two suites' 6 losses
         CollectionAssert.DoesNotContain(report.NotYetComposed.ToList(), "smooth_l1");
     }
 }

@@ -32,6 +32,25 @@ public sealed class TorchSharpWitnessTests
     }
 
     [TestMethod]
+    public void TorchVisionBoxLossesAreCaughtOnTheEmptyMeanAndOnEpsAndAgreeElsewhere()
+    {
+        // TorchSharp's TorchVision 0.107: the mean of an empty batch is NaN (torchvision 0.14 recorded 0) ...
+        foreach (var loss in new[] { "generalized_box_iou", "distance_box_iou", "complete_box_iou" })
+        {
+            var empty = Run($"{loss}/f64/mean/pytorch/eps=1e-07/shape=[0,4]/empty");
+            AssertAll(empty, WitnessOutcome.Disagrees);
+            StringAssert.StartsWith(empty.Single().Cause, "the mean of an empty batch is a plain mean");
+            AssertAll(Run($"{loss}/f64/*/pytorch/eps=1e-07/torchvision-*"), WitnessOutcome.Agrees);
+        }
+        // ... and its DIoU part ignores eps (DIoU at eps = 0 and 0.5 differs; GIoU, which passes eps, agrees).
+        var diou = Run("distance_box_iou/f64/none/pytorch/eps=0.5/shape=[8,4]/random");
+        AssertAll(diou, WitnessOutcome.Disagrees);
+        StringAssert.StartsWith(diou.Single().Cause, "eps is not passed to the DIoU part");
+        AssertAll(Run("generalized_box_iou/f64/none/pytorch/eps=0.5/shape=[8,4]/random"), WitnessOutcome.Agrees);
+        AssertAll(Run("sigmoid_focal/f64/*/pytorch/alpha=0.25/gamma=2.0/shape=[4,5]/hard"), WitnessOutcome.Agrees);
+    }
+
+    [TestMethod]
     public void KlDivLogTargetDefaultIsCaughtWhereLeftToTheDefault()
     {
         // PyTorch's default log_target = False: the route leaves it to TorchSharp's default, true.
@@ -194,7 +213,9 @@ public sealed class TorchSharpWitnessTests
         static string Signature(MethodBase m) => string.Join(", ", m.GetParameters().Select(p => $"{p.ParameterType} {p.Name}={p.DefaultValue}"));
         foreach (var loss in TorchSharpRoutes.All)
         {
-            var factory = loss.Routes.Single(r => r.Name == "factory");
+            Assert.IsTrue(loss.Routes.Any(r => r.Name == "functional"), loss.Loss);
+            // TorchVision's detection losses (and softmax_focal's cross_entropy at γ = 0) are functions only: no factory, no module.
+            if (loss.Routes.SingleOrDefault(r => r.Name == "factory") is not { } factory) continue;
             string type = factory.Api["torch.nn.".Length..factory.Api.IndexOf('(')];
             var method = typeof(torch.nn).GetMethods().Single(m => m.Name == type && m.IsStatic);
             var constructor = typeof(torch).Assembly.GetType("TorchSharp.Modules." + type)!.GetConstructors().Single();
@@ -211,7 +232,7 @@ public sealed class TorchSharpWitnessTests
     public void EveryLossOfTheSuitesHasRoutes()
     {
         var losses = SuiteCatalog.Discover().SelectMany(s => s.Losses).ToList();
-        Assert.HasCount(21, losses);
+        Assert.HasCount(26, losses);   // torch.nn's 21, torchvision's 4 detection losses (TorchSharp's TorchVision) and softmax_focal
         foreach (var loss in losses) Assert.IsNotNull(TorchSharpRoutes.Find(loss), loss);
     }
 
