@@ -48,21 +48,29 @@ namespace TorchLosses
             /// <exception cref="ArgumentException">α holds NaN, c is not in (0, ∞), or the shapes cannot be broadcast.</exception>
             /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
             public static Tensor barron_loss(Tensor input, Tensor target, Tensor alpha, Tensor scale,
-                torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
+                torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
+                WithBarronParameters(input, target, alpha, scale, reduction, "barron_loss", ValidateAlpha, Barron.Rho);
+
+            /// <summary>
+            /// The frame of the losses of Barron's family with tensor α and c: checks (null, floating, broadcast, α by
+            /// <paramref name="validateAlpha"/>, c in (0, ∞)), then <paramref name="elementwise"/>(x, α, c) with α and c in the
+            /// working type, and the reduction.
+            /// </summary>
+            internal static Tensor WithBarronParameters(Tensor input, Tensor target, Tensor alpha, Tensor scale,
+                torch.nn.Reduction reduction, string loss, Action<Tensor> validateAlpha, Func<Tensor, Tensor, Tensor, Tensor> elementwise)
             {
                 NotNull(alpha, nameof(alpha));
                 NotNull(scale, nameof(scale));
-                Floating("barron_loss", alpha, nameof(alpha));
-                Floating("barron_loss", scale, nameof(scale));
-                return Pointwise(input, target, reduction, "barron_loss", (x, y) =>
+                Floating(loss, alpha, nameof(alpha));
+                Floating(loss, scale, nameof(scale));
+                return Pointwise(input, target, reduction, loss, (x, y) =>
                     {
-                        var shape = Check.BroadcastShape(x.shape, y.shape);
-                        shape = Check.BroadcastShape(shape, alpha.shape, nameof(alpha));
+                        var shape = Check.BroadcastShape(Check.BroadcastShape(x.shape, y.shape), alpha.shape, nameof(alpha));
                         Check.BroadcastShape(shape, scale.shape, nameof(scale));
-                        ValidateAlpha(alpha);
-                        ValidateScale(scale);
+                        validateAlpha(alpha);
+                        ValidateScale(scale, loss);
                     },
-                    (x, y) => Barron.Rho(x - y, As(alpha, x.dtype), As(scale, x.dtype)));
+                    (x, y) => elementwise(x - y, As(alpha, x.dtype), As(scale, x.dtype)));
             }
 
             /// <summary>Barron's general robust loss with a fixed α and c (see the tensor overload for the formula).</summary>
@@ -84,12 +92,12 @@ namespace TorchLosses
                     throw new ArgumentException("barron_loss: alpha must not be NaN.", nameof(alpha));
             }
 
-            private static void ValidateScale(Tensor scale)
+            private static void ValidateScale(Tensor scale, string loss)
             {
                 using var scope = torch.NewDisposeScope();
                 var detached = scale.detach();
                 if (!detached.gt(K(0, detached)).logical_and(detached.isfinite()).all().item<bool>())
-                    throw new ArgumentException("barron_loss: scale must be positive and finite everywhere.", nameof(scale));
+                    throw new ArgumentException($"{loss}: scale must be positive and finite everywhere.", nameof(scale));
             }
         }
     }
@@ -140,7 +148,7 @@ namespace TorchLosses.Modules
     /// <summary>
     /// Barron's general robust loss with fixed α and c as a module; see
     /// <see cref="nn.functional.barron_loss(Tensor, Tensor, double, double, torch.nn.Reduction)"/> for the formula, gradient and
-    /// ranges. For α and c learned with the model, use <c>AdaptiveRobustLoss</c>.
+    /// ranges. For α and c learned with the model, use <see cref="AdaptiveRobustLoss"/>.
     /// </summary>
     public sealed class BarronLoss : Loss<Tensor, Tensor, Tensor>
     {
