@@ -1,6 +1,6 @@
 using TorchLosses;
 using TorchLossesTests.Losses;
-using Ref = TorchLossesTests.Losses.RobustReference;
+using Ref = TorchLosses.Parity.Suites.RobustReference;
 
 namespace TorchLossesTests.Docs;
 

@@ -1,6 +1,6 @@
 using TorchLosses;
 using static TorchLossesTests.Support.Parity;
-using Ref = TorchLossesTests.Losses.RobustReference;
+using Ref = TorchLosses.Parity.Suites.RobustReference;
 
 namespace TorchLossesTests.Losses;
 

@@ -1,12 +1,12 @@
 using TorchLosses;
 using static TorchLossesTests.Support.Parity;
-using Ref = TorchLossesTests.Losses.RobustReference;
+using Ref = TorchLosses.Parity.Suites.RobustReference;
 
 namespace TorchLossesTests.Losses;
 
 /// <summary>
 /// The robust regression losses (Barron, log-cosh, pseudo-Huber, Charbonnier, Wing, Adaptive Wing, quantile) against the
-/// float64 scalar references of <see cref="RobustReference"/>: values under every reduction and gradients; the identities
+/// float64 scalar references of <see cref="TorchLosses.Parity.Suites.RobustReference"/>: values under every reduction and gradients; the identities
 /// between them; gradcheck; float32 at extreme inputs; half types; errors.
 /// </summary>
 [TestClass]

@@ -1,12 +1,13 @@
-namespace TorchLossesTests.Losses;
+namespace TorchLosses.Parity.Suites;
 
 /// <summary>
 /// Independent float64 scalar references for the robust losses: each formula as the paper writes it, one element at a
 /// time, with the loss and its derivative with respect to the input (d = input − target, or u = target − input for the
-/// quantile loss). Where the textbook formula cancels (near 0, near a limit) a series is used instead, stated below with
+/// quantile loss). They are the witness of the robust family in the parity suite (<see cref="RobustSuite"/>) and in the
+/// loss tests. Where the textbook formula cancels (near 0, near a limit) a series is used instead, stated below with
 /// its truncation error.
 /// </summary>
-internal static class RobustReference
+public static class RobustReference
 {
     /// <summary>Barron's ρ(x, α, c): the special cases at α = 2, 0, ±∞ and the general formula elsewhere.</summary>
     public static double Barron(double x, double alpha, double c)
