@@ -160,7 +160,7 @@ internal static class BarronPartition
         // s = 1 − ∛((2 − α)/2), scaled to node units.
         var s = (torch.tensor(1.0, dtype, device) - ((torch.tensor(2.0, dtype, device) - a) / torch.tensor(2.0, dtype, device)).pow(torch.tensor(1.0 / 3, dtype, device)))
                 * torch.tensor((double)Intervals, dtype, device);
-        var node = s.detach().floor().clamp(0, Intervals - 1).to(ScalarType.Int64);
+        var node = torch.minimum(torch.maximum(s.detach().floor(), torch.tensor(0.0, dtype, device)), torch.tensor(Intervals - 1.0, dtype, device)).to(ScalarType.Int64);
         var t = s - node.to(dtype);
         var flat = node.flatten();
         Tensor Gather(double[] data, Tensor index) =>
