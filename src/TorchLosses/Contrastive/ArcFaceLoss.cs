@@ -54,7 +54,8 @@ namespace TorchLosses
             if (classes < 1 || size < 1) throw new ArgumentOutOfRangeException(nameof(classes), "num_classes and embedding_size must be at least 1.");
             using var scope = torch.NewDisposeScope();
             double bound = 1 / Math.Sqrt(size);
-            var values = torch.rand(new[] { classes, size }, dtype, device) * (2 * bound) - bound;
+            var uniform = torch.rand(new[] { classes, size }, dtype, device);
+            var values = uniform * K(2 * bound, uniform) - K(bound, uniform);
             return new TorchSharp.Modules.Parameter(scope.MoveToOuter(values.detach()));
         }
     }
