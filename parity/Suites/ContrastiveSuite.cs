@@ -25,7 +25,7 @@ public sealed class ContrastiveSuite : ParitySuite
             {
                 var distance = (t[0] - t[1]).square().sum(1).sqrt();
                 var y = t[2].to(ScalarType.Float64);
-                return y * distance.square() + (1 - y) * (m - distance).relu().square();
+                return y * distance.square() + (One() - y) * (Const(m) - distance).relu().square();
             }),
         new("info_nce", "temperature", Temperatures,
             (f, d) => new[] { f.Normal(d, new long[] { 5, 3 }), f.Normal(d, new long[] { 5, 3 }), f.Normal(d, new long[] { 4, 3 }) },
@@ -33,8 +33,8 @@ public sealed class ContrastiveSuite : ParitySuite
             (t, tau) =>
             {
                 var q = Unit(t[0]);
-                var positive = ((q * Unit(t[1])).sum(1) / tau).exp();
-                var negatives = (q.matmul(Unit(t[2]).t()) / tau).exp().sum(1);
+                var positive = ((q * Unit(t[1])).sum(1) / Const(tau)).exp();
+                var negatives = (q.matmul(Unit(t[2]).t()) / Const(tau)).exp().sum(1);
                 return -(positive / (positive + negatives)).log();
             }),
         new("nt_xent", "temperature", Temperatures,
@@ -44,7 +44,7 @@ public sealed class ContrastiveSuite : ParitySuite
             {
                 var z = Unit(torch.cat(new[] { t[0], t[1] }, 0));
                 long n = t[0].shape[0];
-                var e = (z.matmul(z.t()) / tau).exp() * (1 - torch.eye(2 * n, dtype: ScalarType.Float64));
+                var e = (z.matmul(z.t()) / Const(tau)).exp() * (One() - torch.eye(2 * n, dtype: ScalarType.Float64));
                 var partner = torch.cat(new[] { torch.arange(n, 2 * n), torch.arange(0, n) });
                 return -(e.gather(1, partner.unsqueeze(1)).squeeze(1) / e.sum(1)).log();
             }),
@@ -55,9 +55,9 @@ public sealed class ContrastiveSuite : ParitySuite
             {
                 var z = Unit(t[0]);
                 long n = t[0].shape[0];
-                var others = 1 - torch.eye(n, dtype: ScalarType.Float64);
-                var e = (z.matmul(z.t()) / tau).exp() * others;
-                var logRatio = (e / e.sum(1, keepdim: true) + (1 - others)).log();   // the diagonal's ratio set to 1 (log 0) before the mask
+                var others = One() - torch.eye(n, dtype: ScalarType.Float64);
+                var e = (z.matmul(z.t()) / Const(tau)).exp() * others;
+                var logRatio = (e / e.sum(1, keepdim: true) + (One() - others)).log();   // the diagonal's ratio set to 1 (log 0) before the mask
                 var positives = t[1].unsqueeze(0).eq(t[1].unsqueeze(1)).to(ScalarType.Float64) * others;
                 return -(logRatio * positives).sum(1) / positives.sum(1);   // every anchor of this case has a positive
             }),
@@ -70,6 +70,11 @@ public sealed class ContrastiveSuite : ParitySuite
     /// float64 only.
     /// </summary>
     private static bool Float32IllConditioned(Loss loss, double parameter) => loss.ParameterName == "temperature" && parameter < 0.1;
+
+    // Owned 0-d constants instead of implicit Scalars (TorchSharp's Scalar lifetime trap under parallel tests).
+    private static Tensor Const(double value) => tensor(value);
+
+    private static Tensor One() => tensor(1.0);
 
     private static Tensor Unit(Tensor x) => x / x.square().sum(1, keepdim: true).sqrt();
 

@@ -105,7 +105,7 @@ namespace TorchLosses
                 var z = UnitRows(torch.cat(new[] { z1, z2.to(z1.dtype) }, 0));
                 var logits = torch.where(torch.eye(2 * n, dtype: ScalarType.Bool, device: z.device), K(double.NegativeInfinity, z),
                     z.matmul(z.t()) * K(1 / temperature, z));
-                var partner = (torch.arange(2 * n, device: z.device) + n).remainder(2 * n);
+                var partner = torch.cat(new[] { torch.arange(n, 2 * n, device: z.device), torch.arange(0, n, device: z.device) });
                 return scope.MoveToOuter(Reductions.Apply(RowCrossEntropy(logits, partner), kind));
             }
         }

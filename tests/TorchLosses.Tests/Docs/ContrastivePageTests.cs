@@ -29,7 +29,7 @@ public sealed class ContrastivePageTests : DocPageTests
     private static double InfoNceLogits(double tau)
     {
         var q = tensor(new[,] { { 1.0, 0.0 } });
-        return (EmbeddingGeometry.UnitRows(q).matmul(EmbeddingGeometry.UnitRows(q).t()) / tau).item<double>();
+        return (EmbeddingGeometry.UnitRows(q).matmul(EmbeddingGeometry.UnitRows(q).t()) / tensor(tau)).item<double>();
     }
 
     private static double Pair(long similar) =>

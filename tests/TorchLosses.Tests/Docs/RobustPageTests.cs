@@ -60,7 +60,8 @@ public sealed class RobustPageTests : DocPageTests
     {
         float alpha = 1e-9f, b = Math.Abs(alpha - 2);
         var z = tensor(new[] { 4f });
-        return ((z / b + 1).pow(alpha / 2) - 1).mul(b / alpha).item<float>();
+        var one = tensor(1f);
+        return ((z / tensor(b) + one).pow(tensor(alpha / 2)) - one).mul(tensor(b / alpha)).item<float>();
     }
 
     private static double LogZ(double alpha) => BarronPartition.LogZ(tensor(new[] { alpha })).item<double>();

@@ -77,7 +77,7 @@ public sealed class ContrastiveLossTests
         foreach (var tau in new[] { 0.07, 0.2, 1.0 })
         {
             var qn = EmbeddingGeometry.UnitRows(q);
-            var difference = ((qn * EmbeddingGeometry.UnitRows(n.squeeze(1))).sum(1) - (qn * EmbeddingGeometry.UnitRows(p)).sum(1)) / tau;
+            var difference = ((qn * EmbeddingGeometry.UnitRows(n.squeeze(1))).sum(1) - (qn * EmbeddingGeometry.UnitRows(p)).sum(1)) / tensor(tau);
             var softplus = Rows(difference.unsqueeze(1)).Select(r => r[0] > 0 ? r[0] + Math.Log(1 + Math.Exp(-r[0])) : Math.Log(1 + Math.Exp(r[0]))).ToArray();
             Close(softplus, L.info_nce_loss(q, p, n, tau, R.None), $"τ = {tau}");
         }
@@ -139,7 +139,7 @@ public sealed class ContrastiveLossTests
         var same = T(new[] { 1.0, 2.0 }, shape: new long[] { 1, 2 });
         var value = L.contrastive_loss(same, same.detach().clone(), tensor(new long[] { 0 }), 1.5, R.Sum);
         Assert.AreEqual(2.25, value.item<double>(), 1e-15);
-        Assert.IsTrue(autograd.grad(new[] { value }, new[] { same })[0].eq(0).all().item<bool>());
+        Assert.IsTrue(autograd.grad(new[] { value }, new[] { same })[0].eq(tensor(0.0)).all().item<bool>());
     }
 
     [TestMethod]
@@ -165,10 +165,10 @@ public sealed class ContrastiveLossTests
         Close(expected, head.forward(x, labels), "arcface", 1e-10);   // acos/cos round-trip: 1e-10 relative
         using var plain = TorchLosses.nn.ArcFaceLoss(5, 3, margin: 0, scale: 8, reduction: R.None, dtype: ScalarType.Float64);
         var cosines = EmbeddingGeometry.UnitRows(x).matmul(EmbeddingGeometry.UnitRows(plain.weight).t());
-        Close(Rows(L.cross_entropy(8 * cosines, labels, reduction: R.None).unsqueeze(1)).Select(r => r[0]).ToArray(), plain.forward(x, labels), "m = 0");
+        Close(Rows(L.cross_entropy(tensor(8.0) * cosines, labels, reduction: R.None).unsqueeze(1)).Select(r => r[0]).ToArray(), plain.forward(x, labels), "m = 0");
         using var cosface = TorchLosses.nn.CosFaceLoss(5, 3, margin: 0, scale: 8, reduction: R.None, dtype: ScalarType.Float64);
         var cosines2 = EmbeddingGeometry.UnitRows(x).matmul(EmbeddingGeometry.UnitRows(cosface.weight).t());
-        Close(Rows(L.cross_entropy(8 * cosines2, labels, reduction: R.None).unsqueeze(1)).Select(r => r[0]).ToArray(), cosface.forward(x, labels), "cosface m = 0");
+        Close(Rows(L.cross_entropy(tensor(8.0) * cosines2, labels, reduction: R.None).unsqueeze(1)).Select(r => r[0]).ToArray(), cosface.forward(x, labels), "cosface m = 0");
         Assert.AreEqual(1, head.parameters().Count());
     }
 

@@ -91,14 +91,17 @@ public sealed class RobustLossTests
         var d = (x - y);
         foreach (var c in new[] { 0.5, 1.0, 3.0 })
         {
-            var z = (d / c).square();
-            Close(Values(L.mse_loss(x, y, R.None) / (2 * c * c)), L.barron_loss(x, y, 2, c, R.None), "α = 2 is L2");
-            Close(Values((z / 2).log1p()), L.barron_loss(x, y, 0, c, R.None), "α = 0 is Cauchy");
-            Close(Values(-(-z / 2).expm1()), L.barron_loss(x, y, double.NegativeInfinity, c, R.None), "α = −∞ is Welsch");
-            Close(Values(2 * z / (z + 4)), L.barron_loss(x, y, -2, c, R.None), "α = −2 is Geman–McClure");
-            Close(Values(L.pseudo_huber_loss(x, y, R.None, c) / (c * c)), L.barron_loss(x, y, 1, c, R.None), "α = 1 is pseudo-Huber(δ = c)/c²");
+            var z = (d / K(c)).square();
+            Close(Values(L.mse_loss(x, y, R.None) / K(2 * c * c)), L.barron_loss(x, y, 2, c, R.None), "α = 2 is L2");
+            Close(Values((z / K(2)).log1p()), L.barron_loss(x, y, 0, c, R.None), "α = 0 is Cauchy");
+            Close(Values(-(-z / K(2)).expm1()), L.barron_loss(x, y, double.NegativeInfinity, c, R.None), "α = −∞ is Welsch");
+            Close(Values(K(2) * z / (z + K(4))), L.barron_loss(x, y, -2, c, R.None), "α = −2 is Geman–McClure");
+            Close(Values(L.pseudo_huber_loss(x, y, R.None, c) / K(c * c)), L.barron_loss(x, y, 1, c, R.None), "α = 1 is pseudo-Huber(δ = c)/c²");
         }
     }
+
+    /// <summary>An owned 0-d float64 constant (instead of an implicit Scalar: TorchSharp's Scalar lifetime trap).</summary>
+    internal static Tensor K(double value) => tensor(value);
 
     private static double[] Values(Tensor t) => t.detach().to(ScalarType.Float64).flatten().data<double>().ToArray();
 
@@ -228,7 +231,7 @@ public sealed class RobustLossTests
         var x = T(X, grad: false);
         var y = T(Y, grad: false);
         foreach (var epsilon in new[] { 1e-3, 0.5, 2.0 })
-            Close(Values(L.pseudo_huber_loss(x, y, R.None, epsilon) / epsilon + epsilon), L.charbonnier_loss(x, y, R.None, epsilon),
+            Close(Values(L.pseudo_huber_loss(x, y, R.None, epsilon) / K(epsilon) + K(epsilon)), L.charbonnier_loss(x, y, R.None, epsilon),
                 "charbonnier(ε) = pseudo_huber(δ = ε)/ε + ε");
         // float32: no overflow of d² (|d| = 1e30): pseudo-Huber ≈ δ|d| − δ², Charbonnier ≈ |d|, slopes ±δ and ±1.
         var big = T(new[] { 1e30, -1e30 }, ScalarType.Float32);
@@ -268,7 +271,7 @@ public sealed class RobustLossTests
         var x = T(X, grad: false);
         var y = T(Y, grad: false);
         foreach (var reduction in AllReductions)
-            Close(Values(L.l1_loss(x, y, reduction) / 2), L.quantile_loss(x, y, reduction, 0.5), $"τ = 0.5 is L1/2 ({reduction})");
+            Close(Values(L.l1_loss(x, y, reduction) / K(2)), L.quantile_loss(x, y, reduction, 0.5), $"τ = 0.5 is L1/2 ({reduction})");
     }
 
     [TestMethod]
@@ -368,7 +371,7 @@ public sealed class RobustLossTests
             Close(Values(L.pseudo_huber_loss(x, y, reduction, 0.3)), TorchLosses.nn.PseudoHuberLoss(reduction, 0.3).forward(x, y), "PseudoHuberLoss", 0, 0);
             Close(Values(L.charbonnier_loss(x, y, reduction, 0.3)), TorchLosses.nn.CharbonnierLoss(reduction, 0.3).forward(x, y), "CharbonnierLoss", 0, 0);
             Close(Values(L.wing_loss(x, y, reduction, 4, 1)), TorchLosses.nn.WingLoss(reduction, 4, 1).forward(x, y), "WingLoss", 0, 0);
-            Close(Values(L.adaptive_wing_loss(x, y.clamp(0, 1), reduction)), TorchLosses.nn.AdaptiveWingLoss(reduction).forward(x, y.clamp(0, 1)), "AdaptiveWingLoss", 0, 0);
+            Close(Values(L.adaptive_wing_loss(x, torch.minimum(torch.maximum(y, K(0)), K(1)), reduction)), TorchLosses.nn.AdaptiveWingLoss(reduction).forward(x, torch.minimum(torch.maximum(y, K(0)), K(1))), "AdaptiveWingLoss", 0, 0);
             Close(Values(L.quantile_loss(x, y, reduction, 0.8)), TorchLosses.nn.QuantileLoss(reduction, 0.8).forward(x, y), "QuantileLoss", 0, 0);
         }
     }
@@ -399,7 +402,7 @@ public sealed class RobustLossTests
             Assert.AreEqual("delta", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.pseudo_huber_loss(x, y, delta: bad)).ParamName);
             Assert.AreEqual("epsilon", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.charbonnier_loss(x, y, epsilon: bad)).ParamName);
             Assert.AreEqual("omega", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.wing_loss(x, y, omega: bad)).ParamName);
-            Assert.AreEqual("theta", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.adaptive_wing_loss(x, y.clamp(0, 1), theta: bad)).ParamName);
+            Assert.AreEqual("theta", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.adaptive_wing_loss(x, torch.minimum(torch.maximum(y, K(0)), K(1)), theta: bad)).ParamName);
         }
         var awing = Assert.ThrowsExactly<ArgumentException>(() => L.adaptive_wing_loss(x, y));   // targets up to 3 > α − 1
         Assert.AreEqual("target", awing.ParamName);
