@@ -21,10 +21,13 @@ internal static class PointwiseLoss
         torch.ScalarType[]? supported, Action? validateParameters, Func<Tensor, Tensor, Tensor> elementwise,
         Func<ReductionKind, Tensor>? analytic = null)
     {
+        Check.Defined(input, target);
         Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
         validateParameters?.Invoke();
-        if (supported is not null) Check.KernelSupports(kernel, torch.promote_types(input.dtype, target.dtype), supported);
+        Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
+        var type = torch.promote_types(input.dtype, target.dtype);
+        if (supported is not null) Check.KernelSupports(kernel, type, type == input.dtype ? nameof(input) : nameof(target), supported);
 
         using var scope = torch.NewDisposeScope();
         var result = analytic is not null && LossGradients.AnalyticApplies(input, target)

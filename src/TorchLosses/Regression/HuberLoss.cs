@@ -34,7 +34,7 @@ namespace TorchLosses
             /// (the loss is 0.5·d²) in the forward, exact in the gradient.</param>
             /// <exception cref="ArgumentOutOfRangeException">δ ≤ 0 or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
+            /// <exception cref="ArgumentException">the element type is not floating point.</exception>
             public static Tensor huber_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double delta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "huber_loss", "huber_cpu", Check.AllFloating,
