@@ -124,6 +124,7 @@ public static class BadInputSweep
                     }
                 }
             }
+            int first = Array.FindIndex(loss.Arguments, a => a.Differentiable);
             for (int q = 0; q < loss.Parameters.Length; q++)
             {
                 foreach (var value in ParameterValues.Append(loss.Parameters[q].Typical))
@@ -131,7 +132,10 @@ public static class BadInputSweep
                 {
                     var parameters = (double[])typical.Clone();
                     parameters[q] = value;
-                    calls.Add(new SweepCall(loss, "functional", loss.Parameters[q].Name, $"={Comparison.Number(value)}", dtype, -1, null, parameters));
+                    string change = $"={Comparison.Number(value)}";
+                    calls.Add(new SweepCall(loss, "functional", loss.Parameters[q].Name, change, dtype, -1, null, parameters));
+                    calls.Add(new SweepCall(loss, "functional", loss.Parameters[q].Name, change + " edge", dtype, first,
+                        t => EdgeValues(t!, loss.Arguments[first]), parameters));
                 }
             }
         }
@@ -178,6 +182,21 @@ public static class BadInputSweep
                     return copy;
                 });
         }
+    }
+
+    /// <summary>
+    /// The hyperparameter sweep's second point: the first elements of the first differentiable argument set to 0, 1e-20, −2, 7e4
+    /// (∞ in float16) and −∞, where a parameter rounded to the tensor's type meets an element at 0, at a tiny or a huge distance,
+    /// or at infinity.
+    /// </summary>
+    public static readonly double[] Edges = { 0, 1e-20, -2, 7e4, double.NegativeInfinity };
+
+    private static Tensor EdgeValues(Tensor t, SweepArgument argument)
+    {
+        var copy = t.detach().clone();
+        var flat = copy.view(-1);
+        for (int i = 0; i < Math.Min(Edges.Length, (int)flat.numel()); i++) flat[i] = torch.tensor(Edges[i], copy.dtype);
+        return Leaf(copy, argument);
     }
 
     private static Tensor Leaf(Tensor t, SweepArgument argument)
