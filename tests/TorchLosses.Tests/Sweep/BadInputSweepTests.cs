@@ -11,8 +11,12 @@ namespace TorchLossesTests.Sweep;
 /// clear .NET exception (a type that fits, naming the argument) or in libtorch's value and gradients; the deviations still
 /// known are listed, with their reasons, in <see cref="KnownDeviations"/>. The module form gets the null and disposed tensors
 /// here; the parity report runs every change through it too.
+/// <para>Not run beside other test classes: its thousands of calls churn the garbage collector, and code that passes an
+/// implicit Scalar to libtorch (TorchSharp 0.107 does not keep it alive during the call) then failed elsewhere
+/// ("Unknown scalar type" in the Poisson page test, once in a full run).</para>
 /// </summary>
 [TestClass]
+[DoNotParallelize]
 public sealed class BadInputSweepTests
 {
     private static readonly Lazy<SweepSummary> Sweep = new(() =>
