@@ -58,10 +58,12 @@ namespace TorchLosses
             /// broadcast or requires grad, or a target dtype that differs from the input's ("Found dtype Double but expected Float").</exception>
             /// <exception cref="ArgumentOutOfRangeException">an input or target element outside [0, 1] or NaN (libtorch checks element by
             /// element, the input before the target, and names the first that fails); an undefined reduction.</exception>
-            /// <exception cref="NotSupportedException">an input dtype that is not floating ("binary_cross_entropy" not implemented for 'Long').</exception>
+            /// <exception cref="ArgumentException">an input dtype that is not floating ("binary_cross_entropy" not implemented for 'Long').</exception>
             public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
                 var inputShape = input.shape;
                 var targetShape = target.shape;
@@ -74,7 +76,7 @@ namespace TorchLosses
                 if (target.dtype != input.dtype)
                     throw new ArgumentException(
                         $"Found dtype {Check.TorchTypeName(target.dtype)} but expected {Check.TorchTypeName(input.dtype)}", nameof(target));
-                Check.KernelSupports("binary_cross_entropy", input.dtype, Check.AllFloating);
+                Check.KernelSupports("binary_cross_entropy", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
                 CheckUnitInterval(input, target);

@@ -69,10 +69,13 @@ namespace TorchLosses
             /// <exception cref="ArgumentException">a size mismatch ("Target size (...) must be the same as input size (...)"),
             /// a weight that does not broadcast or requires grad, or an integral or bool target.</exception>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
-            /// <exception cref="NotSupportedException">an input that is not floating ("log_sigmoid_cpu" not implemented for 'Long').</exception>
+            /// <exception cref="ArgumentException">an input that is not floating ("log_sigmoid_cpu" not implemented for 'Long').</exception>
             public static Tensor binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
+                Check.Optional(pos_weight);
                 var kind = Reductions.Parse(reduction);
                 var inputShape = input.shape;
                 var targetShape = target.shape;
@@ -84,7 +87,8 @@ namespace TorchLosses
                 Check.NotDifferentiable(function, pos_weight, nameof(pos_weight));
                 // libtorch 2.10's steps, in its order: log_sigmoid(x); log σ(x)·(1 + (p − 1)·y) in place; the loss built in
                 // place on 1 − target; then multiplied by the weight in place.
-                Check.KernelSupports("log_sigmoid_cpu", input.dtype, Check.AllFloating);
+                Check.KernelSupports("log_sigmoid_cpu", input.dtype, nameof(input), Check.AllFloating);
+                if (pos_weight is not null) Check.SubtractsNoBool(pos_weight, nameof(pos_weight));   // p − 1
                 var posWeightShape = pos_weight is null ? null : Check.BroadcastShape(pos_weight.shape, targetShape, nameof(pos_weight));
                 CheckOutputShape(inputShape, posWeightShape, nameof(pos_weight));
                 if (target.dtype == torch.ScalarType.Bool)

@@ -47,9 +47,11 @@ namespace TorchLosses
             public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
                 long classDim = CheckNllShapes(input, target, weight);
-                Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype, Check.AllFloating);
+                Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();   // before the first tensor made here, so a throw releases it too
                 target = UnbatchedTarget(input, target);

@@ -21,15 +21,21 @@ internal static class PointwiseLoss
         torch.ScalarType[]? supported, Action? validateParameters, Func<Tensor, Tensor, Tensor> elementwise,
         Func<ReductionKind, Tensor>? analytic = null)
     {
+        Check.Defined(input, target);
         Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
         validateParameters?.Invoke();
-        if (supported is not null) Check.KernelSupports(kernel, torch.promote_types(input.dtype, target.dtype), supported);
+        // l1_loss subtracts first, which libtorch refuses for a bool operand; the kernels (mse, smooth L1, Huber) read a bool
+        // operand as 0/1 in the promoted type.
+        if (supported is null) Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
+        var type = torch.promote_types(input.dtype, target.dtype);
+        if (supported is not null) Check.KernelSupports(kernel, type, type == input.dtype ? nameof(input) : nameof(target), supported);
 
         using var scope = torch.NewDisposeScope();
-        var result = analytic is not null && LossGradients.AnalyticApplies(input, target)
-            ? analytic(kind)
-            : Reductions.Apply(elementwise(input, target), kind);
+        if (analytic is not null && LossGradients.AnalyticApplies(input, target)) return scope.MoveToOuter(analytic(kind));
+        var x = input.dtype == torch.ScalarType.Bool ? input.to(type) : input;
+        var y = target.dtype == torch.ScalarType.Bool ? target.to(type) : target;
+        var result = Reductions.Apply(elementwise(x, y), kind);
         return scope.MoveToOuter(result);
     }
 

@@ -47,6 +47,7 @@ namespace TorchLosses
             /// the input is integral or bool (libtorch's casting and negation messages).</exception>
             public static Tensor soft_margin_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 Check.NotDifferentiable("soft_margin_loss", target, nameof(target));
                 var inputShape = input.shape;

@@ -55,6 +55,7 @@ namespace TorchLosses
             public static Tensor gaussian_nll_loss(Tensor input, Tensor target, Tensor var, bool full = false, double eps = 1e-6,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target, var);
                 using var scope = torch.NewDisposeScope();
                 // PyTorch 2.10's order: the sign of var, then its shape, then the reduction.
                 if (var.device_type != DeviceType.META && var.lt(0).any().item<bool>())
@@ -63,6 +64,11 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 if (unsqueeze) var = var.unsqueeze(-1);
                 Check.BroadcastShape(Check.BroadcastShape(input.shape, target.shape), var.shape, nameof(var));
+                // PyTorch's next steps, var.clamp_(min=eps) and input − target, and libtorch's errors in them.
+                if (!torch.is_floating_point(var))
+                    throw new ArgumentException($"result type Float can't be cast to the desired output type {Check.CTypeName(var.dtype)}", nameof(var));
+                Check.ConvertsTo(eps, var.dtype, nameof(eps));
+                Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
                 if (GaussianNllFunction.Applies(input, target, var))
                     return scope.MoveToOuter(GaussianNllFunction.Apply(input, target, var, full, eps, kind));
                 var v = var.clone();

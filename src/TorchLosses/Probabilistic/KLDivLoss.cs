@@ -86,6 +86,7 @@ namespace TorchLosses
             public static Tensor kl_div(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 bool log_target = false)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 if (kind == ReductionKind.Mean) LossWarnings.Raise("kl_div", KlMeanWarning);
                 return KlDiv(input, target, kind, log_target);
@@ -102,6 +103,7 @@ namespace TorchLosses
             /// integral inputs, or shapes that do not broadcast.</exception>
             public static Tensor kl_div(Tensor input, Tensor target, string reduction, bool log_target = false)
             {
+                Check.Defined(input, target);
                 if (reduction == "mean") LossWarnings.Raise("kl_div", KlMeanWarning);
                 return KlDiv(input, target, Reductions.Parse(reduction, "kl_div", allowBatchMean: true), log_target);
             }

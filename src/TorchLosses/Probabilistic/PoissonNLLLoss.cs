@@ -66,9 +66,13 @@ namespace TorchLosses
             public static Tensor poisson_nll_loss(Tensor input, Tensor target, bool log_input = true, bool full = false,
                 double eps = 1e-8, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 // libtorch's first broadcasting op multiplies target by input: its message names the target as tensor a.
                 Check.BroadcastShape(target.shape, input.shape);
+                // libtorch's bool refusals in its subtractions: input − target·log(input + eps), then y·log y − y.
+                if (!log_input) Check.SubtractsNoBool(input, nameof(input));
+                if (full) Check.SubtractsNoBool(target, nameof(target));
 
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))
@@ -87,7 +91,9 @@ namespace TorchLosses
                 {
                     var halfLog = (target * (2 * Math.PI)).log() * 0.5;
                     var stirling = target * target.log() - target + halfLog;
-                    loss = loss + stirling.masked_fill(target <= 1, 0);
+                    // libtorch adds in place (loss +=): the sum keeps the loss's type (bfloat16 against an integer target's float32).
+                    var total = loss + stirling.masked_fill(target <= 1, 0);
+                    loss = total.dtype == loss.dtype ? total : total.to(loss.dtype);
                 }
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }

@@ -44,7 +44,7 @@ namespace TorchLosses
             /// gradient.</param>
             /// <exception cref="ArgumentOutOfRangeException">β is negative or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not floating point (β &gt; 0).</exception>
+            /// <exception cref="ArgumentException">the element type is not floating point (β &gt; 0).</exception>
             public static Tensor smooth_l1_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
                 beta == 0

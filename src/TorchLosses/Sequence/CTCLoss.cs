@@ -68,10 +68,12 @@ namespace TorchLosses
             /// takes (blank, zero_infinity, reduction); a positional call written for it does not compile here.</remarks>
             /// <exception cref="ArgumentException">shapes, lengths or labels do not fit (PyTorch's messages where it has one).</exception>
             /// <exception cref="ArgumentOutOfRangeException">blank outside [0, C); a label outside [0, C); a negative length; an unknown reduction.</exception>
-            /// <exception cref="NotSupportedException">log_probs is not float32/float64 (<c>"ctc_loss_cpu" not implemented for 'Half'</c>).</exception>
+            /// <exception cref="ArgumentException">log_probs is not float32/float64 (<c>"ctc_loss_cpu" not implemented for 'Half'</c>).</exception>
             public static Tensor ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank = 0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, bool zero_infinity = false)
             {
+                Check.Defined(log_probs, targets);
+                Check.Defined(input_lengths, target_lengths);
                 var kind = Reductions.Parse(reduction);
                 CtcChecks.Integral(input_lengths, nameof(input_lengths));
                 CtcChecks.Integral(target_lengths, nameof(target_lengths));
@@ -103,6 +105,7 @@ namespace TorchLosses
             private static Tensor CtcLoss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank,
                 ReductionKind kind, bool zero_infinity)
             {
+                Check.Defined(log_probs, targets);
                 var shape = CtcChecks.Validate(log_probs, targets, input_lengths, target_lengths, blank);
 
                 using var scope = torch.NewDisposeScope();
@@ -151,7 +154,7 @@ namespace TorchLosses
             if (dim == 0)
                 throw new ArgumentException("Dimension out of range (expected to be in range of [-1, 0], but got 1)", nameof(log_probs));
             bool batched = dim == 3;
-            Check.KernelSupports("ctc_loss_cpu", log_probs.dtype, Check.FloatDouble);
+            Check.KernelSupports("ctc_loss_cpu", log_probs.dtype, nameof(log_probs), Check.FloatDouble);
             if (log_probs.numel() == 0) throw new ArgumentException("log_probs tensor must not be empty", nameof(log_probs));
             long effective = batched ? dim : dim + 1;
             if (effective != 3)
