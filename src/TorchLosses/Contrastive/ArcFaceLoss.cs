@@ -26,7 +26,7 @@ namespace TorchLosses
         internal static void Validate(string loss, Tensor embeddings, Tensor labels, long classes, long size)
         {
             Matrix(loss, embeddings, nameof(embeddings));
-            NotNull(labels, nameof(labels));
+            Check.Defined(labels, nameof(labels));
             if (embeddings.shape[1] != size)
                 throw new ArgumentException($"{loss}: embeddings must be (N, {size}); got {Check.TorchSize(embeddings.shape)}.", nameof(embeddings));
             if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != embeddings.shape[0])

@@ -43,7 +43,7 @@ namespace TorchLosses
                 const string loss = "contrastive_loss";
                 Matrix(loss, input1, nameof(input1));
                 Matrix(loss, input2, nameof(input2));
-                NotNull(target, nameof(target));
+                Check.Defined(target, nameof(target));
                 if (!Check.SameShape(input1.shape, input2.shape) || target.dim() != 1 || target.shape[0] != input1.shape[0])
                     throw new ArgumentException($"{loss}: expects input1 and input2 of one shape (N, D) and target (N); got {Check.TorchSize(input1.shape)}, {Check.TorchSize(input2.shape)} and {Check.TorchSize(target.shape)}.", nameof(target));
                 PositiveFinite(margin, nameof(margin), loss);
@@ -82,7 +82,7 @@ namespace TorchLosses
             {
                 const string loss = "supcon_loss";
                 Matrix(loss, features, nameof(features));
-                NotNull(labels, nameof(labels));
+                Check.Defined(labels, nameof(labels));
                 if (labels.dim() != 1 || labels.shape[0] != features.shape[0] || !torch.is_integral(labels.dtype) || labels.dtype == ScalarType.Bool)
                     throw new ArgumentException($"{loss}: labels must be an integer tensor of shape (N) = ({features.shape[0]}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(labels.shape)}.", nameof(labels));
                 Temperature(loss, temperature);

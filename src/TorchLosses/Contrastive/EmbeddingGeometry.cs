@@ -22,7 +22,7 @@ internal static class EmbeddingGeometry
     /// <summary>Rejects what is not a floating (N, D) matrix.</summary>
     internal static void Matrix(string loss, Tensor tensor, string name)
     {
-        RobustFrame.NotNull(tensor, name);
+        Check.Defined(tensor, name);
         RobustFrame.Floating(loss, tensor, name);
         if (tensor.dim() != 2)
             throw new ArgumentException($"{loss}: {name} must be 2-D (N, D); got shape {Check.TorchSize(tensor.shape)}.", name);

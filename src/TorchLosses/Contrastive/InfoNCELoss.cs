@@ -51,7 +51,7 @@ namespace TorchLosses
                 MatrixPair(loss, query, nameof(query), positive_key, nameof(positive_key));
                 if (negative_keys is not null)
                 {
-                    NotNull(negative_keys, nameof(negative_keys));
+                    Check.Defined(negative_keys, nameof(negative_keys));
                     Floating(loss, negative_keys, nameof(negative_keys));
                     bool shared = negative_keys.dim() == 2 && negative_keys.shape[1] == query.shape[1];
                     bool perQuery = negative_keys.dim() == 3 && negative_keys.shape[0] == query.shape[0] && negative_keys.shape[2] == query.shape[1];

@@ -145,8 +145,8 @@ namespace TorchLosses.Modules
         /// <exception cref="ArgumentException">num_dims &gt; 1 and the last dimension of input − target is not num_dims.</exception>
         public override Tensor forward(Tensor input, Tensor target)
         {
-            NotNull(input, nameof(input));
-            NotNull(target, nameof(target));
+            Check.Defined(input, nameof(input));
+            Check.Defined(target, nameof(target));
             if (num_dims > 1)
             {
                 var shape = Check.BroadcastShape(input.shape, target.shape);

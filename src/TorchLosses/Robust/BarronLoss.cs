@@ -59,8 +59,8 @@ namespace TorchLosses
             internal static Tensor WithBarronParameters(Tensor input, Tensor target, Tensor alpha, Tensor scale,
                 torch.nn.Reduction reduction, string loss, Action<Tensor> validateAlpha, Func<Tensor, Tensor, Tensor, Tensor> elementwise)
             {
-                NotNull(alpha, nameof(alpha));
-                NotNull(scale, nameof(scale));
+                Check.Defined(alpha, nameof(alpha));
+                Check.Defined(scale, nameof(scale));
                 Floating(loss, alpha, nameof(alpha));
                 Floating(loss, scale, nameof(scale));
                 return Pointwise(input, target, reduction, loss, (x, y) =>

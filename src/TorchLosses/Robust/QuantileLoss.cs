@@ -65,9 +65,9 @@ namespace TorchLosses
             public static Tensor quantile_loss(Tensor input, Tensor target, Tensor quantiles,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
-                NotNull(input, nameof(input));
-                NotNull(target, nameof(target));
-                NotNull(quantiles, nameof(quantiles));
+                Check.Defined(input, nameof(input));
+                Check.Defined(target, nameof(target));
+                Check.Defined(quantiles, nameof(quantiles));
                 Floating("quantile_loss", quantiles, nameof(quantiles));
                 if (quantiles.dim() != 1 || input.dim() == 0 || input.shape[^1] != quantiles.shape[0])
                     throw new ArgumentException(
@@ -109,7 +109,7 @@ namespace TorchLosses.Modules
         /// <param name="reduction">none, mean (default) or sum.</param>
         public QuantileLoss(Tensor quantiles, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) : base(reduction)
         {
-            NotNull(quantiles, nameof(quantiles));
+            Check.Defined(quantiles, nameof(quantiles));
             quantile = double.NaN;
             quantilesBuffer = quantiles.detach().clone();
             register_buffer("quantiles", quantilesBuffer);

@@ -9,13 +9,6 @@ namespace TorchLosses;
 /// </summary>
 internal static class RobustFrame
 {
-    /// <summary>Rejects a null or disposed tensor with an exception naming the argument.</summary>
-    internal static void NotNull(Tensor? tensor, string name)
-    {
-        if (tensor is null) throw new ArgumentNullException(name);
-        if (tensor.IsInvalid) throw new ObjectDisposedException(name, $"{name} has been disposed.");
-    }
-
     /// <summary>The type a loss computes in: float32 for the half types, the type itself for float32/float64.</summary>
     internal static ScalarType Working(ScalarType type) =>
         type is ScalarType.Float16 or ScalarType.BFloat16 ? ScalarType.Float32 : type;
@@ -43,8 +36,8 @@ internal static class RobustFrame
     internal static Tensor Pointwise(Tensor input, Tensor target, torch.nn.Reduction reduction, string loss,
         Action<Tensor, Tensor>? validate, Func<Tensor, Tensor, Tensor> elementwise)
     {
-        NotNull(input, nameof(input));
-        NotNull(target, nameof(target));
+        Check.Defined(input, nameof(input));
+        Check.Defined(target, nameof(target));
         Floating(loss, input, nameof(input));
         Floating(loss, target, nameof(target));
         Check.PointwisePair(input, target, loss);
