@@ -196,7 +196,7 @@ namespace TorchLosses.Modules
         private static Tensor? Validated(int p, Tensor? weight)
         {
             MarginChecks.CheckP(p);
-            MarginChecks.CheckWeightIsVector(weight);
+            MarginChecks.CheckWeightIsVector(Check.Optional(weight));
             return weight;
         }
 
