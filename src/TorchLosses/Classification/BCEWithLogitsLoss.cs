@@ -97,6 +97,12 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 if (BceWithLogitsFunction.Applies(input, target, weight, pos_weight))
                     return scope.MoveToOuter(BceWithLogitsFunction.Apply(input, target, weight, pos_weight, kind));
+                return scope.MoveToOuter(BceWithLogitsComposite(input, target, weight, pos_weight, kind));
+            }
+
+            /// <summary>The autograd form of binary cross entropy with logits: recorded ops, so autograd gives every derivative.</summary>
+            internal static Tensor BceWithLogitsComposite(Tensor input, Tensor target, Tensor? weight, Tensor? pos_weight, ReductionKind kind)
+            {
                 var logSigmoid = input.log_sigmoid();
                 // p·y first: log σ(x)·p overflows in float32 for x below −3.4e38/p, and y = 0 would then give 0·∞ = NaN
                 // where libtorch's value is finite (e.g. 0 at x = −3e38, y = 0, p = 2).
@@ -108,7 +114,7 @@ namespace TorchLosses
                     loss = loss + ValueAtNegativeInfinity(x, 1 - y, pos_weight is null ? null : (pos_weight - 1) * y + 1);
                 if (weight is not null) loss = loss * weight;
                 if (loss.dtype != target.dtype) loss = loss.to(target.dtype);
-                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+                return Reductions.Apply(loss, kind);
             }
 
             /// <summary>
@@ -218,6 +224,7 @@ namespace TorchLosses
             var reduction = (ReductionKind)vars[4]!;
             ctx.save_for_backward(new() { x, y, w, p });
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            ctx.save_data("reduction", reduction);
             ctx.save_data("input", x.requires_grad);
             ctx.save_data("target", y.requires_grad);
             return Forward(x, y, w, p, reduction);
@@ -226,12 +233,15 @@ namespace TorchLosses
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
                 var (x, y, w, p) = (saved[0]!, saved[1]!, saved[2], saved[3]);
+                bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
+                if (AnalyticGradient.GraphRequested)
+                    return AnalyticGradient.Differentiable(grad_output, 5, new[] { needInput ? x : null, needTarget ? y : null },
+                        () => nn.functional.BceWithLogitsComposite(x, y, w, p, (ReductionKind)ctx.get_data("reduction")!));
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
                 Tensor? dx = null, dy = null;
-                if ((bool)ctx.get_data("input")!)
+                if (needInput)
                 {
                     var s = x.sigmoid();
                     if (p is null) dx = s.sub_(y);
@@ -243,7 +253,7 @@ namespace TorchLosses
                     dx.mul_(g);
                     if (w is not null) dx.mul_(w);
                 }
-                if ((bool)ctx.get_data("target")!)
+                if (needTarget)
                 {
                     if (p is null) dy = AnalyticGradient.NegatedProduct(x, g);
                     else

@@ -16,10 +16,11 @@ internal static class PointwiseLoss
     /// <param name="supported">The element types the native kernel implements; null when any type is accepted.</param>
     /// <param name="validateParameters">Checks the loss's own parameters (after the reduction check, as ATen does).</param>
     /// <param name="elementwise">The per-element loss of (input, target), differentiated by autograd.</param>
-    /// <param name="analytic">The analytic-gradient path (see <see cref="LossGradients"/>), or null when the loss has none.</param>
+    /// <param name="analytic">The analytic-gradient path (see <see cref="LossGradients"/>), or null when the loss has none; it is
+    /// given the reduction and <paramref name="elementwise"/>, which its backward differentiates under create_graph.</param>
     internal static Tensor Compute(Tensor input, Tensor target, torch.nn.Reduction reduction, string loss, string kernel,
         torch.ScalarType[]? supported, Action? validateParameters, Func<Tensor, Tensor, Tensor> elementwise,
-        Func<ReductionKind, Tensor>? analytic = null)
+        Func<ReductionKind, Func<Tensor, Tensor, Tensor>, Tensor>? analytic = null)
     {
         Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
@@ -28,7 +29,7 @@ internal static class PointwiseLoss
 
         using var scope = torch.NewDisposeScope();
         var result = analytic is not null && LossGradients.AnalyticApplies(input, target)
-            ? analytic(kind)
+            ? analytic(kind, elementwise)
             : Reductions.Apply(elementwise(input, target), kind);
         return scope.MoveToOuter(result);
     }

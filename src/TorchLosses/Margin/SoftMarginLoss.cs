@@ -117,14 +117,27 @@ namespace TorchLosses
             var input = (Tensor)vars[0]!;
             var target = (Tensor)vars[1]!;
             var product = (-input) * target;
-            var e = product.exp();
-            var slope = (target * e).to(input.dtype).neg_().div_(e + 1);
-            ctx.save_for_backward(new() { slope });
+            ctx.save_for_backward(new() { Slope(input, target), input, target });
             return nn.functional.SoftMarginElementwise(product, input.dtype);
         }
 
+        /// <summary>−(y·e rounded to the input's dtype)/(1 + e), e = exp(−y·x) in the wider dtype; recorded when grad mode is on.</summary>
+        private static Tensor Slope(Tensor input, Tensor target)
+        {
+            var e = ((-input) * target).exp();
+            return (target * e).to(input.dtype).neg().div(e + 1).to(input.dtype);
+        }
+
+        /// <remarks>Under create_graph (grad mode on in backward) the slope is recomputed from the saved input with recorded ops,
+        /// so the gradient can be differentiated again (libtorch's soft_margin_loss double backward, y²·e/(1 + e)², up to
+        /// rounding).</remarks>
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) =>
-            AnalyticGradient.Backward(grad_output, () => new() { ctx.get_saved_variables()[0]! * grad_output, null });
+            AnalyticGradient.Backward(grad_output, () =>
+            {
+                var saved = ctx.get_saved_variables();
+                var slope = AnalyticGradient.GraphRequested ? Slope(saved[1]!, saved[2]!) : saved[0]!;
+                return new() { slope * grad_output, null };
+            });
     }
 }
 

@@ -65,11 +65,17 @@ namespace TorchLosses
                 Check.BroadcastShape(Check.BroadcastShape(input.shape, target.shape), var.shape, nameof(var));
                 if (GaussianNllFunction.Applies(input, target, var))
                     return scope.MoveToOuter(GaussianNllFunction.Apply(input, target, var, full, eps, kind));
+                return scope.MoveToOuter(GaussianNllComposite(input, target, var, full, eps, kind));
+            }
+
+            /// <summary>The autograd form of the Gaussian negative log likelihood (PyTorch's Python composition): recorded ops.</summary>
+            internal static Tensor GaussianNllComposite(Tensor input, Tensor target, Tensor var, bool full, double eps, ReductionKind kind)
+            {
                 var v = var.clone();
                 using (torch.no_grad()) v.clamp_(min: eps);
                 var loss = (v.log() + (input - target).pow(2) / v) * 0.5;
                 if (full) loss = loss + 0.5 * Math.Log(2 * Math.PI);
-                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+                return Reductions.Apply(loss, kind);
             }
 
             /// <summary>
@@ -136,7 +142,8 @@ namespace TorchLosses
             var (x, y, var) = ((Tensor)vars[0]!, (Tensor)vars[1]!, (Tensor)vars[2]!);
             var (full, eps, reduction) = ((bool)vars[3]!, (double)vars[4]!, (ReductionKind)vars[5]!);
             var (loss, d, v) = Forward(x, y, var, full, eps, reduction);
-            ctx.save_for_backward(new() { d, v });
+            ctx.save_for_backward(new() { d, v, x, y, var });
+            ctx.save_data("options", (full, eps, reduction));
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
             ctx.save_data("needs", (x.requires_grad, y.requires_grad, var.requires_grad));
             return loss;
@@ -145,10 +152,17 @@ namespace TorchLosses
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
                 var (d, v) = (saved[0]!, saved[1]!);
                 var (needInput, needTarget, needVar) = ((bool, bool, bool))ctx.get_data("needs")!;
+                if (AnalyticGradient.GraphRequested)
+                {
+                    var (x, y, variance) = (saved[2]!, saved[3]!, saved[4]!);
+                    var (full, eps, reduction) = ((bool, double, ReductionKind))ctx.get_data("options")!;
+                    return AnalyticGradient.Differentiable(grad_output, 6,
+                        new[] { needInput ? x : null, needTarget ? y : null, needVar ? variance : null },
+                        () => nn.functional.GaussianNllComposite(x, y, variance, full, eps, reduction));
+                }
                 var h = AnalyticGradient.Upstream(grad_output, 0.5 * (double)ctx.get_data("factor")!);
                 var hOverV = h / v;
                 Tensor? dx = null, dy = null, dv = null;

@@ -73,6 +73,12 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))
                     return scope.MoveToOuter(PoissonNllFunction.Apply(input, target, log_input, full, eps, kind));
+                return scope.MoveToOuter(PoissonNllComposite(input, target, log_input, full, eps, kind));
+            }
+
+            /// <summary>The autograd form of the Poisson negative log likelihood: recorded ops, so autograd gives every derivative.</summary>
+            internal static Tensor PoissonNllComposite(Tensor input, Tensor target, bool log_input, bool full, double eps, ReductionKind kind)
+            {
                 // The ops are recorded in libtorch's order (its C++ composite evaluates the right operand of each operator first:
                 // y·x before exp(x), ½·log(2πy) before y·log y), so autograd accumulates the gradients in the same order and
                 // bfloat16 rounds them alike.
@@ -89,7 +95,7 @@ namespace TorchLosses
                     var stirling = target * target.log() - target + halfLog;
                     loss = loss + stirling.masked_fill(target <= 1, 0);
                 }
-                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+                return Reductions.Apply(loss, kind);
             }
 
             /// <summary>Poisson NLL loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments, in PyTorch's
@@ -150,7 +156,8 @@ namespace TorchLosses
             bool needInput = x.requires_grad, needTarget = y.requires_grad;
             // Kept: e^x when the input needs its gradient (log form), log(x + eps) when the target does (rate form).
             var (loss, kept) = Forward(x, y, logInput, full, eps, reduction, keep: logInput ? needInput : needTarget);
-            ctx.save_for_backward(new() { x, needInput || full ? y : null, kept });
+            ctx.save_for_backward(new() { x, y, kept });
+            ctx.save_data("reduction", reduction);
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
             ctx.save_data("options", (logInput, full, eps));
             ctx.save_data("needs", (needInput, needTarget));
@@ -160,11 +167,13 @@ namespace TorchLosses
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
                 var (x, y, kept) = (saved[0]!, saved[1], saved[2]);
                 var (logInput, full, eps) = ((bool, bool, double))ctx.get_data("options")!;
                 var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
+                if (AnalyticGradient.GraphRequested)
+                    return AnalyticGradient.Differentiable(grad_output, 6, new[] { needInput ? x : null, needTarget ? y : null },
+                        () => nn.functional.PoissonNllComposite(x, y!, logInput, full, eps, (ReductionKind)ctx.get_data("reduction")!));
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
                 Tensor? dx = null, dy = null;
                 // In autograd's order of operations (products with g before the divisions), so that float32 overflow and
