@@ -102,7 +102,9 @@ namespace TorchLosses
                 var inputSlope = (x - y) / ((1 - x) * x).clamp_min(BceFunction.Epsilon);
                 var targetSlope = x.logit().neg();
                 // libtorch's double backward: (x² − 2xy + y)/((x + ε′)²(1 − x + ε′)²) and −1/max(x(1 − x), ε), ε′ = 1e-12 as a double.
-                var inputCurvature = (x * x - 2 * x * y + y) / ((x + 1e-12).square() * (1 - x + 1e-12).square());
+                // Scalars owned here, alive until the ops that read them return (TorchSharp 0.107 leaves implicit ones to the GC).
+                using Scalar two = 2.0, epsilonPrime = 1e-12, half = 0.5;
+                var inputCurvature = (x * x - x.mul(two).mul_(y) + y) / (x.add(epsilonPrime).square() * (1 - x).add_(epsilonPrime).square());
                 var mixedCurvature = ((1 - x) * x).clamp_min(BceFunction.Epsilon).reciprocal().neg();
                 if (weight is not null)
                 {
@@ -126,7 +128,7 @@ namespace TorchLosses
                 var sx = input - x;
                 var sy = target - y;
                 if (input.requires_grad)
-                    loss = loss + ZeroWithSlope(input, inputSlope.to(input.dtype)) + sx * sx * 0.5 * inputCurvature;
+                    loss = loss + ZeroWithSlope(input, inputSlope.to(input.dtype)) + sx * sx * half * inputCurvature;
                 if (target.requires_grad) loss = loss + ZeroWithSlope(target, targetSlope.to(input.dtype));
                 if (input.requires_grad && target.requires_grad) loss = loss + sx * sy * mixedCurvature;
                 return Reductions.Apply(loss, kind);
@@ -283,7 +285,7 @@ namespace TorchLosses.Modules
     /// <summary>
     /// Binary cross entropy as a module (PyTorch's <c>nn.BCELoss</c>); see
     /// <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>.
-    /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>. Double backward is not supported.
+    /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>. Twice differentiable in both gradient modes.
     /// </summary>
     public sealed class BCELoss : WeightedLoss<Tensor, Tensor, Tensor>
     {

@@ -55,8 +55,8 @@ namespace TorchLosses
             /// reduction; 3 N-sized temporaries (5 with pos_weight), nothing N-sized kept for backward. The value at x = −∞ costs
             /// 5 more kernels (6 with pos_weight) and at most 3 more N-sized temporaries, freed once it is added, and is computed
             /// only when the minimum of x is −∞ (or NaN). Its backward evaluates the formulas above:
-            /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). That gradient is not recorded, so
-            /// <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
+            /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). Under create_graph (a second derivative
+            /// requested) the backward differentiates, with recorded ops, the form <see cref="GradientMode.Autograd"/> uses: the
             /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), plus libtorch's value at x = −∞ as a constant); that path is
             /// also taken for float16, bfloat16 and for mixed dtypes.
             /// </remarks>
@@ -182,7 +182,8 @@ namespace TorchLosses
     /// temporaries, each freed as soon as it is folded in. Backward (libtorch's formulas):
     /// ∂/∂x = w·(σ(x) − y)·g, or w·(lw·σ(x) − py)·g with pos_weight (3 kernels, 1 allocation without pos_weight);
     /// ∂/∂y = −w·x·g, or w·(log σ(−x) − p·log σ(x))·g with pos_weight; g is the upstream gradient, ÷ numel for mean.
-    /// The backward runs without recording, so there is no double backward.
+    /// Under create_graph the backward differentiates <see cref="nn.functional.BceWithLogitsComposite"/> of the saved operands
+    /// instead, so the gradient can be differentiated again.
     /// </summary>
     internal sealed class BceWithLogitsFunction : torch.autograd.SingleTensorFunction<BceWithLogitsFunction>
     {

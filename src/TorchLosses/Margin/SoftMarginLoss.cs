@@ -28,8 +28,8 @@ namespace TorchLosses
             /// input with a float32 one), libtorch's backward forms e in the wider dtype and rounds y·e to the input's dtype
             /// before dividing by 1 + e: the gradient is then ±∞ (not NaN) where y·e exceeds the input dtype's range but e
             /// does not overflow, although the forward value is already +∞ there. That gradient is not the derivative of the
-            /// composed forward, so it comes from a custom autograd function, and double backward is not supported for
-            /// such a pair of dtypes (it is for equal dtypes).</para>
+            /// composed forward, so it comes from a custom autograd function, which under create_graph recomputes that
+            /// gradient with recorded ops: double backward works for such a pair of dtypes too (libtorch's, up to rounding).</para>
             /// <para>Reduction: none has the input's shape; mean divides the sum by the number of elements
             /// (NaN for an empty input); sum adds.</para>
             /// <para>Relations: with y ∈ {1, −1}, ℓ = softplus(−y·x) = BCE-with-logits of x against (1 + y)/2;

@@ -39,9 +39,9 @@ namespace TorchLosses
             /// d = input − target (7 kernels, 4 N-sized temporaries: d, v, log v and the loss; d and v kept for backward) and its backward evaluates
             /// ∂/∂input = (½g/v)·2d, ∂/∂target = −∂/∂input and ∂/∂var = ½g/v − ½g·((d²/v)/v) (summed over the last dimension
             /// for a homoscedastic var), with g the upstream gradient (÷ numel for mean), in the order PyTorch's autograd
-            /// evaluates them, so float32 overflows (d² beyond 3.4e38) give PyTorch's ±∞. That gradient is not
-            /// recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
-            /// composition (the path also taken for a broadcasting target, other var shapes, float16, bfloat16 and mixed dtypes).
+            /// evaluates them, so float32 overflows (d² beyond 3.4e38) give PyTorch's ±∞. Under create_graph (a
+            /// second derivative requested) the backward differentiates, with recorded ops, the form
+            /// <see cref="GradientMode.Autograd"/> uses: the composition (the path also taken for a broadcasting target, other var shapes, float16, bfloat16 and mixed dtypes).
             /// </remarks>
             /// <param name="input">Expectation of the Gaussian, any shape.</param>
             /// <param name="target">Sample, broadcastable with <paramref name="input"/>.</param>
@@ -104,7 +104,8 @@ namespace TorchLosses
     /// d and v kept for backward. Backward (g the upstream gradient, ÷ numel for mean, h = ½g), in the order of PyTorch's
     /// autograd so that float32 overflow and underflow land alike: ∂/∂x = (h/v)·2d, ∂/∂y = −∂/∂x (4 kernels) and
     /// ∂/∂var = h/v − h·((d²/v)/v) (6 kernels after h/v; summed over the last dimension for a homoscedastic var), all at the clamped
-    /// v, as PyTorch's straight-through clamp. The backward runs without recording, so there is no double backward.
+    /// v, as PyTorch's straight-through clamp. Under create_graph the backward differentiates
+    /// <see cref="nn.functional.GaussianNllComposite"/> of the saved operands instead.
     /// </summary>
     internal sealed class GaussianNllFunction : torch.autograd.SingleTensorFunction<GaussianNllFunction>
     {

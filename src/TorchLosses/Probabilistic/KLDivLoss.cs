@@ -73,8 +73,9 @@ namespace TorchLosses
             /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and g·log y + (g·y)/y − g·x (7 kernels;
             /// (g·y)/y reproduces xlogy's NaN at y = 0), or −e^y·g and (g·(y − x))·e^y + g·e^y with log_target, with g the
             /// upstream gradient (÷ numel for mean, ÷ input.size(0) for batchmean), in the order of autograd's, so subnormal
-            /// and overflowing intermediates round as in PyTorch. That gradient is not recorded, so <b>double
-            /// backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the composite (the path
+            /// and overflowing intermediates round as in PyTorch. Under create_graph (a second
+            /// derivative requested) the backward differentiates, with recorded ops, the composite <see cref="GradientMode.Autograd"/>
+            /// uses (the path
             /// also taken for broadcasting, float16, bfloat16 and mixed dtypes).
             /// </remarks>
             /// <param name="input">Log-probabilities, any floating shape.</param>
@@ -164,8 +165,8 @@ namespace TorchLosses
     /// Backward (g the upstream gradient, ÷ numel for mean, ÷ input.size(0) for batchmean): ∂/∂x = −y·g (1 kernel)
     /// and ∂/∂y = g·log y + (g·y)/y − g·x (7 kernels: (g·y)/y makes it NaN at y = 0 as xlogy's 0/0, and at y = ∞);
     /// with log_target ∂/∂x = −e^y·g and ∂/∂y = (g·(y − x))·e^y + g·e^y (5 kernels). Both in autograd's order of operations,
-    /// so a subnormal g·y or an e^y·(y − x) beyond the range rounds as in PyTorch. The backward runs without recording,
-    /// so there is no double backward.
+    /// so a subnormal g·y or an e^y·(y − x) beyond the range rounds as in PyTorch. Under create_graph the backward
+    /// differentiates <see cref="nn.functional.KlDivComposite"/> of the saved operands instead.
     /// </summary>
     internal sealed class KlDivFunction : torch.autograd.SingleTensorFunction<KlDivFunction>
     {

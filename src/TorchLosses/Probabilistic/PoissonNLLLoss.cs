@@ -51,9 +51,9 @@ namespace TorchLosses
             /// 4 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 9 more) and its backward evaluates
             /// (e^x − y)·g or g − (y·g)/(x + eps), and −x·g or −log(x + eps)·g, plus [y &gt; 1]·(log y + 1/(2y))·g with full
             /// (autograd's NaN at y ≤ 0 and y = ∞ included), with g the upstream gradient (÷ numel for mean), in autograd's
-            /// order of operations so that float32 overflow lands alike. That
-            /// gradient is not recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd
-            /// differentiates the composite (the path also taken for broadcasting, bfloat16 and mixed dtypes).
+            /// order of operations so that float32 overflow lands alike. Under
+            /// create_graph (a second derivative requested) the backward differentiates, with recorded ops, the composite that
+            /// <see cref="GradientMode.Autograd"/> uses (the path also taken for broadcasting, bfloat16 and mixed dtypes).
             /// </remarks>
             /// <param name="input">log λ (or λ when <paramref name="log_input"/> is false), any shape.</param>
             /// <param name="target">Observed counts, broadcastable with <paramref name="input"/>.</param>
@@ -121,8 +121,8 @@ namespace TorchLosses
     /// Backward (g the upstream gradient, ÷ numel for mean), in autograd's order of operations: ∂/∂x = (e^x − y)·g (2 kernels)
     /// or g − (y·g)/(x + eps) (5 kernels); ∂/∂y = −x·g or −log(x + eps)·g (1 kernel), plus, with full and gm = g masked to 0
     /// where y ≤ 1, gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π (the value of [y &gt; 1]·(log y + 1/(2y))·g),
-    /// which keeps autograd's NaN where the masked branch is NaN (y ≤ 0, y = ∞). The backward runs without
-    /// recording, so there is no double backward.
+    /// which keeps autograd's NaN where the masked branch is NaN (y ≤ 0, y = ∞). Under create_graph the backward
+    /// differentiates <see cref="nn.functional.PoissonNllComposite"/> of the saved operands instead.
     /// </summary>
     internal sealed class PoissonNllFunction : torch.autograd.SingleTensorFunction<PoissonNllFunction>
     {
