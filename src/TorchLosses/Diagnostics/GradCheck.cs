@@ -107,7 +107,9 @@ public static class GradCheck
             var random = new Random(seed);
             var values = new double[outputShape.Aggregate(1L, (a, b) => a * b)];
             for (int i = 0; i < values.Length; i++) values[i] = random.NextDouble() * 2 - 1;
-            upstream = torch.tensor(values, outputShape, torch.ScalarType.Float64, inputs[differentiable[0]].device);
+            var first = inputs[differentiable[0]];
+            var device = first.device;
+            upstream = torch.tensor(values, outputShape, torch.ScalarType.Float64, device);
         }
         else
         {
