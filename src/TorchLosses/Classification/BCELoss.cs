@@ -276,7 +276,7 @@ namespace TorchLosses
                     dy?.mul_(w);
                 }
                 return new() { dx, dy, null, null };
-            });
+            }, slots: 4, operands: 2);
     }
 }
 

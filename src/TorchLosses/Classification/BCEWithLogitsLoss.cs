@@ -267,7 +267,7 @@ namespace TorchLosses
                     if (w is not null) dy.mul_(w);
                 }
                 return new() { dx, dy, null, null, null };
-            });
+            }, slots: 5, operands: 2);
     }
 }
 

@@ -75,16 +75,52 @@ internal static class AnalyticGradient
     /// reference). The returned gradients stay: libtorch copies them once the backward has returned, and TorchSharp 0.107
     /// leaves their wrappers to the caller's dispose scope, if one is open, or else to their finalizer.
     /// </summary>
-    internal static List<Tensor?> Backward(Tensor gradOutput, Func<List<Tensor?>> body)
+    /// <remarks>
+    /// An exception must not leave a custom backward (TorchSharp 0.107 ends the process). The one the body can meet is
+    /// libtorch's refusal to unpack a saved tensor, typically an operand modified in place between forward and backward
+    /// ("one of the variables needed for gradient computation has been modified by an inplace operation"), where
+    /// libtorch's own loss raises that error from its backward. Then the message is raised as a <see cref="LossWarnings"/>
+    /// warning and the backward returns, for each of its first <paramref name="operands"/> arguments (the tensors among
+    /// them that require grad), a gradient whose shape cannot match: libtorch's engine rejects it, so the backward fails
+    /// with an error at the same step as libtorch's (a .NET exception from <c>backward</c>), instead of ending the process.
+    /// </remarks>
+    /// <param name="gradOutput">The upstream gradient the backward received.</param>
+    /// <param name="body">Computes the gradients, one entry per forward argument (null where none).</param>
+    /// <param name="slots">The number of forward arguments (the length of the list a backward returns).</param>
+    /// <param name="operands">How many leading forward arguments are always tensors.</param>
+    internal static List<Tensor?> Backward(Tensor gradOutput, Func<List<Tensor?>> body, int slots, int operands)
     {
         List<Tensor?> gradients;
         using (var scope = torch.NewDisposeScope())
         {
-            gradients = body();
+            try
+            {
+                gradients = body();
+            }
+            catch (Exception error)
+            {
+                RaiseSafely("backward", $"a loss's backward failed and is refused: {error.Message.Split('\n')[0]}");
+                gradients = new List<Tensor?>(new Tensor?[slots]);
+                for (int k = 0; k < operands; k++)
+                    gradients[k] = torch.zeros(new long[] { 0 }, gradOutput.dtype, gradOutput.device);
+            }
             foreach (var gradient in gradients)
                 if (gradient is not null) scope.MoveToOuter(gradient);
         }
         if (!gradients.Any(gradient => ReferenceEquals(gradient, gradOutput))) gradOutput.Dispose();
         return gradients;
+    }
+
+    /// <summary>Raises a warning from inside a backward: a handler that throws is ignored there (it would end the process).</summary>
+    internal static void RaiseSafely(string loss, string message)
+    {
+        try
+        {
+            LossWarnings.Raise(loss, message);
+        }
+        catch
+        {
+            // Nothing may leave a custom backward.
+        }
     }
 }

@@ -127,5 +127,5 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
                 : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
             grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
             return new() { grad, null, null, null, null, null, null, null };
-        });
+        }, slots: 8, operands: 1);
 }

@@ -33,16 +33,9 @@ internal sealed class OnceDifferentiable : torch.autograd.SingleTensorFunction<O
     {
         if (!AnalyticGradient.GraphRequested) return new() { grad_output, null };
         var loss = (string)ctx.get_data("loss")!;
-        try
-        {
-            LossWarnings.Raise(loss, $"{loss} is differentiable only once, as in libtorch (derivative for aten::_ctc_loss_backward is " +
-                "not implemented): its gradient was requested with create_graph, and differentiating that gradient again fails.");
-        }
-        catch
-        {
-            // A handler that throws must not end the process from inside a backward; the refusal below still stops a second pass.
-        }
-        return AnalyticGradient.Backward(grad_output, () => new() { Refusal.apply(grad_output), null });
+        AnalyticGradient.RaiseSafely(loss, $"{loss} is differentiable only once, as in libtorch (derivative for aten::_ctc_loss_backward " +
+            "is not implemented): its gradient was requested with create_graph, and differentiating that gradient again fails.");
+        return AnalyticGradient.Backward(grad_output, () => new() { Refusal.apply(grad_output), null }, slots: 2, operands: 1);
     }
 
     /// <summary>
@@ -66,7 +59,7 @@ internal sealed class OnceDifferentiable : torch.autograd.SingleTensorFunction<O
             var shape = (long[])ctx.get_data("shape")!;
             long last = shape.Length == 0 ? 1 : shape[^1];
             return AnalyticGradient.Backward(grad_output,
-                () => new() { torch.zeros(new[] { last + 1 }, grad_output.dtype, grad_output.device) });
+                () => new() { torch.zeros(new[] { last + 1 }, grad_output.dtype, grad_output.device) }, slots: 1, operands: 1);
         }
     }
 }

@@ -81,5 +81,5 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
                 : gradient.mul(factor).mul_(grad_output);
             if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
             return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null, null, null };
-        });
+        }, slots: 7, operands: 2);
 }

@@ -137,7 +137,7 @@ namespace TorchLosses
                 var saved = ctx.get_saved_variables();
                 var slope = AnalyticGradient.GraphRequested ? Slope(saved[1]!, saved[2]!) : saved[0]!;
                 return new() { slope * grad_output, null };
-            });
+            }, slots: 2, operands: 2);
     }
 }
 

@@ -180,7 +180,7 @@ namespace TorchLosses
                     if (!Check.SameShape(v.shape, d.shape)) dv = dv.sum(new long[] { -1 }, keepdim: true);
                 }
                 return new() { dx, dy, dv, null, null, null };
-            });
+            }, slots: 6, operands: 3);
     }
 }
 

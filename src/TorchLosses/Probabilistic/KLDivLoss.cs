@@ -222,7 +222,7 @@ namespace TorchLosses
                         ? y.log().mul_(g).add_((y * g).div_(y)).sub_(x * g)
                         : (y - x).mul_(g).mul_(expTarget).add_(expTarget * g);
                 return new() { dx, dy, null, null };
-            });
+            }, slots: 4, operands: 2);
     }
 }
 

@@ -194,7 +194,7 @@ namespace TorchLosses
                     }
                 }
                 return new() { dx, dy, null, null, null, null };
-            });
+            }, slots: 6, operands: 2);
     }
 }
 

@@ -255,6 +255,42 @@ public sealed class SecondOrderTests
         }
     }
 
+    /// <summary>
+    /// The analytic backwards keep the operands (for a second derivative), as libtorch's losses do; an operand modified in
+    /// place between forward and backward then makes libtorch refuse to unpack it. libtorch's own loss raises that error
+    /// from backward; ours must fail at the same step (not end the process from inside the custom backward, not return a
+    /// gradient at the old point), and say why in a warning.
+    /// </summary>
+    [TestMethod]
+    public void AnOperandModifiedInPlaceAfterForwardFailsTheBackwardAsInLibtorch()
+    {
+        using var scope = NewDisposeScope();
+        using var _ = LossGradients.Use(GradientMode.Analytic);
+        var warnings = new List<string>();
+        void Record(object? sender, LossWarningEventArgs e)
+        {
+            if (e.Loss == "backward") lock (warnings) warnings.Add(e.Message);
+        }
+        foreach (var native in new[] { true, false })
+        {
+            var (x, y) = (Grad(P(61, 3, 4)), P(62, 3, 4));
+            var loss = native ? N.mse_loss(x, y) : L.mse_loss(x, y);
+            y.add_(1);
+            LossWarnings.Warned += Record;
+            try
+            {
+                var error = Assert.Throws<ExternalException>(() => loss.backward(), native ? "libtorch's" : "ours");
+                if (native) StringAssert.Contains(error.Message, "modified by an inplace operation");
+            }
+            finally
+            {
+                LossWarnings.Warned -= Record;
+            }
+        }
+        Assert.HasCount(1, warnings);
+        StringAssert.Contains(warnings[0], "modified by an inplace operation");
+    }
+
     [TestMethod]
     [DynamicData(nameof(Float64CaseNames))]
     public void GradGradCheckPasses(string name)
