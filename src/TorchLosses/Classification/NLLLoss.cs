@@ -58,9 +58,7 @@ namespace TorchLosses
                 bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
                 if (ClassIndexGradientFunction.Applies(input, weight))
                     return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: false, anyIgnored));
-                var (picked, targetWeight) = ClassTargets.Pick(input, target, weight, ignore_index, classDim);
-                var loss = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);
-                return scope.MoveToOuter(loss);
+                return scope.MoveToOuter(ClassIndexGradientFunction.Composite(input, target, weight, ignore_index, kind, classDim, logSoftmax: false));
             }
 
             /// <summary>NLL loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>

@@ -39,7 +39,7 @@ namespace TorchLosses
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double delta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "huber_loss", "huber_cpu", Check.AllFloating,
                     () => ValidateHuber(input, target, delta), (x, y) => HuberElementwise(x, y, delta),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => HuberAnalytic(d, delta)));
+                    (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable, (d, _) => HuberAnalytic(d, delta)));
 
             /// <summary>δ, then the kernel's output: the input's type, which a bool input cannot hold (libtorch's cast error).</summary>
             private static void ValidateHuber(Tensor input, Tensor target, double delta)

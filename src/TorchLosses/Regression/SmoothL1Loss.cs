@@ -51,7 +51,7 @@ namespace TorchLosses
                     ? AbsoluteError(input, target, reduction, "smooth_l1_loss")
                     : PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
                         () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta),
-                        kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => SmoothL1Analytic(d, beta)));
+                        (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable, (d, _) => SmoothL1Analytic(d, beta)));
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>

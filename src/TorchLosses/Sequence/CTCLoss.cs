@@ -35,10 +35,10 @@ namespace TorchLosses
             /// logits when log_probs = log_softmax(logits); the partial derivative with respect to log_probs
             /// lacks the exp(log_probs) term. To reproduce it, the loss adds Σ_{t&lt;Tₙ, c} exp(lp)·(lp − lp.detach())
             /// (zero in value; entries where lp is ±∞ are excluded by a <c>where</c>), so autograd returns
-            /// libtorch's form. Double backward differentiates the plain partial −γ (the exp(lp) term is a detached
-            /// constant), which is the true second derivative of the loss with respect to log_probs but not the
-            /// derivative of the first gradient returned; libtorch has no double backward for CTC at all ("derivative for
-            /// aten::_ctc_loss_backward is not implemented").
+            /// libtorch's form. No second derivative, as in libtorch ("derivative for aten::_ctc_loss_backward is not
+            /// implemented"): a gradient taken with create_graph raises a <see cref="LossWarnings"/> warning, and
+            /// differentiating it again fails in libtorch's engine (a .NET exception from <c>backward</c>; TorchSharp 0.107's
+            /// <c>autograd.grad</c> ends the process on that native error, for libtorch's own CTC too).
             /// A sample with loss +∞ gets a NaN gradient for t &lt; Tₙ (0 after), as in libtorch, unless
             /// <paramref name="zero_infinity"/>; then its loss and gradient are 0. A NaN loss (NaN in log_probs)
             /// also gets a NaN gradient for t &lt; Tₙ, with or without zero_infinity, as in libtorch; a NaN entry that no
@@ -110,7 +110,9 @@ namespace TorchLosses
 
                 using var scope = torch.NewDisposeScope();
                 var device = log_probs.device;
-                var lp = shape.Batched ? log_probs : log_probs.unsqueeze(1);
+                // libtorch differentiates CTC only once: a second derivative fails as libtorch's does (see OnceDifferentiable).
+                var marked = OnceDifferentiable.Mark(log_probs, "ctc_loss");
+                var lp = shape.Batched ? marked : marked.unsqueeze(1);
                 var il = input_lengths.flatten().to(ScalarType.Int64, device);
                 var tl = target_lengths.flatten().to(ScalarType.Int64, device);
                 var labels = CtcChecks.PaddedLabels(targets.to(ScalarType.Int64, device), tl, shape.Slots, blank);

@@ -347,7 +347,7 @@ public sealed class BinaryCrossEntropyLossTests
     });
 
     [TestMethod]
-    public void AnalyticPathIsTakenByDefault()
+    public void SecondDerivativesInBothModes()
     {
         using var scope = NewDisposeScope();
         Assert.AreEqual(GradientMode.Analytic, LossGradients.Default);
@@ -356,11 +356,16 @@ public sealed class BinaryCrossEntropyLossTests
         var p = T(new[] { 2.0, 3.0, 0.5 }, grad: false);
         // BCE with logits: d²ℓ/dx² = (1 + (p − 1)·y)·σ(x)·(1 − σ(x)) on the autograd path.
         var s = x.detach().sigmoid();
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.binary_cross_entropy_with_logits(x, y, null, R.Sum, p), x, x,
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.binary_cross_entropy_with_logits(x, y, null, R.Sum, p), x, x,
             (1 + (p - 1) * y) * s * (1 - s));
-        // BCE: no double backward on either path (straight-through slopes), but only the autograd path records.
+        // BCE: libtorch's double backward, (x² − 2xy + y)/((x + 1e-12)²·(1 − x + 1e-12)²), and −1/(x(1 − x)) across.
         var probabilities = T(new[] { 0.25, 0.5, 0.9 });
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.binary_cross_entropy(probabilities, y, null, R.Sum), probabilities, probabilities, null);
+        var q = probabilities.detach();
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.binary_cross_entropy(probabilities, y, null, R.Sum), probabilities, probabilities,
+            (q * q - 2 * q * y + y) / ((q + 1e-12).square() * (1 - q + 1e-12).square()));
+        var soft = T(new[] { 0.0, 1.0, 0.5 });
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.binary_cross_entropy(probabilities, soft, null, R.Sum), soft, probabilities,
+            -1 / (q * (1 - q)));
     }
 
     // ---- shared ---------------------------------------------------------------------------------
