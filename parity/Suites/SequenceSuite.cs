@@ -28,7 +28,7 @@ public sealed class SequenceSuite : ParitySuite
         Unnormalised,
         /// <summary>log_softmax draws with one NaN (the loss and the gradient of that sample are NaN).</summary>
         NaN,
-        /// <summary>log_softmax draws with −∞ entries, compared by value only (see the layout).</summary>
+        /// <summary>log_softmax draws with −∞ entries (values and gradients: NaN at those entries, as libtorch's).</summary>
         NegativeInfinity,
     }
 
@@ -107,7 +107,7 @@ public sealed class SequenceSuite : ParitySuite
             yield return new(Loss, "regime",
                 "log_softmax draws; logits through log_softmax on both sides (gradcheck); unnormalised log_probs; repeated labels that exactly fit; " +
                 "impossible alignments (+∞: NaN gradient, or 0 with zero_infinity); target length 0; input length 0 (0 or +∞, zero gradient); " +
-                "padding slots holding garbage; int32 indices; lengths as arrays; one NaN; −∞ entries (values only)");
+                "padding slots holding garbage; int32 indices; lengths as arrays; one NaN; −∞ entries (libtorch's NaN gradient there)");
             yield return new(Loss, "gradcheck", "float64, the logits layouts (through log_softmax, where the native gradient is the plain derivative)");
             yield return new(Loss, "errors",
                 "blank = C and −1, input_lengths/target_lengths size, an input length > T, padded targets too short or of another batch, " +
@@ -115,7 +115,7 @@ public sealed class SequenceSuite : ParitySuite
                 "f16/bf16/int64 log_probs, an empty log_probs (T = 0, C = 0, a batch of 0 padded and concatenated, unbatched T = 0), negative input " +
                 "and target lengths (padded and concatenated, and their order against an input length > T)");
             yield return new(Loss, "excluded (documented deviations)",
-                "the gradient at −∞ entries (libtorch: NaN, ours 0), and the labels libtorch does not validate (outside [0, C): it reads outside " +
+                "the labels libtorch does not validate (outside [0, C): it reads outside " +
                 "log_probs; equal to blank: its gradient does not match its loss): ours raises");
         }
     }
@@ -164,7 +164,7 @@ public sealed class SequenceSuite : ParitySuite
             // Smooth in the logits; the runner skips the point when the loss is infinite (an impossible alignment).
             UseGradcheck = logits && dtype == ScalarType.Float64 && layout.Batch > 0,
             Quick = layout.Quick && (dtype == ScalarType.Float64 ? !zeroInfinity || layout.Label.Contains("impossible") : reduction == torch.nn.Reduction.Mean),
-            Notes = (layout.Source == Source.NegativeInfinity ? "values only: the gradient at −∞ differs on purpose (documented)" : layout.Source.ToString()) +
+            Notes = (layout.Source == Source.NegativeInfinity ? "−∞ entries: libtorch's NaN gradient there" : layout.Source.ToString()) +
                     (dtype == ScalarType.Float32 ? "; reference: libtorch in float64, rounded to float32" : ""),
         };
     }
@@ -184,9 +184,8 @@ public sealed class SequenceSuite : ParitySuite
             values[(0 * N + 0) * C + 3] = double.NegativeInfinity;   // a label class at frame 0 of sample 0
             values[(2 * N + 1) * C + 0] = double.NegativeInfinity;   // the blank at frame 2 of sample 1
         }
-        // Deviation (ctc_loss's doc): where log_probs is −∞, libtorch's gradient is NaN and ours 0 (the limit), so
-        // that layout compares values only: log_probs does not require grad there.
-        var logProbs = InputFactory.Values(values, dtype, shape, grad: layout.Source != Source.NegativeInfinity);
+        // Where log_probs is −∞ libtorch's gradient is NaN (exp(−∞ + ∞) in its backward), and so is ours: compared too.
+        var logProbs = InputFactory.Values(values, dtype, shape, grad: true);
 
         var labels = new List<long[]>();
         for (int n = 0; n < layout.Batch; n++)

@@ -16,11 +16,6 @@ public static class KnownDeviations
             "libtorch's defect, not reproduced: its multi_margin_loss returns uninitialised memory for an empty batch with mean; TorchLosses gives NaN"),
         new("multilabel_margin/*/(all)/empty batch/*",
             "libtorch's defect, not reproduced: its multilabel_margin_loss returns uninitialised memory for an empty batch with mean; TorchLosses gives NaN"),
-        new("binary_cross_entropy_with_logits/*/input/dtype */*",
-            "found by the sweep, not fixed here: with input and target of different floating types the value differs from libtorch's beyond rounding"),
-        new("binary_cross_entropy_with_logits/*/target/dtype */*", "found by the sweep, not fixed here: as the input's dtype (mixed floating types)"),
-        new("binary_cross_entropy_with_logits/*/*/?inf/*",
-            "found by the sweep, not fixed here: an infinite target, weight or pos_weight gives NaN where libtorch gives ±∞ (value or gradient)"),
         new("smooth_l1/functional/beta/=3.4E+38 edge/f16",
             "found by the sweep, not fixed here: float16 with an input of +∞ and a β that float32 holds but float16 rounds to ∞: " +
             "libtorch's float16 forward gives NaN (∞ − ∞), TorchLosses ∞; PointwiseLoss.WithGradientOf takes the autograd form's value where " +
@@ -28,8 +23,6 @@ public static class KnownDeviations
         new("huber/functional/delta/=*E* edge/f16",
             "found by the sweep, not fixed here: float16 with an input of +∞ and a δ that float16 rounds to 0 or ∞ (1e-40, 3.4e38): " +
             "libtorch's forward (float32) gives ∞, TorchLosses NaN from the float16 backward's form, as for smooth_l1 above"),
-        new("ctc/*/log_probs/-inf/*",
-            "found by the sweep, backward body (branch gradgrad's area): a −∞ log-probability gets gradient 0 where libtorch's is NaN"),
     };
 
     /// <summary>The known deviation a call matches, if any.</summary>

@@ -49,16 +49,19 @@ namespace TorchLosses
             /// input and target of one dtype, float32 or float64, and weight and pos_weight (if given) of that dtype, a custom
             /// autograd function computes the loss and its gradient. Its forward is
             /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) − (1 − y)·max(x, 0)), stable for every finite x, with
-            /// libtorch's values at x = ±∞ (at x = −∞ libtorch's value is added as a constant; only an infinite target,
-            /// meaningless for this loss, gives NaN where libtorch gives ±∞, with libtorch's gradients). Its cost: 9 elementwise
+            /// libtorch's values at x = ±∞ (at x = −∞ libtorch's value is added as a constant; where the target, weight or
+            /// pos_weight holds ±∞ or NaN, which one test per operand finds, the value is the autograd form's, libtorch's sequence,
+            /// with libtorch's gradients). Its cost: 9 elementwise
             /// kernels (one more with a weight, 5 more with pos_weight), one reduction that reads the minimum of x and the loss's
             /// reduction; 3 N-sized temporaries (5 with pos_weight), nothing N-sized kept for backward. The value at x = −∞ costs
             /// 5 more kernels (6 with pos_weight) and at most 3 more N-sized temporaries, freed once it is added, and is computed
             /// only when the minimum of x is −∞ (or NaN). Its backward evaluates the formulas above:
             /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). Under create_graph (a second derivative
             /// requested) the backward differentiates, with recorded ops, the form <see cref="GradientMode.Autograd"/> uses: the
-            /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), plus libtorch's value at x = −∞ as a constant); that path is
-            /// also taken for float16, bfloat16 and for mixed dtypes.
+            /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), plus libtorch's value at x = −∞ as a constant; libtorch's own
+            /// sequence, each step rounded as its in-place ops store it, for mixed dtypes and for a non-finite target, weight or
+            /// pos_weight); that path is also taken for mixed dtypes. For float16 and bfloat16 in the analytic mode the value is
+            /// libtorch's sequence and the backward the formulas above.
             /// </remarks>
             /// <param name="input">Logits, floating point (float16, bfloat16, float32, float64).</param>
             /// <param name="target">Targets, the input's shape, floating point. Values outside [0, 1] are accepted, as in PyTorch.</param>
@@ -104,9 +107,21 @@ namespace TorchLosses
                 return scope.MoveToOuter(BceWithLogitsComposite(input, target, weight, pos_weight, kind));
             }
 
-            /// <summary>The autograd form of binary cross entropy with logits: recorded ops, so autograd gives every derivative.</summary>
+            /// <summary>
+            /// The autograd form of binary cross entropy with logits: recorded ops, so autograd gives every derivative, and
+            /// libtorch's gradient formulas: −p·y·log σ(x) − (1 − y)·log σ(−x), whose derivatives are w·(lw·σ(x) − p·y) and
+            /// w·(log σ(−x) − p·log σ(x)) term by term, finite at x = ±∞ (libtorch's value at x = −∞ is added as a constant).
+            /// With input, target and weights of different floating types, or a target, weight or pos_weight holding ±∞ or NaN,
+            /// it is libtorch's own sequence instead (<see cref="BceWithLogitsAsLibtorch"/>): its value is then libtorch's, where
+            /// this form would compute in the promoted type and round once (measured by the sweep: up to 1.2e-3 apart for a
+            /// bfloat16 target) or meet ∞ − ∞ = NaN where libtorch gives ±∞.
+            /// </summary>
             internal static Tensor BceWithLogitsComposite(Tensor input, Tensor target, Tensor? weight, Tensor? pos_weight, ReductionKind kind)
             {
+                var type = input.dtype;
+                if (target.dtype != type || weight is not null && weight.dtype != type || pos_weight is not null && pos_weight.dtype != type
+                    || AnyNotFinite(target, weight, pos_weight))
+                    return BceWithLogitsAsLibtorch(input, target, weight, pos_weight, kind);
                 var logSigmoid = input.log_sigmoid();
                 // p·y first: log σ(x)·p overflows in float32 for x below −3.4e38/p, and y = 0 would then give 0·∞ = NaN
                 // where libtorch's value is finite (e.g. 0 at x = −3e38, y = 0, p = 2).
@@ -117,8 +132,47 @@ namespace TorchLosses
                 if (MayHoldNegativeInfinity(x))
                     loss = loss + ValueAtNegativeInfinity(x, 1 - y, pos_weight is null ? null : (pos_weight - 1) * y + 1);
                 if (weight is not null) loss = loss * weight;
-                if (loss.dtype != target.dtype) loss = loss.to(target.dtype);
                 return Reductions.Apply(loss, kind);
+            }
+
+            /// <summary>
+            /// libtorch 2.10's own sequence, each step rounded to the type its in-place op writes: log σ(x) in the input's type;
+            /// times lw = (p − 1)·y + 1 in place (computed in the promoted type, stored in the input's type); (1 − y)·x in place
+            /// on 1 − y and minus log σ(x)·lw in place (stored in the target's type); times the weight in place (the target's
+            /// type). Its value is libtorch's for every dtype mix and every ±∞ (at x = ±∞ as documented above). Its autograd
+            /// derivative in x, (1 − y) − lw·σ(−x), is libtorch's lw·σ(x) − p·y; in y, −x − (p − 1)·log σ(x), the same but
+            /// for ∞ − ∞ at x = −∞ with p &lt; 1, so <see cref="BceWithLogitsComposite"/> uses it only where its own form fails.
+            /// </summary>
+            internal static Tensor BceWithLogitsAsLibtorch(Tensor input, Tensor target, Tensor? weight, Tensor? pos_weight, ReductionKind kind)
+            {
+                var logSigmoid = input.log_sigmoid();
+                if (pos_weight is not null)
+                {
+                    using var one = torch.tensor(1.0, pos_weight.dtype, pos_weight.device);
+                    logSigmoid = InType(logSigmoid * ((pos_weight - one) * target + one), input.dtype);
+                }
+                using var unit = torch.tensor(1.0, target.dtype, target.device);
+                var loss = InType((unit - target) * input, target.dtype);
+                loss = InType(loss - logSigmoid, target.dtype);
+                if (weight is not null) loss = InType(loss * weight, target.dtype);
+                return Reductions.Apply(loss, kind);
+            }
+
+            /// <summary>The tensor in <paramref name="type"/> (itself when it has it), as an in-place op stores its result.</summary>
+            private static Tensor InType(Tensor tensor, torch.ScalarType type) => tensor.dtype == type ? tensor : tensor.to(type);
+
+            /// <summary>Whether any of the tensors (null ones skipped) holds ±∞ or NaN: one test and one reduction each.</summary>
+            internal static bool AnyNotFinite(params Tensor?[] tensors)
+            {
+                using var noGrad = torch.no_grad();
+                foreach (var t in tensors)
+                {
+                    if (t is null || t.numel() == 0 || t.device_type == DeviceType.META) continue;
+                    using var finite = t.isfinite();
+                    using var all = finite.all();
+                    if (!all.item<bool>()) return true;
+                }
+                return false;
             }
 
             /// <summary>
@@ -193,9 +247,16 @@ namespace TorchLosses
     {
         public override string Name => nameof(BceWithLogitsFunction);
 
-        /// <summary>Analytic mode, input and target of one float32/float64 dtype and shape, weights of that dtype.</summary>
+        /// <summary>Analytic mode, input and target of one floating dtype and shape, weights of that dtype. For float16 and
+        /// bfloat16 the value is libtorch's sequence (the autograd form) and the gradient libtorch's formulas below, so that
+        /// the edges (an infinite weight: ±∞ where two infinite terms of the composition's gradient would meet as NaN; an
+        /// infinite pos_weight: libtorch's NaN) are libtorch's in the default mode too.</summary>
         internal static bool Applies(Tensor input, Tensor target, Tensor? weight, Tensor? posWeight) =>
-            LossGradients.AnalyticApplies(input, target) && AnalyticGradient.Fits(input, weight) && AnalyticGradient.Fits(input, posWeight);
+            (LossGradients.AnalyticApplies(input, target)
+             || LossGradients.Current == GradientMode.Analytic && IsHalf(input.dtype) && input.dtype == target.dtype && Check.SameShape(input.shape, target.shape))
+            && AnalyticGradient.Fits(input, weight) && AnalyticGradient.Fits(input, posWeight);
+
+        private static bool IsHalf(torch.ScalarType type) => type is torch.ScalarType.Float16 or torch.ScalarType.BFloat16;
 
         /// <summary>The loss; through the custom function when autograd records it.</summary>
         internal static Tensor Apply(Tensor input, Tensor target, Tensor? weight, Tensor? posWeight, ReductionKind reduction) =>
@@ -205,6 +266,9 @@ namespace TorchLosses
 
         private static Tensor Forward(Tensor x, Tensor y, Tensor? w, Tensor? p, ReductionKind reduction)
         {
+            // An infinite target, weight or pos_weight (meaningless for this loss, but libtorch answers ±∞): the value is
+            // libtorch's sequence then, whose ∞ the terms below would turn into ∞ − ∞; the backward's formulas are libtorch's anyway.
+            if (IsHalf(x.dtype) || nn.functional.AnyNotFinite(y, w, p)) return nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
             var low = x.clamp_max(0);
             var loss = x.abs().sigmoid_().log_();
             Tensor? lw = null;

@@ -43,9 +43,10 @@ namespace TorchLosses
             /// <paramref name="zero_infinity"/>; then its loss and gradient are 0. A NaN loss (NaN in log_probs)
             /// also gets a NaN gradient for t &lt; Tₙ, with or without zero_infinity, as in libtorch; a NaN entry that no
             /// alignment uses leaves the loss finite and gets a NaN gradient itself (t &lt; Tₙ), as in libtorch.</para>
-            /// <para>Deviation from libtorch: where log_probs[t, n, c] = −∞ (t &lt; Tₙ), libtorch's gradient is NaN (its
-            /// backward evaluates exp(−∞ + ∞)); here it is 0, the limit exp(lp) − γ = 0 − 0. (PyTorch 1.13 also returned an
-            /// undefined value for Tₙ = 0, which libtorch 2.10 answers as above.)</para>
+            /// <para>Where log_probs[t, n, c] = −∞ (t &lt; Tₙ) the gradient is NaN, as libtorch's (its backward evaluates
+            /// exp(−∞ + ∞) there), although the limit exp(lp) − γ is 0 − 0: a NaN that says the entry was −∞ rather than a
+            /// number libtorch does not give. (PyTorch 1.13 also returned an undefined value for Tₙ = 0, which libtorch 2.10
+            /// answers as above.)</para>
             /// <para>Relations: with Tₙ = Lₙ = 1 it is <see cref="nll_loss(Tensor, Tensor, Tensor?, long, torch.nn.Reduction)"/>
             /// of log_probs[0] at the label; cross entropy is the one-frame, label-known special case.</para>
             /// <para>Checks: libtorch 2.10's, with its messages, in its order (an empty log_probs, a batch of 0 included,

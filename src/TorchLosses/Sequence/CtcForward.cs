@@ -45,20 +45,21 @@ internal static class CtcForward
         var infinite = nllValue.eq(double.PositiveInfinity);
         var poisoned = zeroInfinity ? nllValue.isnan() : nllValue.isnan().logical_or(infinite);
         total = total + NanGradient(lp, lpd, active.logical_and(poisoned.unsqueeze(0).unsqueeze(2)));
-        // libtorch's exp(lp) − posterior is also NaN at a NaN entry (t < Tₙ) that no alignment uses (the loss stays finite).
+        // libtorch's exp(lp) − posterior is also NaN at a NaN entry (t < Tₙ) that no alignment uses (the loss stays finite),
+        // and at a −∞ entry (t < Tₙ): its backward evaluates exp(lp + nll − log(αβ)) = exp(−∞ + ∞) there.
         total = total + NanEntryGradient(lp, lpd, active);
         return zeroInfinity ? total.masked_fill(infinite, 0) : total;
     }
 
     /// <summary>
-    /// Per sample, a term that is 0 in value and whose gradient is NaN at the NaN entries of lp within the
-    /// sample's input (0 elsewhere). lp − lp.detach() is NaN there, so it goes through 1^lp instead: 1 even
-    /// for a NaN exponent, with derivative 1·log 1 = 0, which √((1^lp − 1)²) (derivative 0/0 = NaN at 0)
-    /// turns into NaN. Other entries are filled with 1 before the √ and masked after it.
+    /// Per sample, a term that is 0 in value and whose gradient is NaN at the NaN and −∞ entries of lp within the
+    /// sample's input (0 elsewhere), as libtorch's backward gives there. lp − lp.detach() is NaN there, so it goes
+    /// through 1^lp instead: 1 even for a NaN or −∞ exponent, with derivative 1·log 1 = 0, which √((1^lp − 1)²)
+    /// (derivative 0/0 = NaN at 0) turns into NaN. Other entries are filled with 1 before the √ and masked after it.
     /// </summary>
     private static Tensor NanEntryGradient(Tensor lp, Tensor lpd, Tensor active)
     {
-        var skip = active.logical_not().logical_or(lpd.isnan().logical_not());
+        var skip = active.logical_not().logical_or(lpd.isnan().logical_or(lpd.eq(double.NegativeInfinity)).logical_not());
         var z = (ones_like(lpd).pow(lp) - 1).masked_fill(skip, 1);
         return z.square().sqrt().masked_fill(skip, 0).sum(new long[] { 0, 2 });
     }
