@@ -84,8 +84,8 @@ namespace TorchLosses
 
                 var x = input.detach();
                 var y = target.detach();
-                var value = (y - 1) * x.neg().log1p().clamp_min(-100) - y * x.log().clamp_min(-100);
-                var inputSlope = (x - y) / ((1 - x) * x).clamp_min(BceFunction.Epsilon);
+                var value = (y - Scalars.One) * x.neg().log1p().clamp_min(Scalars.Minus100) - y * x.log().clamp_min(Scalars.Minus100);
+                var inputSlope = (x - y) / ((Scalars.One.Minus(x)) * x).clamp_min(Scalars.Epsilon);
                 var targetSlope = x.logit().neg();
                 if (weight is not null)
                 {
@@ -95,8 +95,8 @@ namespace TorchLosses
                 }
 
                 var loss = value.to(input.dtype);
-                if (input.requires_grad) loss = loss + ZeroWithSlope(input, inputSlope.to(input.dtype));
-                if (target.requires_grad) loss = loss + ZeroWithSlope(target, targetSlope.to(input.dtype));
+                if (input.requires_grad) loss = loss.Plus(ZeroWithSlope(input, inputSlope.to(input.dtype)));
+                if (target.requires_grad) loss = loss.Plus(ZeroWithSlope(target, targetSlope.to(input.dtype)));
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }
 
@@ -127,7 +127,7 @@ namespace TorchLosses
                 if (bounds[0] >= 0 && bounds[1] <= 1 && bounds[2] >= 0 && bounds[3] <= 1) return;
                 static long FirstOutside(Tensor t)
                 {
-                    var outside = t.ge(0).logical_and(t.le(1)).logical_not().flatten();
+                    var outside = t.ge(Scalars.Zero).logical_and(t.le(Scalars.One)).logical_not().flatten();
                     return outside.any().item<bool>() ? outside.to(torch.ScalarType.Byte).argmax().item<long>() : long.MaxValue;
                 }
                 if (FirstOutside(input) <= FirstOutside(target))
@@ -147,9 +147,9 @@ namespace TorchLosses
             {
                 var s = argument - argument.detach();
                 var finite = slope.isfinite();
-                var linear = s * slope.masked_fill(finite.logical_not(), 0);
-                var direction = slope.sign().masked_fill(slope.isnan(), 0);
-                var steep = (s + finite.to(s.dtype)).sqrt() * direction;
+                var linear = s * slope.masked_fill(finite.logical_not(), Scalars.Zero);
+                var direction = slope.sign().masked_fill(slope.isnan(), Scalars.Zero);
+                var steep = (s.Plus(finite.to(s.dtype))).sqrt() * direction;
                 return torch.where(finite, linear, steep);
             }
 
@@ -202,9 +202,9 @@ namespace TorchLosses
             // When the target requires grad, backward keeps its slope −logit(x), libtorch's (unclamped) formula.
             Tensor loss;
             using (var logOneMinusX = x.neg().log1p_())
-                loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100));
+                loss = (y - Scalars.One).mul_(logOneMinusX.clamp_(min: Scalars.Minus100));
             using (var logX = x.log())
-                loss.addcmul_(y, logX.clamp_(min: -100), -1);
+                loss.addcmul_(y, logX.clamp_(min: Scalars.Minus100), Scalars.MinusOne);
             var targetSlope = keepTargetSlope ? x.logit().neg_() : null;
             if (w is not null) loss.mul_(w);
             return (Reductions.Apply(loss, reduction), targetSlope);
@@ -227,7 +227,7 @@ namespace TorchLosses
                 var saved = ctx.get_saved_variables();
                 var (x, y, w, targetSlope) = (saved[0], saved[1], saved[2], saved[3]);
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-                var dx = x is null ? null : (x - y!).div_((1 - x).mul_(x).clamp_(min: Epsilon)).mul_(g);
+                var dx = x is null ? null : (x - y!).div_((Scalars.One.Minus(x)).mul_(x).clamp_(min: Scalars.Epsilon)).mul_(g);
                 var dy = targetSlope?.mul(g);
                 if (w is not null)
                 {

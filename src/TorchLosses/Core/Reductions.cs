@@ -96,7 +96,8 @@ internal static class Reductions
     private static Tensor BatchMean(Tensor loss, Tensor batchSource)
     {
         var total = loss.sum();
-        return batchSource.dim() == 0 ? total : total / batchSource.shape[0];
+        using var batchSourceSize = batchSource.shape[0].ToScalar();
+        return batchSource.dim() == 0 ? total : total / batchSourceSize;
     }
 
     /// <summary>

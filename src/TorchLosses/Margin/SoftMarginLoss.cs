@@ -118,7 +118,7 @@ namespace TorchLosses
             var target = (Tensor)vars[1]!;
             var product = (-input) * target;
             var e = product.exp();
-            var slope = (target * e).to(input.dtype).neg_().div_(e + 1);
+            var slope = (target * e).to(input.dtype).neg_().div_(e.Plus(Scalars.One));
             ctx.save_for_backward(new() { slope });
             return nn.functional.SoftMarginElementwise(product, input.dtype);
         }
