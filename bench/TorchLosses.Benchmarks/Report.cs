@@ -525,7 +525,7 @@ public static class Report
         analytic forward+backward: 5 ops forward, 2 backward, their scalar and shape arguments, and the custom function's node),
         so the N = 1e2 ratios measure call counts; meeting 1.5× there takes fewer calls per loss.
 
-        **Autograd path** (for double backward): every primitive records a node and runs its own backward kernels with fresh
+        **Autograd path** (`GradientMode.Autograd`; the analytic path differentiates it too when a second derivative is asked for): every primitive records a node and runs its own backward kernels with fresh
         outputs, hence its larger ratios and allocation counts at every N.
 
         """;

@@ -43,7 +43,6 @@ public static class ProbabilisticSnippets
         using var scope = NewDisposeScope();
         var counts = tensor(observed);
         // snippet:poisson_double_backward
-        using var path = LossGradients.Use(GradientMode.Autograd);   // double backward needs the autograd path
         var x = tensor(values).requires_grad_();
         var loss = F.poisson_nll_loss(x, counts, reduction: torch.nn.Reduction.Sum);
         var gradient = autograd.grad(new[] { loss }, new[] { x }, retain_graph: true, create_graph: true)[0]!;

@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using TorchLosses.Parity;
 using TorchLosses.Parity.Reports;
+using TorchLosses.Parity.Sweep;
 
 // The parity report: every composed loss against libtorch's native function, the PyTorch vectors and
 // gradcheck; beside it, TorchSharp's own losses on the same cases (reported, never failed; --no-torchsharp
@@ -32,6 +33,11 @@ var noTorchSharp = new Option<bool>("--no-torchsharp")
 {
     Description = "Skip the second witness, TorchSharp's own losses on the same cases (reported only, never failed).",
 };
+var noSweep = new Option<bool>("--no-sweep")
+{
+    Description = "Skip the bad-input sweep (every loss × argument × bad value and every hyperparameter across the double range; " +
+                  "run unless --filter is given; --quick runs the test suite's version, the full run also every change through the modules).",
+};
 var threads = new Option<int>("--threads")
 {
     Description = "libtorch's intra-op threads (default 1: the cases are small, and more threads only contend on a shared machine).",
@@ -40,7 +46,7 @@ var threads = new Option<int>("--threads")
 
 var root = new RootCommand("TorchLosses parity suite: composed losses against libtorch's native kernels, PyTorch's vectors and gradcheck.")
 {
-    filter, dtype, quick, seed, list, output, noPlot, noTorchSharp, threads,
+    filter, dtype, quick, seed, list, output, noPlot, noTorchSharp, noSweep, threads,
 };
 root.SetAction(parse =>
 {
@@ -67,13 +73,14 @@ root.SetAction(parse =>
         Quick = parse.GetValue(quick),
         Seed = parse.GetValue(seed),
     };
-    return Run(options, parse.GetValue(list), parse.GetValue(output), parse.GetValue(noPlot), !parse.GetValue(noTorchSharp));
+    return Run(options, parse.GetValue(list), parse.GetValue(output), parse.GetValue(noPlot), !parse.GetValue(noTorchSharp),
+        !parse.GetValue(noSweep) && options.Filters.Count == 0);
 });
 // Redirected output (CI logs) gets a wide table instead of Spectre's 80-column default.
 if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 160) AnsiConsole.Profile.Width = 160;
 return root.Parse(args).Invoke();
 
-static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot, bool torchSharp)
+static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot, bool torchSharp, bool sweep)
 {
     var suites = SuiteCatalog.Discover();
     var cases = Runner.Select(SuiteCatalog.Cases(suites), options);
@@ -114,6 +121,8 @@ static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot
     var report = new RunReport(options, results, suites, clock.Elapsed) { TorchSharp = section };
     PrintSummary(report);
     if (section is not null) PrintTorchSharp(section);
+    var badInputs = sweep ? RunSweep(options) : null;
+    if (badInputs is not null) PrintSweep(badInputs);
 
     // Where the reports go: the committed ones only for the full sweep, unless asked otherwise.
     string docs, data;
@@ -131,10 +140,17 @@ static int Run(RunOptions options, bool listOnly, string? outputDir, bool noPlot
     var markdown = Path.Combine(docs, "parity.md");
     var json = Path.Combine(data, "results.json");
     MarkdownReport.Write(report, markdown, figure);
+    if (badInputs is not null) File.AppendAllLines(markdown, new[] { "" }.Concat(badInputs.Markdown()));
     JsonReport.Write(report, json);
     AnsiConsole.MarkupLine($"Reports: {Markup.Escape(Relative(markdown))}, {Markup.Escape(Relative(json))}" +
                            (figure is null ? "" : $", {Markup.Escape(Relative(Path.Combine(docs, figure)))} (+ .svg)"));
 
+    if (badInputs is { Passed: false })
+    {
+        AnsiConsole.MarkupLine($"[red]The bad-input sweep failed:[/] {badInputs.Unexpected.Count} unexpected verdicts, " +
+                               $"{badInputs.Unseen.Count} known deviations no longer seen (listed above).");
+        if (report.Passed) return 1;
+    }
     if (report.Passed)
     {
         AnsiConsole.MarkupLine($"[green]All {results.Count} cases passed[/] in {clock.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s.");
@@ -199,6 +215,41 @@ static void PrintTorchSharp(TorchSharpSection section)
     AnsiConsole.MarkupLine($"[grey]{section.Cases} cases, {section.Results.Count} route runs: " +
                            string.Join(", ", Enum.GetValues<WitnessOutcome>().Select(o => $"{section.Results.Count(r => r.Outcome == o)} {Format.Outcome(o)}")) +
                            $" ({section.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s). Examples and causes in the report.[/]");
+}
+
+// The bad-input sweep: --quick runs the test suite's version; the full run also sends every change through the modules.
+static SweepSummary RunSweep(RunOptions options)
+{
+    var calls = BadInputSweep.Calls(modules: !options.Quick, dtypes: options.DTypes.Count > 0 ? options.DTypes : null);
+    var clock = Stopwatch.StartNew();
+    IReadOnlyList<SweepResult> results = Array.Empty<SweepResult>();
+    ProgressBar().Start(ctx =>
+    {
+        var task = ctx.AddTask("bad-input sweep", maxValue: calls.Count);
+        results = BadInputSweep.Run(calls, options.Seed, r =>
+        {
+            task.Description = Markup.Escape($"sweep {r.Call.Loss.Name,-14}");
+            task.Increment(1);
+        });
+        task.Description = "[green]bad-input sweep: done[/]";
+    });
+    return new SweepSummary(results, clock.Elapsed, allDTypes: options.DTypes.Count == 0);
+}
+
+static void PrintSweep(SweepSummary sweep)
+{
+    var table = new Table().RoundedBorder().Title("[bold]Bad-input sweep[/]").AddColumn("verdict").AddColumn(new TableColumn("calls").RightAligned());
+    foreach (var (verdict, count) in sweep.Verdicts) table.AddRow(Markup.Escape(SweepSummary.Describe(verdict)), count.ToString(CultureInfo.InvariantCulture));
+    AnsiConsole.Write(table);
+    AnsiConsole.MarkupLine($"{sweep.Results.Count} calls in {sweep.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; " +
+                           $"of {sweep.Errors} errors, {sweep.ErrorsNamingArgument} name their argument; where both raised, " +
+                           $"{sweep.SameMessages} of {sweep.BothRaised} messages are libtorch's text.");
+    foreach (var group in sweep.Known.GroupBy(k => k.Deviation))
+        AnsiConsole.MarkupLine($"[yellow]known[/] {Markup.Escape(group.Key.Pattern)} ({group.Count()} calls): [grey]{Markup.Escape(group.Key.Reason)}[/]");
+    foreach (var r in sweep.Unexpected.Take(50))
+        AnsiConsole.MarkupLine($"[red]✗ {r.Verdict}[/] {Markup.Escape(r.Call.Name)}: {Markup.Escape(r.Detail)}");
+    foreach (var d in sweep.Unseen)
+        AnsiConsole.MarkupLine($"[red]✗ known deviation no longer seen (remove it from KnownDeviations):[/] {Markup.Escape(d.Pattern)}");
 }
 
 // A progress bar that stays on screen, with the time left.

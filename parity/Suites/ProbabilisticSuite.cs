@@ -192,8 +192,9 @@ public sealed class ProbabilisticSuite : ParitySuite
     private static Tensor BatchMean(Tensor input, Tensor target, bool logTarget)
     {
         var sum = N.kl_div(input, target, logTarget, torch.nn.Reduction.Sum);
+        if (input.dim() == 0) return sum;
         using var inputSize = input.shape[0].ToScalar();
-        return input.dim() == 0 ? sum : sum / inputSize;
+        return sum / inputSize;
     }
 
     private static ParityCase KlCase(ScalarType dtype, string label, bool logTarget, Layout layout, Func<Tensor[], Tensor> composed,

@@ -32,8 +32,12 @@ namespace TorchLosses
             /// <para>Gradient, as libtorch's kernel (not the derivative of the clamped formula):
             /// ∂ℓ/∂x = w·(x − y)/max((1 − x)·x, ε) with ε = 1e-12 as a C++ float (9.999999960041972e-13, also in
             /// float64), so ±1e12 at x ∈ {0, 1} where y differs (in float16 ε rounds to 0: ±∞ there, NaN where y = x);
-            /// ∂ℓ/∂y = −w·logit(x) = w·(log(1 − x) − log x), unclamped, so ±∞ at x ∈ {0, 1}. <b>Double backward is not
-            /// supported</b> on either gradient path (see the remarks). The weight gets no gradient: as in PyTorch, a weight that requires grad is rejected while grad mode is on.</para>
+            /// ∂ℓ/∂y = −w·logit(x) = w·(log(1 − x) − log x), unclamped, so ±∞ at x ∈ {0, 1}.</para>
+            /// <para>Second derivatives, libtorch's double backward (in both gradient modes): ∂²ℓ/∂x² = w·(x² − 2xy + y)/((x + ε′)²·(1 − x + ε′)²)
+            /// with ε′ = 1e-12 (a double), ∂²ℓ/∂x∂y = −w/max(x·(1 − x), ε), ∂²ℓ/∂y² = 0; exact to second order only (the third
+            /// derivative of this form is 0, libtorch's is not), and where x ∈ {0, 1} with a target that requires grad the infinite
+            /// target slope makes the second derivatives there NaN or ±∞ (and in float16/bfloat16, where ε′ and ε round to 0, ∂²ℓ/∂x²
+            /// and ∂²ℓ/∂x∂y at x ∈ {0, 1} are 0 where libtorch's are ±∞ or NaN). The weight gets no gradient: as in PyTorch, a weight that requires grad is rejected while grad mode is on.</para>
             /// <para>Relations: <c>binary_cross_entropy(sigmoid(z), y)</c> equals
             /// <c>binary_cross_entropy_with_logits(z, y)</c> away from saturation (where the −100 clamp and the
             /// rounding of sigmoid near 0 and 1 do not act); the logits form is the numerically stable one.</para>
@@ -44,10 +48,11 @@ namespace TorchLosses
             /// (y − 1)·max(log1p(−x), −100) − y·max(log x, −100), times w (8 elementwise kernels and a reduction, at most 2
             /// N-sized temporaries at once; 3 plus −logit(x), kept for backward, when the target requires grad), and its
             /// backward evaluates the two formulas above: w·(x − y)/max((1 − x)·x, ε)·g (6 kernels) and
-            /// −w·logit(x)·g (1 kernel), g the upstream gradient (÷ numel for mean). That gradient is not
-            /// recorded. In <see cref="GradientMode.Autograd"/> (and for float16, bfloat16 or a weight of another dtype) the slopes are attached
-            /// straight-through to the value instead: autograd records them, but as constants, so second derivatives are
-            /// wrong there too.
+            /// −w·logit(x)·g (1 kernel), g the upstream gradient (÷ numel for mean); under create_graph it differentiates the
+            /// autograd mode's form instead (<see cref="AnalyticGradient.Differentiable"/>). In <see cref="GradientMode.Autograd"/>
+            /// (and for float16, bfloat16 or a weight of another dtype) the slopes and libtorch's second derivatives are attached
+            /// straight-through to the value: ℓ + s_x·∂ℓ/∂x + s_y·∂ℓ/∂y + ½·s_x²·∂²ℓ/∂x² + s_x·s_y·∂²ℓ/∂x∂y with s = a − a.detach()
+            /// (0 in value), the derivatives taken as constants.
             /// </remarks>
             /// <param name="input">Probabilities, float16, bfloat16, float32 or float64, every element in [0, 1] (NaN is rejected).</param>
             /// <param name="target">Targets of the same shape and dtype as the input, every element in [0, 1] (NaN is rejected).</param>
@@ -58,10 +63,12 @@ namespace TorchLosses
             /// broadcast or requires grad, or a target dtype that differs from the input's ("Found dtype Double but expected Float").</exception>
             /// <exception cref="ArgumentOutOfRangeException">an input or target element outside [0, 1] or NaN (libtorch checks element by
             /// element, the input before the target, and names the first that fails); an undefined reduction.</exception>
-            /// <exception cref="NotSupportedException">an input dtype that is not floating ("binary_cross_entropy" not implemented for 'Long').</exception>
+            /// <exception cref="ArgumentException">an input dtype that is not floating ("binary_cross_entropy" not implemented for 'Long').</exception>
             public static Tensor binary_cross_entropy(Tensor input, Tensor target, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
                 var inputShape = input.shape;
                 var targetShape = target.shape;
@@ -74,7 +81,7 @@ namespace TorchLosses
                 if (target.dtype != input.dtype)
                     throw new ArgumentException(
                         $"Found dtype {Check.TorchTypeName(target.dtype)} but expected {Check.TorchTypeName(input.dtype)}", nameof(target));
-                Check.KernelSupports("binary_cross_entropy", input.dtype, Check.AllFloating);
+                Check.KernelSupports("binary_cross_entropy", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
                 CheckUnitInterval(input, target);
@@ -82,22 +89,51 @@ namespace TorchLosses
                 if (BceFunction.Applies(input, target, weight))
                     return scope.MoveToOuter(BceFunction.Apply(input, target, weight, kind));
 
+                return scope.MoveToOuter(BceComposite(input, target, weight, kind));
+            }
+
+            /// <summary>
+            /// The autograd form of binary cross entropy (see the remarks of <see cref="binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>):
+            /// libtorch's value, with its first and second derivatives attached straight-through.
+            /// </summary>
+            internal static Tensor BceComposite(Tensor input, Tensor target, Tensor? weight, ReductionKind kind)
+            {
                 var x = input.detach();
                 var y = target.detach();
                 var value = (y - Scalars.One) * x.neg().log1p().clamp_min(Scalars.Minus100) - y * x.log().clamp_min(Scalars.Minus100);
                 var inputSlope = (x - y) / ((Scalars.One.Minus(x)) * x).clamp_min(Scalars.Epsilon);
                 var targetSlope = x.logit().neg();
+                // libtorch's double backward: (x² − 2xy + y)/((x + ε′)²(1 − x + ε′)²) and −1/max(x(1 − x), ε), ε′ = 1e-12 as a double.
+                // Scalars owned here, alive until the ops that read them return (TorchSharp 0.107 leaves implicit ones to the GC).
+                using Scalar two = 2.0, epsilonPrime = 1e-12, half = 0.5;
+                var inputCurvature = ((x * x - x.mul(two).mul_(y)).Plus(y)) / (x.add(epsilonPrime, Scalars.One).pow(Scalars.Two)* (Scalars.One.Minus(x)).add_(epsilonPrime, Scalars.One).pow(Scalars.Two));
+                var mixedCurvature = ((Scalars.One.Minus(x)) * x).clamp_min(Scalars.Epsilon).reciprocal().neg();
                 if (weight is not null)
                 {
                     value = value * weight;
                     inputSlope = inputSlope * weight;
                     targetSlope = targetSlope * weight;
+                    inputCurvature = inputCurvature * weight;
+                    mixedCurvature = mixedCurvature * weight;
                 }
 
                 var loss = value.to(input.dtype);
-                if (input.requires_grad) loss = loss.Plus(ZeroWithSlope(input, inputSlope.to(input.dtype)));
+                // In float16/bfloat16, ε′ rounds to 0 and the curvature at x ∈ {0, 1} is ±∞ or NaN, which would make the
+                // zero-valued term NaN in value: it is 0 there instead (libtorch's second derivative there is ±∞ or NaN).
+                static Tensor Finite(Tensor curvature, torch.ScalarType type)
+                {
+                    var rounded = curvature.to(type);
+                    return rounded.masked_fill(rounded.isfinite().logical_not(), Scalars.Zero);
+                }
+                inputCurvature = Finite(inputCurvature, input.dtype);
+                mixedCurvature = Finite(mixedCurvature, input.dtype);
+                var sx = input - x;
+                var sy = target - y;
+                if (input.requires_grad)
+                    loss = loss.Plus(ZeroWithSlope(input, inputSlope.to(input.dtype))).Plus(sx * sx * half * inputCurvature);
                 if (target.requires_grad) loss = loss.Plus(ZeroWithSlope(target, targetSlope.to(input.dtype)));
-                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+                if (input.requires_grad && target.requires_grad) loss = loss.Plus(sx * sy * mixedCurvature);
+                return Reductions.Apply(loss, kind);
             }
 
             /// <summary>Binary cross entropy with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
@@ -141,7 +177,8 @@ namespace TorchLosses
             /// (a − a.detach())·slope would be 0·∞ = NaN in value there). A finite slope rides on the linear term; an
             /// infinite one on ±√s at s = 0, whose backward upstream/(2·√0) is ±∞ with the upstream's sign (NaN for a zero
             /// upstream, as libtorch's ∞·0); a NaN slope on 0·√s (gradient 0/0 = NaN). The √ of the unselected branch
-            /// is taken at 1, so nothing infinite leaks through the <c>where</c>. Only first derivatives are right.
+            /// is taken at 1, so nothing infinite leaks through the <c>where</c>. Its own second derivative is 0 where the
+            /// slope is finite (the caller adds the curvature).
             /// </summary>
             private static Tensor ZeroWithSlope(Tensor argument, Tensor slope)
             {
@@ -176,7 +213,8 @@ namespace TorchLosses
     /// reduction, at most 2 N-sized temporaries live at once (the loss and one log; 3 plus −logit(x), kept for
     /// backward, when the target requires grad). Backward, libtorch's formulas: ∂/∂x = w·(x − y)/max((1 − x)·x, ε)·g
     /// (6 kernels, 2 allocations) and ∂/∂y = −w·logit(x)·g (1 kernel), g the upstream gradient (÷ numel for
-    /// mean). The backward runs without recording, so there is no double backward.
+    /// mean). Under create_graph the backward differentiates <see cref="nn.functional.BceComposite"/> of the saved operands
+    /// instead, so the gradient can be differentiated again.
     /// </summary>
     internal sealed class BceFunction : torch.autograd.SingleTensorFunction<BceFunction>
     {
@@ -215,19 +253,24 @@ namespace TorchLosses
             var (x, y, w) = ((Tensor)vars[0]!, (Tensor)vars[1]!, (Tensor?)vars[2]);
             var reduction = (ReductionKind)vars[3]!;
             var (loss, targetSlope) = Forward(x, y, w, reduction, keepTargetSlope: y.requires_grad);
-            ctx.save_for_backward(new() { x.requires_grad ? x : null, x.requires_grad ? y : null, w, targetSlope });
+            ctx.save_for_backward(new() { x, y, w, targetSlope });
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            ctx.save_data("reduction", reduction);
+            ctx.save_data("needs", (x.requires_grad, y.requires_grad));
             return loss;
         }
 
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
-                var (x, y, w, targetSlope) = (saved[0], saved[1], saved[2], saved[3]);
+                var (x, y, w, targetSlope) = (saved[0]!, saved[1]!, saved[2], saved[3]);
+                var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
+                if (AnalyticGradient.GraphRequested)
+                    return AnalyticGradient.Differentiable(grad_output, 4, new[] { needInput ? x : null, needTarget ? y : null },
+                        () => nn.functional.BceComposite(x, y, w, (ReductionKind)ctx.get_data("reduction")!));
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-                var dx = x is null ? null : (x - y!).div_((Scalars.One.Minus(x)).mul_(x).clamp_(min: Scalars.Epsilon)).mul_(g);
+                var dx = needInput ? (x - y).div_((Scalars.One.Minus(x)).mul_(x).clamp_(min: Scalars.Epsilon)).mul_(g) : null;
                 var dy = targetSlope?.mul(g);
                 if (w is not null)
                 {
@@ -235,7 +278,7 @@ namespace TorchLosses
                     dy?.mul_(w);
                 }
                 return new() { dx, dy, null, null };
-            });
+            }, slots: 4, operands: 2);
     }
 }
 
@@ -244,7 +287,7 @@ namespace TorchLosses.Modules
     /// <summary>
     /// Binary cross entropy as a module (PyTorch's <c>nn.BCELoss</c>); see
     /// <see cref="nn.functional.binary_cross_entropy(Tensor, Tensor, Tensor?, torch.nn.Reduction)"/>.
-    /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>. Double backward is not supported.
+    /// The weight is registered as a buffer, so it moves with <c>.to(device)</c>. Twice differentiable in both gradient modes.
     /// </summary>
     public sealed class BCELoss : BufferedLoss<Tensor, Tensor, Tensor>
     {

@@ -55,8 +55,8 @@ namespace TorchLosses
             /// reduction; 3 N-sized temporaries (5 with pos_weight), nothing N-sized kept for backward. The value at x = −∞ costs
             /// 5 more kernels (6 with pos_weight) and at most 3 more N-sized temporaries, freed once it is added, and is computed
             /// only when the minimum of x is −∞ (or NaN). Its backward evaluates the formulas above:
-            /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). That gradient is not recorded, so
-            /// <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
+            /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). Under create_graph (a second derivative
+            /// requested) the backward differentiates, with recorded ops, the form <see cref="GradientMode.Autograd"/> uses: the
             /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), plus libtorch's value at x = −∞ as a constant); that path is
             /// also taken for float16, bfloat16 and for mixed dtypes.
             /// </remarks>
@@ -69,10 +69,13 @@ namespace TorchLosses
             /// <exception cref="ArgumentException">a size mismatch ("Target size (...) must be the same as input size (...)"),
             /// a weight that does not broadcast or requires grad, or an integral or bool target.</exception>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
-            /// <exception cref="NotSupportedException">an input that is not floating ("log_sigmoid_cpu" not implemented for 'Long').</exception>
+            /// <exception cref="ArgumentException">an input that is not floating ("log_sigmoid_cpu" not implemented for 'Long').</exception>
             public static Tensor binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, Tensor? pos_weight = null)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
+                Check.Optional(pos_weight);
                 var kind = Reductions.Parse(reduction);
                 var inputShape = input.shape;
                 var targetShape = target.shape;
@@ -84,7 +87,8 @@ namespace TorchLosses
                 Check.NotDifferentiable(function, pos_weight, nameof(pos_weight));
                 // libtorch 2.10's steps, in its order: log_sigmoid(x); log σ(x)·(1 + (p − 1)·y) in place; the loss built in
                 // place on 1 − target; then multiplied by the weight in place.
-                Check.KernelSupports("log_sigmoid_cpu", input.dtype, Check.AllFloating);
+                Check.KernelSupports("log_sigmoid_cpu", input.dtype, nameof(input), Check.AllFloating);
+                if (pos_weight is not null) Check.SubtractsNoBool(pos_weight, nameof(pos_weight));   // p − 1
                 var posWeightShape = pos_weight is null ? null : Check.BroadcastShape(pos_weight.shape, targetShape, nameof(pos_weight));
                 CheckOutputShape(inputShape, posWeightShape, nameof(pos_weight));
                 if (target.dtype == torch.ScalarType.Bool)
@@ -97,6 +101,12 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 if (BceWithLogitsFunction.Applies(input, target, weight, pos_weight))
                     return scope.MoveToOuter(BceWithLogitsFunction.Apply(input, target, weight, pos_weight, kind));
+                return scope.MoveToOuter(BceWithLogitsComposite(input, target, weight, pos_weight, kind));
+            }
+
+            /// <summary>The autograd form of binary cross entropy with logits: recorded ops, so autograd gives every derivative.</summary>
+            internal static Tensor BceWithLogitsComposite(Tensor input, Tensor target, Tensor? weight, Tensor? pos_weight, ReductionKind kind)
+            {
                 var logSigmoid = input.log_sigmoid();
                 // p·y first: log σ(x)·p overflows in float32 for x below −3.4e38/p, and y = 0 would then give 0·∞ = NaN
                 // where libtorch's value is finite (e.g. 0 at x = −3e38, y = 0, p = 2).
@@ -108,7 +118,7 @@ namespace TorchLosses
                     loss = loss.Plus(ValueAtNegativeInfinity(x, Scalars.One.Minus(y), pos_weight is null ? null : ((pos_weight - Scalars.One) * y).Plus(Scalars.One)));
                 if (weight is not null) loss = loss * weight;
                 if (loss.dtype != target.dtype) loss = loss.to(target.dtype);
-                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+                return Reductions.Apply(loss, kind);
             }
 
             /// <summary>
@@ -176,7 +186,8 @@ namespace TorchLosses
     /// temporaries, each freed as soon as it is folded in. Backward (libtorch's formulas):
     /// ∂/∂x = w·(σ(x) − y)·g, or w·(lw·σ(x) − py)·g with pos_weight (3 kernels, 1 allocation without pos_weight);
     /// ∂/∂y = −w·x·g, or w·(log σ(−x) − p·log σ(x))·g with pos_weight; g is the upstream gradient, ÷ numel for mean.
-    /// The backward runs without recording, so there is no double backward.
+    /// Under create_graph the backward differentiates <see cref="nn.functional.BceWithLogitsComposite"/> of the saved operands
+    /// instead, so the gradient can be differentiated again.
     /// </summary>
     internal sealed class BceWithLogitsFunction : torch.autograd.SingleTensorFunction<BceWithLogitsFunction>
     {
@@ -218,6 +229,7 @@ namespace TorchLosses
             var reduction = (ReductionKind)vars[4]!;
             ctx.save_for_backward(new() { x, y, w, p });
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
+            ctx.save_data("reduction", reduction);
             ctx.save_data("input", x.requires_grad);
             ctx.save_data("target", y.requires_grad);
             return Forward(x, y, w, p, reduction);
@@ -226,12 +238,15 @@ namespace TorchLosses
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
                 var (x, y, w, p) = (saved[0]!, saved[1]!, saved[2], saved[3]);
+                bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
+                if (AnalyticGradient.GraphRequested)
+                    return AnalyticGradient.Differentiable(grad_output, 5, new[] { needInput ? x : null, needTarget ? y : null },
+                        () => nn.functional.BceWithLogitsComposite(x, y, w, p, (ReductionKind)ctx.get_data("reduction")!));
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
                 Tensor? dx = null, dy = null;
-                if ((bool)ctx.get_data("input")!)
+                if (needInput)
                 {
                     var s = x.sigmoid();
                     if (p is null) dx = s.sub_(y);
@@ -243,7 +258,7 @@ namespace TorchLosses
                     dx.mul_(g);
                     if (w is not null) dx.mul_(w);
                 }
-                if ((bool)ctx.get_data("target")!)
+                if (needTarget)
                 {
                     if (p is null) dy = AnalyticGradient.NegatedProduct(x, g);
                     else
@@ -256,7 +271,7 @@ namespace TorchLosses
                     if (w is not null) dy.mul_(w);
                 }
                 return new() { dx, dy, null, null, null };
-            });
+            }, slots: 5, operands: 2);
     }
 }
 

@@ -53,6 +53,8 @@ namespace TorchLosses
             public static Tensor cross_entropy(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double label_smoothing = 0.0)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
                 if (Check.SameShape(input.shape, target.shape))
                     return CrossEntropyWithProbabilities(input, target, weight, ignore_index, kind, label_smoothing);
@@ -63,7 +65,7 @@ namespace TorchLosses
                 // libtorch's order: log_softmax over the class dimension (its dimension and dtype checks), then NLL's checks.
                 if (input.dim() == 0)
                     throw new ArgumentException("Dimension out of range (expected to be in range of [-1, 0], but got 1)", nameof(input));
-                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, nameof(input), Check.AllFloating);
                 long classDim = CheckNllShapes(input, target, weight);
                 bool targetOfSizeOne = input.dim() == 1 && target.dim() == 1;
 
@@ -122,7 +124,7 @@ namespace TorchLosses
                 if (labelSmoothing > 1.0)
                     throw new ArgumentOutOfRangeException("label_smoothing", labelSmoothing,
                         $"label_smoothing must be between 0.0 and 1.0. Got: {Check.CppDouble(labelSmoothing)}");
-                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
                 var logProbabilities = input.log_softmax(classDim);

@@ -47,18 +47,18 @@ namespace TorchLosses
             public static Tensor nll_loss(Tensor input, Tensor target, Tensor? weight = null, long ignore_index = -100,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
                 long classDim = CheckNllShapes(input, target, weight);
-                Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype, Check.AllFloating);
+                Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();   // before the first tensor made here, so a throw releases it too
                 target = UnbatchedTarget(input, target);
                 bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
                 if (ClassIndexGradientFunction.Applies(input, weight))
                     return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: false, anyIgnored));
-                var (picked, targetWeight) = ClassTargets.Pick(input, target, weight, ignore_index, classDim);
-                var loss = ClassTargets.Reduce(-(picked * targetWeight), targetWeight, kind);
-                return scope.MoveToOuter(loss);
+                return scope.MoveToOuter(ClassIndexGradientFunction.Composite(input, target, weight, ignore_index, kind, classDim, logSoftmax: false));
             }
 
             /// <summary>NLL loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>

@@ -40,9 +40,10 @@ public abstract class BufferedLoss<T1, T2, TResult> : Loss<T1, T2, TResult>
     /// Registers the module's own reference to <paramref name="tensor"/> as the buffer <paramref name="name"/> (nothing when
     /// null): a new handle on the same tensor, outside every dispose scope, freed when the module is disposed.
     /// </summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="tensor"/> has been disposed (named in the message).</exception>
     private protected void Keep(string name, Tensor? tensor)
     {
-        if (tensor is null) return;
-        register_buffer(name, tensor.alias().DetachFromDisposeScope());
+        if (Check.Optional(tensor, name) is not { } kept) return;   // a disposed tensor: ObjectDisposedException naming it
+        register_buffer(name, kept.alias().DetachFromDisposeScope());
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace TorchLosses;
 
@@ -9,6 +10,55 @@ namespace TorchLosses;
 /// </summary>
 internal static class Check
 {
+    /// <summary>
+    /// A tensor argument a loss must have: null gives an <see cref="ArgumentNullException"/>, a disposed tensor an
+    /// <see cref="ObjectDisposedException"/>, each naming the argument (<paramref name="name"/> is the caller's argument
+    /// expression, so <c>Check.Defined(input)</c> names "input"). Every public loss calls it first, before reading a shape.
+    /// </summary>
+    internal static Tensor Defined(Tensor? tensor, [CallerArgumentExpression(nameof(tensor))] string name = "")
+    {
+        if (tensor is null) throw new ArgumentNullException(name, $"The tensor '{name}' is null; the loss needs a tensor there.");
+        return Live(tensor, name);
+    }
+
+    /// <summary>An optional tensor argument (a class weight, pos_weight): null is allowed and means "none"; a disposed tensor
+    /// gives an <see cref="ObjectDisposedException"/> naming the argument.</summary>
+    internal static Tensor? Optional(Tensor? tensor, [CallerArgumentExpression(nameof(tensor))] string name = "") =>
+        tensor is null ? null : Live(tensor, name);
+
+    private static Tensor Live(Tensor tensor, string name) =>
+        tensor.IsInvalid
+            ? throw new ObjectDisposedException(name, $"The tensor '{name}' has been disposed: its native memory is released and it cannot be read.")
+            : tensor;
+
+    /// <summary><see cref="Defined(Tensor?, string)"/> for each of two required tensor arguments, in order.</summary>
+    internal static void Defined(Tensor? first, Tensor? second,
+        [CallerArgumentExpression(nameof(first))] string firstName = "", [CallerArgumentExpression(nameof(second))] string secondName = "")
+    {
+        Defined(first, firstName);
+        Defined(second, secondName);
+    }
+
+    /// <summary><see cref="Defined(Tensor?, string)"/> for each of three required tensor arguments, in order.</summary>
+    internal static void Defined(Tensor? first, Tensor? second, Tensor? third,
+        [CallerArgumentExpression(nameof(first))] string firstName = "", [CallerArgumentExpression(nameof(second))] string secondName = "",
+        [CallerArgumentExpression(nameof(third))] string thirdName = "")
+    {
+        Defined(first, firstName);
+        Defined(second, secondName);
+        Defined(third, thirdName);
+    }
+
+    /// <summary>Whether a finite double converts to <paramref name="type"/> without overflow (c10's checked conversion of a Scalar:
+    /// |value| at most the type's largest finite value, rounding included).</summary>
+    internal static bool FitsIn(double value, torch.ScalarType type) => type switch
+    {
+        torch.ScalarType.Float32 => !float.IsInfinity((float)value),
+        torch.ScalarType.BFloat16 => !float.IsInfinity((float)value) && Math.Abs(value) <= 3.3895313892515355e38,
+        torch.ScalarType.Float16 => !Half.IsInfinity((Half)value),
+        _ => true,
+    };
+
     /// <summary>PyTorch's way of printing a shape: <c>torch.Size([3, 4])</c>.</summary>
     internal static string TorchSize(long[] shape) => $"torch.Size([{string.Join(", ", shape)}])";
 
@@ -56,13 +106,71 @@ internal static class Check
 
     /// <summary>
     /// Rejects element types a native CPU kernel does not implement, with libtorch's message
-    /// (<c>"smooth_l1_cpu" not implemented for 'Long'</c>). <paramref name="type"/> is the promoted type.
+    /// (<c>"smooth_l1_cpu" not implemented for 'Long'</c>), as an <see cref="ArgumentException"/> naming
+    /// <paramref name="argument"/>, the argument whose type it is. <paramref name="type"/> is the (promoted) type.
     /// </summary>
-    internal static void KernelSupports(string kernel, torch.ScalarType type, params torch.ScalarType[] supported)
+    internal static void KernelSupports(string kernel, torch.ScalarType type, string argument, params torch.ScalarType[] supported)
     {
         if (Array.IndexOf(supported, type) < 0)
-            throw new NotSupportedException($"\"{kernel}\" not implemented for '{TorchTypeName(type)}'");
+            throw new ArgumentException($"\"{kernel}\" not implemented for '{TorchTypeName(type)}'", argument);
     }
+
+    /// <summary>
+    /// libtorch's refusal to subtract bool tensors (<c>a − b</c>, the first step of the pointwise and distance losses), with its
+    /// message, naming the bool operand.
+    /// </summary>
+    internal static void SubtractsNoBool(Tensor a, Tensor b, string aName, string bName)
+    {
+        bool first = a.dtype == torch.ScalarType.Bool, second = b.dtype == torch.ScalarType.Bool;
+        if (first && second)
+            throw new ArgumentException(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.", aName);
+        if (first || second) SubtractsNoBool(first ? a : b, first ? aName : bName);
+    }
+
+    /// <summary>The same refusal for one bool operand of a subtraction whose other operand is floating.</summary>
+    internal static void SubtractsNoBool(Tensor operand, string name)
+    {
+        if (operand.dtype == torch.ScalarType.Bool)
+            throw new ArgumentException(
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or " +
+                "`logical_not()` operator instead.", name);
+    }
+
+    /// <summary>libtorch's refusal to negate a bool tensor, with its message, naming the argument.</summary>
+    internal static void NegatesNoBool(Tensor tensor, string name)
+    {
+        if (tensor.dtype == torch.ScalarType.Bool)
+            throw new ArgumentException(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or " +
+                "`logical_not()` operator instead.", name);
+    }
+
+    /// <summary>
+    /// A double parameter that libtorch converts to the tensor's type (c10's checked conversion of a Scalar): beyond that type's
+    /// range libtorch raises "value cannot be converted to type float without overflow", and so does this, naming the parameter.
+    /// </summary>
+    internal static void ConvertsTo(double value, torch.ScalarType type, string name)
+    {
+        if (double.IsFinite(value) && !FitsIn(value, type))
+            throw new ArgumentOutOfRangeException(name, value, $"value cannot be converted to type {CTypeName(type)} without overflow");
+    }
+
+    /// <summary>The C++ name c10 gives a type in its conversion and cast messages (float, double, c10::Half, long int, bool).</summary>
+    internal static string CTypeName(torch.ScalarType type) => type switch
+    {
+        torch.ScalarType.Float32 => "float",
+        torch.ScalarType.Float64 => "double",
+        torch.ScalarType.Float16 => "c10::Half",
+        torch.ScalarType.BFloat16 => "c10::BFloat16",
+        torch.ScalarType.Int64 => "long int",
+        torch.ScalarType.Int32 => "int",
+        torch.ScalarType.Int16 => "short int",
+        torch.ScalarType.Int8 => "signed char",
+        torch.ScalarType.Byte => "unsigned char",
+        torch.ScalarType.Bool => "bool",
+        _ => TorchTypeName(type),
+    };
 
     /// <summary>The floating types including bfloat16.</summary>
     internal static readonly torch.ScalarType[] AllFloating =

@@ -10,6 +10,9 @@ namespace TorchLosses;
 /// check that already read the targets; the "plain" path) every wᵢ is 1 and the mean's denominator is
 /// the number of targets, so the ignore mask, the per-target weights and their sum are not built at
 /// all: the forward is log_softmax, gather and a sum, and cᵢ is the upstream gradient (÷ count for mean).</para>
+/// <para>Under create_graph the backward differentiates <see cref="Composite"/> of the saved operands instead, so the gradient
+/// can be differentiated again (cross entropy's second derivative is log_softmax's; NLL's gradient is linear in the upstream
+/// gradient and constant in the input).</para>
 /// </summary>
 internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFunction<ClassIndexGradientFunction>
 {
@@ -34,6 +37,18 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         return input.requires_grad && torch.is_grad_enabled()
             ? apply(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax, plain)
             : Forward(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax, plain).Loss;
+    }
+
+    /// <summary>
+    /// The autograd composition of the same loss (the autograd mode's): log_softmax (cross entropy), the picked score at each
+    /// target times w[yᵢ], 0 at ignored targets, reduced with NLL's weighted mean.
+    /// </summary>
+    internal static Tensor Composite(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, ReductionKind reduction, long classDim,
+        bool logSoftmax)
+    {
+        var scores = logSoftmax ? input.log_softmax(classDim) : input;
+        var (picked, targetWeight) = ClassTargets.Pick(scores, target, weight, ignoreIndex, classDim);
+        return ClassTargets.Reduce(-(picked * targetWeight), targetWeight, reduction);
     }
 
     /// <summary>What the forward computes and the backward needs.</summary>
@@ -79,7 +94,9 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         var logSoftmax = (bool)vars[6]!;
         var result = Forward(input, target, (Tensor?)vars[2], (long)vars[3]!, reduction, classDim, logSoftmax, (bool)vars[7]!);
         // The mean's denominator: the weight total, or on the plain path the number of targets (0: no division).
-        ctx.save_for_backward(new() { logSoftmax ? result.Scores : null, result.Index, result.TargetWeight, result.Valid, result.Total });
+        ctx.save_for_backward(new() { logSoftmax ? result.Scores : null, result.Index, result.TargetWeight, result.Valid, result.Total,
+            input, target, (Tensor?)vars[2] });
+        ctx.save_data("operands", ((long)vars[3]!, reduction, logSoftmax));
         ctx.save_data("count", reduction == ReductionKind.Mean && result.TargetWeight is null ? target.numel() : 0L);
         ctx.save_data("classDim", classDim);
         ctx.save_data("shape", input.shape);
@@ -90,8 +107,14 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         => AnalyticGradient.Backward(grad_output, () =>
         {
             var saved = ctx.get_saved_variables();
-            var (logProbabilities, index, targetWeight, valid, total) = (saved[0], saved[1]!, saved[2], saved[3], saved[4]);
             var classDim = (long)ctx.get_data("classDim")!;
+            if (AnalyticGradient.GraphRequested)
+            {
+                var (ignoreIndex, reduction, logSoftmax) = ((long, ReductionKind, bool))ctx.get_data("operands")!;
+                return AnalyticGradient.Differentiable(grad_output, 8, new[] { saved[5] },
+                    () => Composite(saved[5]!, saved[6]!, saved[7], ignoreIndex, reduction, classDim, logSoftmax));
+            }
+            var (logProbabilities, index, targetWeight, valid, total) = (saved[0], saved[1]!, saved[2], saved[3], saved[4]);
             var count = (long)ctx.get_data("count")!;
             using var countScalar = count.ToScalar();
             var upstream = total is not null ? grad_output / total : count > 0 ? grad_output / countScalar : grad_output;
@@ -106,5 +129,5 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
                 : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
             grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
             return new() { grad, null, null, null, null, null, null, null };
-        });
+        }, slots: 8, operands: 1);
 }

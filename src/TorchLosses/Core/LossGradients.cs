@@ -6,14 +6,15 @@ public enum GradientMode
     /// <summary>
     /// A custom autograd function: the forward is composed from primitive ops under no_grad and the
     /// backward is the derived formula (one to a few tensor ops): fewer passes over memory and fewer
-    /// temporaries than autograd through the composition. The gradient itself is not differentiable again
-    /// (no double backward).
+    /// temporaries than autograd through the composition. When libtorch runs that backward under
+    /// <c>create_graph</c> (grad mode on), it differentiates the autograd composition of the saved operands
+    /// instead, so the gradient can be differentiated again, with the autograd mode's second derivatives.
     /// </summary>
     Analytic,
 
     /// <summary>
     /// Autograd through the composition of primitive ops: slower and more memory, but every op is
-    /// recorded, so <c>create_graph</c> / double backward works.
+    /// recorded, so <c>create_graph</c> / double backward works directly.
     /// </summary>
     Autograd,
 }

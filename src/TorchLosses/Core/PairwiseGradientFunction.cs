@@ -6,7 +6,8 @@ namespace TorchLosses;
 /// per-element factor g(d); the backward is ∂/∂input = g·upstream·s, ∂/∂target = −∂/∂input, with
 /// s = the gradient scale (÷ numel for mean). One N-sized tensor is kept between forward and backward. (The backward cannot
 /// write the gradient into it: TorchSharp does not tell a backward whether the graph is retained, and a retained
-/// graph needs it again.)
+/// graph needs it again.) Under create_graph the backward differentiates the loss's autograd composition of the saved
+/// operands instead (<see cref="AnalyticGradient.Differentiable"/>), so the gradient can be differentiated again.
 /// </summary>
 internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunction<PairwiseGradientFunction>
 {
@@ -22,12 +23,14 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     /// <summary>Applies a loss through this function when the analytic path applies and a gradient is needed.</summary>
     /// <remarks><c>gradientScale</c> multiplies only the gradient, in backward (MSE's 2), so that the forward need not
     /// scale an N-sized tensor for it. <c>composite</c> is for a loss that libtorch composes from other ops instead of
-    /// running a kernel of its own (L1 = mean or sum of abs): its gradient is rounded as autograd rounds it there.</remarks>
-    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, Elementwise elementwise, double gradientScale = 1,
-        bool composite = false)
+    /// running a kernel of its own (L1 = mean or sum of abs): its gradient is rounded as autograd rounds it there.
+    /// <c>differentiable</c> is the loss's per-element autograd composition of (input, target), the one the autograd mode
+    /// uses: a backward under create_graph differentiates it.</remarks>
+    internal static Tensor Apply(Tensor input, Tensor target, ReductionKind reduction, Func<Tensor, Tensor, Tensor> differentiable,
+        Elementwise elementwise, double gradientScale = 1, bool composite = false)
     {
         if (!AnalyticGradient.Recorded(input, target)) return Forward(input, target, reduction, elementwise, false).loss;
-        return apply(input, target, reduction, elementwise, gradientScale, composite);
+        return apply(input, target, reduction, elementwise, gradientScale, composite, differentiable);
     }
 
     private static (Tensor loss, Tensor? gradient) Forward(Tensor input, Tensor target, ReductionKind reduction, Elementwise elementwise,
@@ -43,7 +46,9 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         var target = (Tensor)vars[1]!;
         var reduction = (ReductionKind)vars[2]!;
         var (loss, gradient) = Forward(input, target, reduction, (Elementwise)vars[3]!, needGradient: true);
-        ctx.save_for_backward(new() { gradient });
+        ctx.save_for_backward(new() { gradient, input, target });
+        ctx.save_data("reduction", reduction);
+        ctx.save_data("differentiable", vars[6]!);
         ctx.save_data("factor", AnalyticGradient.Factor(reduction, input) * (double)vars[4]!);
         ctx.save_data("divisor", reduction == ReductionKind.Mean && (bool)vars[5]! ? Math.Max(1, input.numel()) : 0.0);
         ctx.save_data("input", input.requires_grad);
@@ -54,7 +59,16 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
         => AnalyticGradient.Backward(grad_output, () =>
         {
-            var gradient = ctx.get_saved_variables()[0]!;
+            var saved = ctx.get_saved_variables();
+            bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
+            if (AnalyticGradient.GraphRequested)
+            {
+                var (x, y) = (saved[1]!, saved[2]!);
+                var perElement = (Func<Tensor, Tensor, Tensor>)ctx.get_data("differentiable")!;
+                return AnalyticGradient.Differentiable(grad_output, 7, new[] { needInput ? x : null, needTarget ? y : null },
+                    () => Reductions.Apply(perElement(x, y), (ReductionKind)ctx.get_data("reduction")!));
+            }
+            var gradient = saved[0]!;
             var factor = (double)ctx.get_data("factor")!;
             var divisor = (double)ctx.get_data("divisor")!;
             using var divisorScalar = divisor.ToScalar();
@@ -68,7 +82,6 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
                 : double.IsPow2(factor) ? gradient * (factor == 1 ? grad_output : grad_output * factorScalar)
                 : gradient.mul(factorScalar).mul_(grad_output);
             if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
-            bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
-            return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(Scalars.MinusOne)) : null, null, null, null, null };
-        });
+            return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(Scalars.MinusOne)) : null, null, null, null, null, null };
+        }, slots: 7, operands: 2);
 }

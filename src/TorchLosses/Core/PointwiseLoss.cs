@@ -16,20 +16,27 @@ internal static class PointwiseLoss
     /// <param name="supported">The element types the native kernel implements; null when any type is accepted.</param>
     /// <param name="validateParameters">Checks the loss's own parameters (after the reduction check, as ATen does).</param>
     /// <param name="elementwise">The per-element loss of (input, target), differentiated by autograd.</param>
-    /// <param name="analytic">The analytic-gradient path (see <see cref="LossGradients"/>), or null when the loss has none.</param>
+    /// <param name="analytic">The analytic-gradient path (see <see cref="LossGradients"/>), or null when the loss has none; it is
+    /// given the reduction and <paramref name="elementwise"/>, which its backward differentiates under create_graph.</param>
     internal static Tensor Compute(Tensor input, Tensor target, torch.nn.Reduction reduction, string loss, string kernel,
         torch.ScalarType[]? supported, Action? validateParameters, Func<Tensor, Tensor, Tensor> elementwise,
-        Func<ReductionKind, Tensor>? analytic = null)
+        Func<ReductionKind, Func<Tensor, Tensor, Tensor>, Tensor>? analytic = null)
     {
+        Check.Defined(input, target);
         Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
         validateParameters?.Invoke();
-        if (supported is not null) Check.KernelSupports(kernel, torch.promote_types(input.dtype, target.dtype), supported);
+        // l1_loss subtracts first, which libtorch refuses for a bool operand; the kernels (mse, smooth L1, Huber) read a bool
+        // operand as 0/1 in the promoted type.
+        if (supported is null) Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
+        var type = torch.promote_types(input.dtype, target.dtype);
+        if (supported is not null) Check.KernelSupports(kernel, type, type == input.dtype ? nameof(input) : nameof(target), supported);
 
         using var scope = torch.NewDisposeScope();
-        var result = analytic is not null && LossGradients.AnalyticApplies(input, target)
-            ? analytic(kind)
-            : Reductions.Apply(elementwise(input, target), kind);
+        if (analytic is not null && LossGradients.AnalyticApplies(input, target)) return scope.MoveToOuter(analytic(kind, elementwise));
+        var x = input.dtype == torch.ScalarType.Bool ? input.to(type) : input;
+        var y = target.dtype == torch.ScalarType.Bool ? target.to(type) : target;
+        var result = Reductions.Apply(elementwise(x, y), kind);
         return scope.MoveToOuter(result);
     }
 

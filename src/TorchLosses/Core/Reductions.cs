@@ -84,7 +84,7 @@ internal static class Reductions
     internal static Tensor Apply(Tensor loss, ReductionKind reduction, Tensor? batchSource = null) => reduction switch
     {
         ReductionKind.None => loss,
-        ReductionKind.Mean => loss.mean(),
+        ReductionKind.Mean => IntegralMean(loss),
         ReductionKind.Sum => loss.sum(),
         ReductionKind.BatchMean => BatchMean(loss, batchSource ?? loss),
         _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "unknown reduction"),
@@ -93,11 +93,19 @@ internal static class Reductions
     /// <inheritdoc cref="Apply(Tensor, ReductionKind, Tensor?)"/>
     internal static Tensor Apply(Tensor loss, torch.nn.Reduction reduction) => Apply(loss, Parse(reduction));
 
+    /// <summary>The mean, or libtorch's refusal of the mean of integers (L1 or hinge of integer inputs), naming the input.</summary>
+    private static Tensor IntegralMean(Tensor loss) =>
+        torch.is_floating_point(loss) || torch.is_complex(loss)
+            ? loss.mean()
+            : throw new ArgumentException("mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. " +
+                                          $"Got: {Check.TorchTypeName(loss.dtype)}", "input");
+
     private static Tensor BatchMean(Tensor loss, Tensor batchSource)
     {
         var total = loss.sum();
+        if (batchSource.dim() == 0) return total;
         using var batchSourceSize = batchSource.shape[0].ToScalar();
-        return batchSource.dim() == 0 ? total : total / batchSourceSize;
+        return total / batchSourceSize;
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ internal static class Scalars
     internal static readonly Scalar Epsilon = 9.999999960041972E-13;
     internal static readonly Scalar Half = 0.5;
     internal static readonly Scalar HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
+    internal static readonly Scalar Int6 = 6;
     internal static readonly Scalar LargestFloat16 = 65504.0;
     internal static readonly Scalar LogTwo = Math.Log(2);
     internal static readonly Scalar Minus100 = -100;

@@ -104,7 +104,7 @@ namespace TorchLosses
                         $"softmax_focal_loss: target must hold class indices shaped like the input without the class dimension, got input {Check.TorchSize(input.shape)} and target {Check.TorchSize(target.shape)}",
                         nameof(target));
                 long classDim = CheckNllShapes(input, target, weight);
-                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, Check.AllFloating);
+                Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
                 target = UnbatchedTarget(input, target);

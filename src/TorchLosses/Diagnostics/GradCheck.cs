@@ -47,6 +47,105 @@ public static class GradCheck
     public static GradCheckResult gradcheck(Func<Tensor[], Tensor> function, Tensor[] inputs, double eps = 1e-6, double atol = 1e-5,
         double rtol = 1e-3, bool raise_exception = true)
     {
+        var differentiable = Validate(function, inputs, eps, atol, rtol, nameof(gradcheck));
+        using var scope = torch.NewDisposeScope();
+        return Run(function, inputs, differentiable, eps, atol, rtol, raise_exception, nameof(gradcheck));
+    }
+
+    /// <summary>
+    /// Checks second derivatives against finite differences of the first, with the semantics of PyTorch's
+    /// <c>torch.autograd.gradgradcheck</c>: <see cref="gradcheck"/> applied to the function that maps the inputs and an
+    /// upstream gradient v to the vector–Jacobian products vᵀ·∂f/∂xᵢ, which autograd computes with create_graph. So every
+    /// second-order vector–Jacobian product is compared: with respect to each differentiable input (the Hessian-vector
+    /// products) and with respect to v (the first derivatives themselves, against finite differences in v).
+    /// </summary>
+    /// <remarks>
+    /// <para>The gradients of all differentiable inputs are flattened and concatenated into the one output
+    /// <see cref="gradcheck"/> checks; a gradient autograd leaves undefined (the output does not depend on that input)
+    /// counts as zeros, as PyTorch's does. Where the first derivative does not depend on an input at all (a linear
+    /// function) its analytical second derivatives are 0, and the finite differences must agree.</para>
+    /// <para>The random upstream gradient is, as PyTorch's, uniform in [−1, 1) and shaped like the function's output, but
+    /// drawn from a <see cref="Random"/> seeded with <paramref name="seed"/> rather than from libtorch's global generator
+    /// (so a check is reproducible and does not disturb other users of that generator).</para>
+    /// <para>A function whose gradient libtorch cannot differentiate (ctc_loss's, as libtorch's own) makes the check throw
+    /// libtorch's error as an <see cref="System.Runtime.InteropServices.ExternalException"/>: the second-order pass
+    /// runs once through <c>torch.autograd.backward</c>, where TorchSharp 0.107 turns native errors into exceptions, before
+    /// <c>torch.autograd.grad</c> (which does not) is used row by row.</para>
+    /// <para>Differences from PyTorch: as for <see cref="gradcheck"/> (one output tensor, float64 only, no non-determinism,
+    /// batched, undefined-gradient or sparse checks); no non-contiguous upstream gradients.</para>
+    /// </remarks>
+    /// <param name="function">The function to check, as for <see cref="gradcheck"/>; it must be twice differentiable where
+    /// checked (keep inputs a few eps away from kinks, where the first derivative jumps).</param>
+    /// <param name="inputs">The point at which to check; those with <c>requires_grad</c> (float64) are differentiated.</param>
+    /// <param name="grad_outputs">The upstream gradient v: shaped like the output, float64. Null (the default): random,
+    /// uniform in [−1, 1). It is differentiated too.</param>
+    /// <param name="eps">The finite-difference step. Range: eps &gt; 0; PyTorch's default 1e-6.</param>
+    /// <param name="atol">The absolute tolerance per entry. Range: atol ≥ 0; default 1e-5.</param>
+    /// <param name="rtol">The tolerance relative to the numerical entry. Range: rtol ≥ 0; default 1e-3.</param>
+    /// <param name="raise_exception">When true (PyTorch's default), a mismatch throws a <see cref="GradCheckException"/>.</param>
+    /// <param name="seed">The seed of the random upstream gradient (unused when <paramref name="grad_outputs"/> is given).</param>
+    /// <returns>The outcome; input indices in it count the upstream gradient as the last input (index inputs.Length), and
+    /// output elements index the concatenated, flattened gradients.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="gradcheck"/>; or grad_outputs not float64 or not shaped like the output.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">eps ≤ 0, or a negative tolerance.</exception>
+    /// <exception cref="GradCheckException">The second derivatives differ and <paramref name="raise_exception"/> is true.</exception>
+    public static GradCheckResult gradgradcheck(Func<Tensor[], Tensor> function, Tensor[] inputs, Tensor? grad_outputs = null,
+        double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3, bool raise_exception = true, int seed = 0)
+    {
+        var differentiable = Validate(function, inputs, eps, atol, rtol, nameof(gradgradcheck));
+        using var scope = torch.NewDisposeScope();
+        long[] outputShape;
+        using (var noGrad = torch.no_grad())
+        {
+            var output = function(inputs.Select(t => t.detach()).ToArray());
+            CheckOutput(output);
+            outputShape = output.shape;
+        }
+        Tensor upstream;
+        if (grad_outputs is null)
+        {
+            var random = new Random(seed);
+            var values = new double[outputShape.Aggregate(1L, (a, b) => a * b)];
+            for (int i = 0; i < values.Length; i++) values[i] = random.NextDouble() * 2 - 1;
+            var first = inputs[differentiable[0]];
+            var device = first.device;
+            upstream = torch.tensor(values, outputShape, torch.ScalarType.Float64, device);
+        }
+        else
+        {
+            if (grad_outputs.dtype != torch.ScalarType.Float64 || !Check.SameShape(grad_outputs.shape, outputShape))
+                throw new ArgumentException(
+                    $"grad_outputs must be float64 and shaped like the function's output {Check.Brackets(outputShape)}; got " +
+                    $"{Check.TorchTypeName(grad_outputs.dtype)} {Check.Brackets(grad_outputs.shape)}.", nameof(grad_outputs));
+            upstream = grad_outputs.detach();
+        }
+
+        var sizes = differentiable.Select(k => inputs[k].numel()).ToArray();
+        Tensor FirstDerivatives(Tensor[] arguments)
+        {
+            using var enable = torch.enable_grad();
+            var point = arguments[..^1].ToArray();
+            foreach (var k in differentiable)
+                if (!point[k].requires_grad) point[k] = point[k].detach().requires_grad_(true);   // a finite-difference evaluation
+            var output = function(point);
+            CheckOutput(output);
+            var wrt = differentiable.Select(k => point[k]).ToArray();
+            var gradients = output.requires_grad
+                ? torch.autograd.grad(new[] { output }, wrt, new[] { arguments[^1] }, retain_graph: true, create_graph: true, allow_unused: true)
+                : new Tensor?[wrt.Length];
+            var flat = gradients.Select((g, d) => g is null || g.IsInvalid
+                ? torch.zeros(sizes[d], torch.ScalarType.Float64, output.device)
+                : g.flatten());
+            return torch.cat(flat.ToArray());
+        }
+
+        var all = inputs.Append(upstream.requires_grad_(true)).ToArray();
+        return Run(FirstDerivatives, all, differentiable.Append(inputs.Length).ToArray(), eps, atol, rtol, raise_exception, nameof(gradgradcheck));
+    }
+
+    /// <summary>The argument checks shared by both checks; returns the positions of the inputs that require grad.</summary>
+    private static int[] Validate(Func<Tensor[], Tensor> function, Tensor[] inputs, double eps, double atol, double rtol, string name)
+    {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(inputs);
         if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be positive.");
@@ -55,17 +154,21 @@ public static class GradCheck
         var differentiable = Enumerable.Range(0, inputs.Length).Where(k => inputs[k].requires_grad).ToArray();
         if (differentiable.Length == 0)
             throw new ArgumentException(
-                "gradcheck expects at least one input tensor to require gradient, but none of them have requires_grad=True.",
+                $"{name} expects at least one input tensor to require gradient, but none of them have requires_grad=True.",
                 nameof(inputs));
         foreach (var k in differentiable)
             if (inputs[k].dtype != torch.ScalarType.Float64)
                 throw new ArgumentException(
                     $"Input #{k} requires gradient and is not a double precision floating point tensor (it is {Check.TorchTypeName(inputs[k].dtype)}). " +
-                    "gradcheck casts nothing: pass float64 inputs.", nameof(inputs));
+                    $"{name} casts nothing: pass float64 inputs.", nameof(inputs));
+        return differentiable;
+    }
 
-        using var scope = torch.NewDisposeScope();
+    private static GradCheckResult Run(Func<Tensor[], Tensor> function, Tensor[] inputs, int[] differentiable, double eps, double atol,
+        double rtol, bool raise_exception, string name)
+    {
         var analytical = Analytical(function, inputs, differentiable, out var outputShape);
-        var result = new GradCheckResult(eps, atol, rtol, outputShape);
+        var result = new GradCheckResult(eps, atol, rtol, outputShape, name);
         for (int d = 0; d < differentiable.Length; d++)
         {
             int k = differentiable[d];
@@ -88,6 +191,11 @@ public static class GradCheck
         if (!output.requires_grad || m == 0) return jacobians;   // nothing flows back: every analytical entry is 0
 
         var wrt = differentiable.Select(k => leaves[k]).ToArray();
+        // One backward first, through torch.autograd.backward: TorchSharp 0.107 turns a libtorch error there (a node that cannot
+        // be differentiated, such as a second derivative libtorch does not implement) into a .NET exception, where the same
+        // error inside torch.autograd.grad ends the process. The rows below then run on a graph known to work.
+        using (var probeScope = torch.NewDisposeScope())
+            torch.autograd.backward(new[] { output }, new[] { torch.ones_like(output) }, retain_graph: true, inputs: wrt);
         var oneHot = new double[m];
         for (long row = 0; row < m; row++)
         {
@@ -147,7 +255,14 @@ public static class GradCheck
                 $"The function's output is {Check.TorchTypeName(output.dtype)}; gradcheck casts nothing and needs a float64 output.", "function");
     }
 
-    private static double[] Values(Tensor t) => t.flatten().data<double>().ToArray();   // TorchSharp's data<T>() rejects an empty tensor of ≥ 2 dimensions
+    // Copied into a fresh flat tensor: TorchSharp's data<T>() rejects an empty tensor of ≥ 2 dimensions, and its reader fails
+    // on a tensor without storage, as libtorch's "efficient zero" gradients are (abs's second derivative, for one).
+    private static double[] Values(Tensor t)
+    {
+        using var dense = torch.zeros(t.numel(), torch.ScalarType.Float64, t.device);
+        using var flat = t.flatten();
+        return dense.add_(flat, Scalars.One).data<double>().ToArray();
+    }
 
     internal static string Index(long flat, long[] shape)
     {
@@ -168,13 +283,17 @@ public static class GradCheck
 /// <summary>The outcome of <see cref="GradCheck.gradcheck"/>: whether every Jacobian entry agreed, and the worst one.</summary>
 public sealed class GradCheckResult
 {
-    internal GradCheckResult(double eps, double atol, double rtol, long[] outputShape)
+    internal GradCheckResult(double eps, double atol, double rtol, long[] outputShape, string name = "gradcheck")
     {
+        Name = name;
         Eps = eps;
         Atol = atol;
         Rtol = rtol;
         OutputShape = outputShape;
     }
+
+    /// <summary>The check that produced this result: "gradcheck", or "gradgradcheck" (whose Jacobian is that of the gradients).</summary>
+    public string Name { get; }
 
     /// <summary>True when every compared Jacobian entry satisfied |analytical − numerical| ≤ atol + rtol·|numerical|.</summary>
     public bool Passed => Failures == 0;
@@ -222,14 +341,14 @@ public sealed class GradCheckResult
     public override string ToString()
     {
         string settings = $"eps {GradCheck.Number(Eps)}, atol {GradCheck.Number(Atol)}, rtol {GradCheck.Number(Rtol)}";
-        if (Worst is null) return $"gradcheck passed: no Jacobian entries to compare ({settings}).";
+        if (Worst is null) return $"{Name} passed: no Jacobian entries to compare ({settings}).";
         var w = Worst;
         string where = $"output element {w.OutputIndex} with respect to input {w.Input} element {w.InputIndex}";
         string numbers = $"analytical {GradCheck.Number(w.Analytical)}, numerical {GradCheck.Number(w.Numerical)}, " +
                          $"|difference| {GradCheck.Number(w.Error)} {(w.Passed ? "≤" : "exceeds")} atol + rtol·|numerical| = {GradCheck.Number(w.Allowed)}";
         return Passed
-            ? $"gradcheck passed: {Entries} Jacobian entries agree ({settings}); closest to the limit: {where}: {numbers}."
-            : $"gradcheck failed: Jacobian mismatch in {Failures} of {Entries} entries ({settings}); worst: {where}: {numbers}.";
+            ? $"{Name} passed: {Entries} Jacobian entries agree ({settings}); closest to the limit: {where}: {numbers}."
+            : $"{Name} failed: Jacobian mismatch in {Failures} of {Entries} entries ({settings}); worst: {where}: {numbers}.";
     }
 }
 

@@ -63,8 +63,13 @@ namespace TorchLosses
             public static Tensor cosine_embedding_loss(Tensor input1, Tensor input2, Tensor target, double margin = 0.0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input1, input2, target);
                 var kind = Reductions.Parse(reduction);
                 long featureDim = CheckCosineShapes(input1, input2, target);
+                // The broadcasts of libtorch's op sequence below, with its messages: input1·input2, then the target against cos.
+                var product = Check.BroadcastShape(input1.shape, input2.shape, nameof(input2)).ToList();
+                if (product.Count > 0) product.RemoveAt((int)featureDim);
+                Check.BroadcastShape(target.shape, product.ToArray(), nameof(target));
 
                 using var scope = torch.NewDisposeScope();
                 // libtorch's op sequence, so that values and gradients round the same way.

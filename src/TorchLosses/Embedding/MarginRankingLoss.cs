@@ -51,12 +51,20 @@ namespace TorchLosses
             public static Tensor margin_ranking_loss(Tensor input1, Tensor input2, Tensor target, double margin = 0.0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input1, input2, target);
                 var kind = Reductions.Parse(reduction);
                 if (input1.dim() != input2.dim() || input1.dim() != target.dim())
                     throw new ArgumentException(
                         "margin_ranking_loss : All input tensors should have same dimension but got sizes: " +
                         $"input1: {Check.TorchSize(input1.shape)}, input2: {Check.TorchSize(input2.shape)}, target: {Check.TorchSize(target.shape)} ",
                         nameof(target));
+
+                // ATen's op sequence, and so its checks in its order: −target, input1 − input2, their product.
+                Check.NegatesNoBool(target, nameof(target));
+                Check.SubtractsNoBool(input1, input2, nameof(input1), nameof(input2));
+                var difference = Check.BroadcastShape(input1.shape, input2.shape,
+                    Check.SameShape(input2.shape, target.shape) ? nameof(input1) : nameof(input2));
+                Check.BroadcastShape(target.shape, difference, nameof(target));
 
                 using var scope = torch.NewDisposeScope();
                 using var marginScalar = margin.ToScalar();

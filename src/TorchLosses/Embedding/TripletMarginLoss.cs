@@ -74,9 +74,11 @@ namespace TorchLosses
             public static Tensor triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, double margin = 1.0, double p = 2.0,
                 double eps = 1e-6, bool swap = false, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(anchor, positive, negative);
                 var kind = Reductions.Parse(reduction);
                 CheckTripletMargin(margin);
                 CheckTripletRanks(anchor, positive, negative);
+                CheckTripletDifferences(anchor, positive, negative, swap);
 
                 using var scope = torch.NewDisposeScope();
                 var positiveDistance = PairwiseDistance(anchor, positive, p, eps);
@@ -121,6 +123,38 @@ namespace TorchLosses
             }
 
             /// <summary>
+            /// The checks of the differences libtorch's <c>pairwise_distance</c> takes (anchor − positive, anchor − negative, and
+            /// positive − negative with the swap), in its order and with its messages: no bool operand, broadcastable shapes. The
+            /// shape error names the tensor that differs from the other two.
+            /// </summary>
+            internal static void CheckTripletDifferences(Tensor anchor, Tensor positive, Tensor negative, bool swap)
+            {
+                Check.SubtractsNoBool(anchor, positive, nameof(anchor), nameof(positive));
+                Check.BroadcastShape(anchor.shape, positive.shape, Check.SameShape(positive.shape, negative.shape) ? nameof(anchor) : nameof(positive));
+                Check.SubtractsNoBool(anchor, negative, nameof(anchor), nameof(negative));
+                Check.BroadcastShape(anchor.shape, negative.shape, nameof(negative));
+                if (!swap) return;
+                Check.SubtractsNoBool(positive, negative, nameof(positive), nameof(negative));
+                Check.BroadcastShape(positive.shape, negative.shape, nameof(negative));
+            }
+
+            /// <summary>
+            /// libtorch's gradient of a p-norm (p ∉ {0, 1, 2, ±∞}) raises its difference to the powers p − 2 and p − 1 as scalars of
+            /// the tensor's type, and fails ("value cannot be converted to type c10::BFloat16 without overflow") where they
+            /// exceed that type's range: p ≥ 3.4e38 in bfloat16, 65506 in float16, 3.5e38 in float32. PyTorch raises that in
+            /// backward; on TorchSharp an error there ends the process, so such a p is refused here, in forward, while a gradient
+            /// is being recorded (without one the value is libtorch's).
+            /// </summary>
+            private static void CheckNormGradientOrder(double p, Tensor difference)
+            {
+                if (!difference.requires_grad || !double.IsFinite(p) || p is 0 or 1 or 2) return;
+                if (Check.FitsIn(p - 2, difference.dtype) && Check.FitsIn(p - 1, difference.dtype)) return;
+                throw new ArgumentOutOfRangeException(nameof(p), p,
+                    $"value cannot be converted to type {Check.CTypeName(difference.dtype)} without overflow: libtorch's gradient of the " +
+                    $"p-norm for p = {Check.CppDouble(p)} fails there (PyTorch raises it in backward, which on TorchSharp ends the process)");
+            }
+
+            /// <summary>
             /// libtorch's <c>pairwise_distance</c>: ‖x1 − x2 + eps‖_p over the last dimension of the
             /// broadcast difference (a 0-d difference is its own last dimension), by the same ops. Over an
             /// empty last dimension the distance is 0 for p ≥ 0; for p &lt; 0 and p = ±∞ the norm has no value
@@ -135,6 +169,7 @@ namespace TorchLosses
                     throw new ArgumentException(
                         $"linalg.vector_norm cannot compute the {Check.CppDouble(p)} norm on the dimension {lastDim}because this dimension is " +
                         "empty and the operation does not have an identity", nameof(p));
+                CheckNormGradientOrder(p, difference);
                 // TorchSharp's linalg.vector_norm turns p into a Scalar it does not keep alive (Core/Scalars.cs says why that
                 // matters); Tensor.norm passes p as a float and runs the same libtorch kernel (at::norm is
                 // linalg_vector_norm), so it serves every p a float holds exactly: 1, 2, ∞, 1.5, ….

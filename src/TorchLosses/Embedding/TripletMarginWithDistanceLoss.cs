@@ -62,9 +62,11 @@ namespace TorchLosses
                 Func<Tensor, Tensor, Tensor>? distance_function = null, double margin = 1.0, bool swap = false,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(anchor, positive, negative);
                 var kind = Reductions.Parse(reduction);
                 CheckTripletMargin(margin);
                 CheckTripletRanks(anchor, positive, negative);
+                if (distance_function is null) CheckTripletDifferences(anchor, positive, negative, swap);
 
                 using var scope = torch.NewDisposeScope();
                 // The tensors a caller's function returns are the caller's: they leave this scope (to the caller's, if any)

@@ -44,9 +44,12 @@ namespace TorchLosses
             public static Tensor hinge_embedding_loss(Tensor input, Tensor target, double margin = 1.0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 // libtorch's first broadcast is where(target != 1, ...), so the target is tensor "a".
                 Check.BroadcastShape(target.shape, input.shape);
+                Check.SubtractsNoBool(input, input, nameof(input), nameof(input));   // margin − input, both bool for a bool input
+                Check.ConvertsTo(margin, input.dtype, nameof(margin));                // margin filled in the input's type
 
                 using var scope = torch.NewDisposeScope();
                 var zeros = torch.zeros_like(input);

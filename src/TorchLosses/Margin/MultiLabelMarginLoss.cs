@@ -41,9 +41,10 @@ namespace TorchLosses
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value; a target entry lies
             /// outside [−1, C) ("argument #2 'target' is out of range").</exception>
             /// <exception cref="ArgumentException">the shapes or the target dtype do not fit (PyTorch's messages).</exception>
-            /// <exception cref="NotSupportedException">the input is not float32 or float64.</exception>
+            /// <exception cref="ArgumentException">the input is not float32 or float64.</exception>
             public static Tensor multilabel_margin_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 var (frames, classes) = MarginChecks.Frames(input);
                 bool batched = input.dim() == 2;
@@ -58,7 +59,7 @@ namespace TorchLosses
                 {
                     if (MarginChecks.ReadRange(target) is { } range && (range.min < -1 || range.max >= classes))
                         throw new ArgumentOutOfRangeException(nameof(target), "argument #2 'target' is out of range");
-                    Check.KernelSupports("multilabel_margin_loss_forward_out_frame", input.dtype, Check.FloatDouble);
+                    Check.KernelSupports("multilabel_margin_loss_forward_out_frame", input.dtype, nameof(input), Check.FloatDouble);
                     MarginChecks.CheckLongTarget(target);
                 }
 

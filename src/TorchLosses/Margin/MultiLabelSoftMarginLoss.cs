@@ -45,6 +45,8 @@ namespace TorchLosses
             public static Tensor multilabel_soft_margin_loss(Tensor input, Tensor target, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 // PyTorch's order: the broadcasts of target·logσ(input) and of ·weight, the class dimension, the reduction.
                 var lossShape = Check.BroadcastShape(target.shape, input.shape);
                 if (weight is not null) Check.BroadcastShape(lossShape, weight.shape, nameof(weight));
@@ -57,6 +59,10 @@ namespace TorchLosses
                     torch.nn.Reduction.Sum => ReductionKind.Sum,
                     _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{(long)reduction} is not valid"),
                 };
+
+                // libtorch's refusals in the expression below: log σ of a non-floating input, 1 − target of a bool target.
+                Check.KernelSupports("log_sigmoid_cpu", input.dtype, nameof(input), Check.AllFloating);
+                Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
 
                 using var scope = torch.NewDisposeScope();
                 var loss = -((target * input.log_sigmoid()).Plus((Scalars.One.Minus(target)) * (-input).log_sigmoid()));

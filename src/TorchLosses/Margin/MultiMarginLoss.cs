@@ -54,10 +54,12 @@ namespace TorchLosses
             /// a target lies outside [0, C) ("target out of range").</exception>
             /// <exception cref="ArgumentException">shapes, dtypes or the weight do not fit (PyTorch's messages), or the
             /// weight requires grad while grad mode is on.</exception>
-            /// <exception cref="NotSupportedException">the input is not float32 or float64.</exception>
+            /// <exception cref="ArgumentException">the input is not float32 or float64.</exception>
             public static Tensor multi_margin_loss(Tensor input, Tensor target, int p = 1, double margin = 1.0, Tensor? weight = null,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
                 MarginChecks.CheckP(p);
                 MarginChecks.CheckWeightIsVector(weight);
@@ -71,7 +73,8 @@ namespace TorchLosses
                         $"inconsistent weight size, expected {classes} but got {Check.Brackets(weight.shape)}", nameof(weight));
                 if (input.numel() != 0)
                 {
-                    Check.KernelSupports("multi_margin_loss_cpu_kernel", input.dtype, Check.FloatDouble);
+                    Check.KernelSupports("multi_margin_loss_cpu_kernel", input.dtype, nameof(input), Check.FloatDouble);
+                    Check.ConvertsTo(margin, input.dtype, nameof(margin));   // the kernel holds margin as scalar_t
                     MarginChecks.CheckLongTarget(target);
                     ClassTargets.CheckWeightDtype(weight, input);
                     if (MarginChecks.ReadRange(target) is { } range && (range.min < 0 || range.max >= classes))
@@ -195,7 +198,7 @@ namespace TorchLosses.Modules
         private static Tensor? Validated(int p, Tensor? weight)
         {
             MarginChecks.CheckP(p);
-            MarginChecks.CheckWeightIsVector(weight);
+            MarginChecks.CheckWeightIsVector(Check.Optional(weight));
             return weight;
         }
 

@@ -28,8 +28,8 @@ namespace TorchLosses
             /// input with a float32 one), libtorch's backward forms e in the wider dtype and rounds y·e to the input's dtype
             /// before dividing by 1 + e: the gradient is then ±∞ (not NaN) where y·e exceeds the input dtype's range but e
             /// does not overflow, although the forward value is already +∞ there. That gradient is not the derivative of the
-            /// composed forward, so it comes from a custom autograd function, and double backward is not supported for
-            /// such a pair of dtypes (it is for equal dtypes).</para>
+            /// composed forward, so it comes from a custom autograd function, which under create_graph recomputes that
+            /// gradient with recorded ops: double backward works for such a pair of dtypes too (libtorch's, up to rounding).</para>
             /// <para>Reduction: none has the input's shape; mean divides the sum by the number of elements
             /// (NaN for an empty input); sum adds.</para>
             /// <para>Relations: with y ∈ {1, −1}, ℓ = softplus(−y·x) = BCE-with-logits of x against (1 + y)/2;
@@ -47,6 +47,7 @@ namespace TorchLosses
             /// the input is integral or bool (libtorch's casting and negation messages).</exception>
             public static Tensor soft_margin_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 Check.NotDifferentiable("soft_margin_loss", target, nameof(target));
                 var inputShape = input.shape;
@@ -117,14 +118,27 @@ namespace TorchLosses
             var input = (Tensor)vars[0]!;
             var target = (Tensor)vars[1]!;
             var product = (-input) * target;
-            var e = product.exp();
-            var slope = (target * e).to(input.dtype).neg_().div_(e.Plus(Scalars.One));
-            ctx.save_for_backward(new() { slope });
+            ctx.save_for_backward(new() { Slope(input, target), input, target });
             return nn.functional.SoftMarginElementwise(product, input.dtype);
         }
 
+        /// <summary>−(y·e rounded to the input's dtype)/(1 + e), e = exp(−y·x) in the wider dtype; recorded when grad mode is on.</summary>
+        private static Tensor Slope(Tensor input, Tensor target)
+        {
+            var e = ((-input) * target).exp();
+            return (target * e).to(input.dtype).neg().div(e.Plus(Scalars.One)).to(input.dtype);
+        }
+
+        /// <remarks>Under create_graph (grad mode on in backward) the slope is recomputed from the saved input with recorded ops,
+        /// so the gradient can be differentiated again (libtorch's soft_margin_loss double backward, y²·e/(1 + e)², up to
+        /// rounding).</remarks>
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output) =>
-            AnalyticGradient.Backward(grad_output, () => new() { ctx.get_saved_variables()[0]! * grad_output, null });
+            AnalyticGradient.Backward(grad_output, () =>
+            {
+                var saved = ctx.get_saved_variables();
+                var slope = AnalyticGradient.GraphRequested ? Slope(saved[1]!, saved[2]!) : saved[0]!;
+                return new() { slope * grad_output, null };
+            }, slots: 2, operands: 2);
     }
 }
 

@@ -39,9 +39,9 @@ namespace TorchLosses
             /// d = input − target (7 kernels, 4 N-sized temporaries: d, v, log v and the loss; d and v kept for backward) and its backward evaluates
             /// ∂/∂input = (½g/v)·2d, ∂/∂target = −∂/∂input and ∂/∂var = ½g/v − ½g·((d²/v)/v) (summed over the last dimension
             /// for a homoscedastic var), with g the upstream gradient (÷ numel for mean), in the order PyTorch's autograd
-            /// evaluates them, so float32 overflows (d² beyond 3.4e38) give PyTorch's ±∞. That gradient is not
-            /// recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the
-            /// composition (the path also taken for a broadcasting target, other var shapes, float16, bfloat16 and mixed dtypes).
+            /// evaluates them, so float32 overflows (d² beyond 3.4e38) give PyTorch's ±∞. Under create_graph (a
+            /// second derivative requested) the backward differentiates, with recorded ops, the form
+            /// <see cref="GradientMode.Autograd"/> uses: the composition (the path also taken for a broadcasting target, other var shapes, float16, bfloat16 and mixed dtypes).
             /// </remarks>
             /// <param name="input">Expectation of the Gaussian, any shape.</param>
             /// <param name="target">Sample, broadcastable with <paramref name="input"/>.</param>
@@ -55,6 +55,7 @@ namespace TorchLosses
             public static Tensor gaussian_nll_loss(Tensor input, Tensor target, Tensor var, bool full = false, double eps = 1e-6,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target, var);
                 using var scope = torch.NewDisposeScope();
                 // PyTorch 2.10's order: the sign of var, then its shape, then the reduction.
                 if (var.device_type != DeviceType.META && var.lt(Scalars.Zero).any().item<bool>())
@@ -63,14 +64,25 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 if (unsqueeze) var = var.unsqueeze(-1);
                 Check.BroadcastShape(Check.BroadcastShape(input.shape, target.shape), var.shape, nameof(var));
+                // PyTorch's next steps, var.clamp_(min=eps) and input − target, and libtorch's errors in them.
+                if (!torch.is_floating_point(var))
+                    throw new ArgumentException($"result type Float can't be cast to the desired output type {Check.CTypeName(var.dtype)}", nameof(var));
+                Check.ConvertsTo(eps, var.dtype, nameof(eps));
+                Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
                 if (GaussianNllFunction.Applies(input, target, var))
                     return scope.MoveToOuter(GaussianNllFunction.Apply(input, target, var, full, eps, kind));
+                return scope.MoveToOuter(GaussianNllComposite(input, target, var, full, eps, kind));
+            }
+
+            /// <summary>The autograd form of the Gaussian negative log likelihood (PyTorch's Python composition): recorded ops.</summary>
+            internal static Tensor GaussianNllComposite(Tensor input, Tensor target, Tensor var, bool full, double eps, ReductionKind kind)
+            {
                 var v = var.clone();
                 using var epsScalar = eps.ToScalar();
                 using (torch.no_grad()) v.clamp_(min: epsScalar);
                 var loss = (v.log().Plus((input - target).pow(Scalars.Two) / v)) * Scalars.Half;
                 if (full) loss = loss.Plus(Scalars.HalfLogTwoPi);
-                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+                return Reductions.Apply(loss, kind);
             }
 
             /// <summary>
@@ -99,7 +111,8 @@ namespace TorchLosses
     /// d and v kept for backward. Backward (g the upstream gradient, ÷ numel for mean, h = ½g), in the order of PyTorch's
     /// autograd so that float32 overflow and underflow land alike: ∂/∂x = (h/v)·2d, ∂/∂y = −∂/∂x (4 kernels) and
     /// ∂/∂var = h/v − h·((d²/v)/v) (6 kernels after h/v; summed over the last dimension for a homoscedastic var), all at the clamped
-    /// v, as PyTorch's straight-through clamp. The backward runs without recording, so there is no double backward.
+    /// v, as PyTorch's straight-through clamp. Under create_graph the backward differentiates
+    /// <see cref="nn.functional.GaussianNllComposite"/> of the saved operands instead.
     /// </summary>
     internal sealed class GaussianNllFunction : torch.autograd.SingleTensorFunction<GaussianNllFunction>
     {
@@ -138,7 +151,8 @@ namespace TorchLosses
             var (x, y, var) = ((Tensor)vars[0]!, (Tensor)vars[1]!, (Tensor)vars[2]!);
             var (full, eps, reduction) = ((bool)vars[3]!, (double)vars[4]!, (ReductionKind)vars[5]!);
             var (loss, d, v) = Forward(x, y, var, full, eps, reduction);
-            ctx.save_for_backward(new() { d, v });
+            ctx.save_for_backward(new() { d, v, x, y, var });
+            ctx.save_data("options", (full, eps, reduction));
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
             ctx.save_data("needs", (x.requires_grad, y.requires_grad, var.requires_grad));
             return loss;
@@ -147,10 +161,17 @@ namespace TorchLosses
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
                 var (d, v) = (saved[0]!, saved[1]!);
                 var (needInput, needTarget, needVar) = ((bool, bool, bool))ctx.get_data("needs")!;
+                if (AnalyticGradient.GraphRequested)
+                {
+                    var (x, y, variance) = (saved[2]!, saved[3]!, saved[4]!);
+                    var (full, eps, reduction) = ((bool, double, ReductionKind))ctx.get_data("options")!;
+                    return AnalyticGradient.Differentiable(grad_output, 6,
+                        new[] { needInput ? x : null, needTarget ? y : null, needVar ? variance : null },
+                        () => nn.functional.GaussianNllComposite(x, y, variance, full, eps, reduction));
+                }
                 var h = AnalyticGradient.Upstream(grad_output, 0.5 * (double)ctx.get_data("factor")!);
                 var hOverV = h / v;
                 Tensor? dx = null, dy = null, dv = null;
@@ -167,7 +188,7 @@ namespace TorchLosses
                     if (!Check.SameShape(v.shape, d.shape)) dv = dv.sum(new long[] { -1 }, keepdim: true);
                 }
                 return new() { dx, dy, dv, null, null, null };
-            });
+            }, slots: 6, operands: 3);
     }
 }
 

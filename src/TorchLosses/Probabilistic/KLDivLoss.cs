@@ -73,8 +73,9 @@ namespace TorchLosses
             /// backward) and its backward evaluates the formulas above: −y·g (1 kernel) and g·log y + (g·y)/y − g·x (7 kernels;
             /// (g·y)/y reproduces xlogy's NaN at y = 0), or −e^y·g and (g·(y − x))·e^y + g·e^y with log_target, with g the
             /// upstream gradient (÷ numel for mean, ÷ input.size(0) for batchmean), in the order of autograd's, so subnormal
-            /// and overflowing intermediates round as in PyTorch. That gradient is not recorded, so <b>double
-            /// backward needs <see cref="GradientMode.Autograd"/></b>, where autograd differentiates the composite (the path
+            /// and overflowing intermediates round as in PyTorch. Under create_graph (a second
+            /// derivative requested) the backward differentiates, with recorded ops, the composite <see cref="GradientMode.Autograd"/>
+            /// uses (the path
             /// also taken for broadcasting, float16, bfloat16 and mixed dtypes).
             /// </remarks>
             /// <param name="input">Log-probabilities, any floating shape.</param>
@@ -86,6 +87,7 @@ namespace TorchLosses
             public static Tensor kl_div(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 bool log_target = false)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 if (kind == ReductionKind.Mean) LossWarnings.Raise("kl_div", KlMeanWarning);
                 return KlDiv(input, target, kind, log_target);
@@ -102,6 +104,7 @@ namespace TorchLosses
             /// integral inputs, or shapes that do not broadcast.</exception>
             public static Tensor kl_div(Tensor input, Tensor target, string reduction, bool log_target = false)
             {
+                Check.Defined(input, target);
                 if (reduction == "mean") LossWarnings.Raise("kl_div", KlMeanWarning);
                 return KlDiv(input, target, Reductions.Parse(reduction, "kl_div", allowBatchMean: true), log_target);
             }
@@ -138,8 +141,14 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))
                     return scope.MoveToOuter(KlDivFunction.Apply(input, target, kind, log_target));
+                return scope.MoveToOuter(KlDivComposite(input, target, kind, log_target));
+            }
+
+            /// <summary>The autograd form of the KL divergence: recorded ops, so autograd gives every derivative.</summary>
+            internal static Tensor KlDivComposite(Tensor input, Tensor target, ReductionKind kind, bool log_target)
+            {
                 var loss = log_target ? target.exp() * (target - input) : target.xlogy(target) - target * input;
-                return scope.MoveToOuter(Reductions.Apply(loss, kind, input));
+                return Reductions.Apply(loss, kind, input);
             }
 
             /// <summary>True for the integral element types and bool.</summary>
@@ -158,8 +167,8 @@ namespace TorchLosses
     /// Backward (g the upstream gradient, ÷ numel for mean, ÷ input.size(0) for batchmean): ∂/∂x = −y·g (1 kernel)
     /// and ∂/∂y = g·log y + (g·y)/y − g·x (7 kernels: (g·y)/y makes it NaN at y = 0 as xlogy's 0/0, and at y = ∞);
     /// with log_target ∂/∂x = −e^y·g and ∂/∂y = (g·(y − x))·e^y + g·e^y (5 kernels). Both in autograd's order of operations,
-    /// so a subnormal g·y or an e^y·(y − x) beyond the range rounds as in PyTorch. The backward runs without recording,
-    /// so there is no double backward.
+    /// so a subnormal g·y or an e^y·(y − x) beyond the range rounds as in PyTorch. Under create_graph the backward
+    /// differentiates <see cref="nn.functional.KlDivComposite"/> of the saved operands instead.
     /// </summary>
     internal sealed class KlDivFunction : torch.autograd.SingleTensorFunction<KlDivFunction>
     {
@@ -184,7 +193,8 @@ namespace TorchLosses
             var (reduction, logTarget) = ((ReductionKind)vars[2]!, (bool)vars[3]!);
             var (loss, expTarget) = Forward(x, y, reduction, logTarget);
             bool needTarget = y.requires_grad;
-            ctx.save_for_backward(new() { needTarget ? x : null, logTarget && !needTarget ? null : y, expTarget });
+            ctx.save_for_backward(new() { x, y, expTarget });
+            ctx.save_data("options", (reduction, logTarget));
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
             ctx.save_data("input", x.requires_grad);
             ctx.save_data("target", needTarget);
@@ -194,21 +204,27 @@ namespace TorchLosses
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
-                var (x, y, expTarget) = (saved[0], saved[1], saved[2]);
+                var (x, y, expTarget) = (saved[0]!, saved[1]!, saved[2]);
+                bool needInput = (bool)ctx.get_data("input")!, needTarget = (bool)ctx.get_data("target")!;
+                if (AnalyticGradient.GraphRequested)
+                {
+                    var (reduction, logTarget) = ((ReductionKind, bool))ctx.get_data("options")!;
+                    return AnalyticGradient.Differentiable(grad_output, 4, new[] { needInput ? x : null, needTarget ? y : null },
+                        () => nn.functional.KlDivComposite(x, y, reduction, logTarget));
+                }
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-                var dx = (bool)ctx.get_data("input")! ? AnalyticGradient.NegatedProduct(expTarget ?? y!, g) : null;
+                var dx = needInput ? AnalyticGradient.NegatedProduct(expTarget ?? y, g) : null;
                 Tensor? dy = null;
-                if ((bool)ctx.get_data("target")!)
+                if (needTarget)
                     // Autograd's order: xlogy's g·log y + (g·y)/y, then −g·x; with log_target (g·(y − x))·e^y + g·e^y. (g·y)/y is
                     // NaN at y = 0 as xlogy's 0/0, and rounds as autograd does where g·y is subnormal; multiplying by g before
                     // e^y keeps a finite gradient where e^y·(y − x) alone would overflow.
                     dy = expTarget is null
-                        ? y!.log().mul_(g).add_((y! * g).div_(y!), Scalars.One).sub_(x! * g)
-                        : (y! - x!).mul_(g).mul_(expTarget).add_(expTarget * g, Scalars.One);
+                        ? y.log().mul_(g).add_((y * g).div_(y), Scalars.One).sub_(x * g)
+                        : (y - x).mul_(g).mul_(expTarget).add_(expTarget * g, Scalars.One);
                 return new() { dx, dy, null, null };
-            });
+            }, slots: 4, operands: 2);
     }
 }
 

@@ -51,9 +51,9 @@ namespace TorchLosses
             /// 4 kernels, log(x + eps) kept when the target requires grad; Stirling's term: 9 more) and its backward evaluates
             /// (e^x − y)·g or g − (y·g)/(x + eps), and −x·g or −log(x + eps)·g, plus [y &gt; 1]·(log y + 1/(2y))·g with full
             /// (autograd's NaN at y ≤ 0 and y = ∞ included), with g the upstream gradient (÷ numel for mean), in autograd's
-            /// order of operations so that float32 overflow lands alike. That
-            /// gradient is not recorded, so <b>double backward needs <see cref="GradientMode.Autograd"/></b>, where autograd
-            /// differentiates the composite (the path also taken for broadcasting, bfloat16 and mixed dtypes).
+            /// order of operations so that float32 overflow lands alike. Under
+            /// create_graph (a second derivative requested) the backward differentiates, with recorded ops, the composite that
+            /// <see cref="GradientMode.Autograd"/> uses (the path also taken for broadcasting, bfloat16 and mixed dtypes).
             /// </remarks>
             /// <param name="input">log λ (or λ when <paramref name="log_input"/> is false), any shape.</param>
             /// <param name="target">Observed counts, broadcastable with <paramref name="input"/>.</param>
@@ -66,13 +66,23 @@ namespace TorchLosses
             public static Tensor poisson_nll_loss(Tensor input, Tensor target, bool log_input = true, bool full = false,
                 double eps = 1e-8, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 // libtorch's first broadcasting op multiplies target by input: its message names the target as tensor a.
                 Check.BroadcastShape(target.shape, input.shape);
+                // libtorch's bool refusals in its subtractions: input − target·log(input + eps), then y·log y − y.
+                if (!log_input) Check.SubtractsNoBool(input, nameof(input));
+                if (full) Check.SubtractsNoBool(target, nameof(target));
 
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))
                     return scope.MoveToOuter(PoissonNllFunction.Apply(input, target, log_input, full, eps, kind));
+                return scope.MoveToOuter(PoissonNllComposite(input, target, log_input, full, eps, kind));
+            }
+
+            /// <summary>The autograd form of the Poisson negative log likelihood: recorded ops, so autograd gives every derivative.</summary>
+            internal static Tensor PoissonNllComposite(Tensor input, Tensor target, bool log_input, bool full, double eps, ReductionKind kind)
+            {
                 // The ops are recorded in libtorch's order (its C++ composite evaluates the right operand of each operator first:
                 // y·x before exp(x), ½·log(2πy) before y·log y), so autograd accumulates the gradients in the same order and
                 // bfloat16 rounds them alike.
@@ -88,9 +98,11 @@ namespace TorchLosses
                 {
                     var halfLog = (target * Scalars.TwoPi).log() * Scalars.Half;
                     var stirling = (target * target.log() - target).Plus(halfLog);
-                    loss = loss.Plus(stirling.masked_fill(target <= Scalars.One, Scalars.Zero));
+                    // libtorch adds in place (loss +=): the sum keeps the loss's type (bfloat16 against an integer target's float32).
+                    var total = loss.Plus(stirling.masked_fill(target <= Scalars.One, Scalars.Zero));
+                    loss = total.dtype == loss.dtype ? total : total.to(loss.dtype);
                 }
-                return scope.MoveToOuter(Reductions.Apply(loss, kind));
+                return Reductions.Apply(loss, kind);
             }
 
             /// <summary>Poisson NLL loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments, in PyTorch's
@@ -116,8 +128,8 @@ namespace TorchLosses
     /// Backward (g the upstream gradient, ÷ numel for mean), in autograd's order of operations: ∂/∂x = (e^x − y)·g (2 kernels)
     /// or g − (y·g)/(x + eps) (5 kernels); ∂/∂y = −x·g or −log(x + eps)·g (1 kernel), plus, with full and gm = g masked to 0
     /// where y ≤ 1, gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π (the value of [y &gt; 1]·(log y + 1/(2y))·g),
-    /// which keeps autograd's NaN where the masked branch is NaN (y ≤ 0, y = ∞). The backward runs without
-    /// recording, so there is no double backward.
+    /// which keeps autograd's NaN where the masked branch is NaN (y ≤ 0, y = ∞). Under create_graph the backward
+    /// differentiates <see cref="nn.functional.PoissonNllComposite"/> of the saved operands instead.
     /// </summary>
     internal sealed class PoissonNllFunction : torch.autograd.SingleTensorFunction<PoissonNllFunction>
     {
@@ -152,7 +164,8 @@ namespace TorchLosses
             bool needInput = x.requires_grad, needTarget = y.requires_grad;
             // Kept: e^x when the input needs its gradient (log form), log(x + eps) when the target does (rate form).
             var (loss, kept) = Forward(x, y, logInput, full, eps, reduction, keep: logInput ? needInput : needTarget);
-            ctx.save_for_backward(new() { x, needInput || full ? y : null, kept });
+            ctx.save_for_backward(new() { x, y, kept });
+            ctx.save_data("reduction", reduction);
             ctx.save_data("factor", AnalyticGradient.Factor(reduction, x));
             ctx.save_data("options", (logInput, full, eps));
             ctx.save_data("needs", (needInput, needTarget));
@@ -162,11 +175,13 @@ namespace TorchLosses
         public override List<Tensor?> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
             => AnalyticGradient.Backward(grad_output, () =>
             {
-                using var noGrad = torch.no_grad();
                 var saved = ctx.get_saved_variables();
                 var (x, y, kept) = (saved[0]!, saved[1], saved[2]);
                 var (logInput, full, eps) = ((bool, bool, double))ctx.get_data("options")!;
                 var (needInput, needTarget) = ((bool, bool))ctx.get_data("needs")!;
+                if (AnalyticGradient.GraphRequested)
+                    return AnalyticGradient.Differentiable(grad_output, 6, new[] { needInput ? x : null, needTarget ? y : null },
+                        () => nn.functional.PoissonNllComposite(x, y!, logInput, full, eps, (ReductionKind)ctx.get_data("reduction")!));
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
                 Tensor? dx = null, dy = null;
                 using var epsScalar = eps.ToScalar();
@@ -188,7 +203,7 @@ namespace TorchLosses
                     }
                 }
                 return new() { dx, dy, null, null, null, null };
-            });
+            }, slots: 6, operands: 2);
     }
 }
 

@@ -34,12 +34,22 @@ namespace TorchLosses
             /// (the loss is 0.5·d²) in the forward, exact in the gradient.</param>
             /// <exception cref="ArgumentOutOfRangeException">δ ≤ 0 or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
+            /// <exception cref="ArgumentException">the element type is not floating point.</exception>
             public static Tensor huber_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double delta = 1.0) =>
                 PointwiseLoss.Compute(input, target, reduction, "huber_loss", "huber_cpu", Check.AllFloating,
-                    () => ValidateDelta(delta), (x, y) => HuberElementwise(x, y, delta),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => HuberAnalytic(d, delta)));
+                    () => ValidateHuber(input, target, delta), (x, y) => HuberElementwise(x, y, delta),
+                    (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable, (d, _) => HuberAnalytic(d, delta)));
+
+            /// <summary>δ, then the kernel's output: the input's type, which a bool input cannot hold (libtorch's cast error).</summary>
+            private static void ValidateHuber(Tensor input, Tensor target, double delta)
+            {
+                ValidateDelta(delta);
+                if (input.dtype == torch.ScalarType.Bool && target.dtype != torch.ScalarType.Bool)
+                    throw new ArgumentException(
+                        $"result type {Check.TorchTypeName(torch.promote_types(input.dtype, target.dtype))} can't be cast to the desired output type Bool",
+                        nameof(input));
+            }
 
             private static void ValidateDelta(double delta)
             {

@@ -45,7 +45,7 @@ namespace TorchLosses
             internal static Tensor AbsoluteError(Tensor input, Tensor target, torch.nn.Reduction reduction, string loss) =>
                 PointwiseLoss.Compute(input, target, reduction, loss, "l1_loss", supported: null,
                     validateParameters: null, (x, y) => (x - y).abs(),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind,
+                    (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable,
                         (d, needGradient) => needGradient ? (d.abs(), d.sign()) : (d.abs_(), null), composite: true));
         }
     }

@@ -28,11 +28,11 @@ namespace TorchLosses
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <exception cref="ArgumentOutOfRangeException">reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not floating point.</exception>
+            /// <exception cref="ArgumentException">the element type is not floating point.</exception>
             public static Tensor mse_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 PointwiseLoss.Compute(input, target, reduction, "mse_loss", "mse_cpu", Check.AllFloating,
                     validateParameters: null, (x, y) => (x - y).pow(Scalars.Two),
-                    kind => PairwiseGradientFunction.Apply(input, target, kind, (d, needGradient) => needGradient ? (d.pow(Scalars.Two), d) : (d.mul_(d), null),
+                    (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable, (d, needGradient) => needGradient ? (d.pow(Scalars.Two), d) : (d.mul_(d), null),
                         gradientScale: 2));
 
             /// <summary>Mean squared error with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>

@@ -44,14 +44,14 @@ namespace TorchLosses
             /// gradient.</param>
             /// <exception cref="ArgumentOutOfRangeException">β is negative or NaN; reduction is not a defined value.</exception>
             /// <exception cref="ArgumentException">input and target cannot be broadcast together.</exception>
-            /// <exception cref="NotSupportedException">the element type is not floating point (β &gt; 0).</exception>
+            /// <exception cref="ArgumentException">the element type is not floating point (β &gt; 0).</exception>
             public static Tensor smooth_l1_loss(Tensor input, Tensor target,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, double beta = 1.0) =>
                 beta == 0
                     ? AbsoluteError(input, target, reduction, "smooth_l1_loss")
                     : PointwiseLoss.Compute(input, target, reduction, "smooth_l1_loss", "smooth_l1_cpu", Check.AllFloating,
                         () => ValidateBeta(beta), (x, y) => SmoothL1Elementwise(x, y, beta),
-                        kind => PairwiseGradientFunction.Apply(input, target, kind, (d, _) => SmoothL1Analytic(d, beta)));
+                        (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable, (d, _) => SmoothL1Analytic(d, beta)));
 
             /// <summary>Smooth L1 loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>
             /// <inheritdoc cref="smooth_l1_loss(Tensor, Tensor, torch.nn.Reduction, double)"/>

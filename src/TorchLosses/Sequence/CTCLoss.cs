@@ -35,10 +35,10 @@ namespace TorchLosses
             /// logits when log_probs = log_softmax(logits); the partial derivative with respect to log_probs
             /// lacks the exp(log_probs) term. To reproduce it, the loss adds Σ_{t&lt;Tₙ, c} exp(lp)·(lp − lp.detach())
             /// (zero in value; entries where lp is ±∞ are excluded by a <c>where</c>), so autograd returns
-            /// libtorch's form. Double backward differentiates the plain partial −γ (the exp(lp) term is a detached
-            /// constant), which is the true second derivative of the loss with respect to log_probs but not the
-            /// derivative of the first gradient returned; libtorch has no double backward for CTC at all ("derivative for
-            /// aten::_ctc_loss_backward is not implemented").
+            /// libtorch's form. No second derivative, as in libtorch ("derivative for aten::_ctc_loss_backward is not
+            /// implemented"): a gradient taken with create_graph raises a <see cref="LossWarnings"/> warning, and
+            /// differentiating it again fails in libtorch's engine (a .NET exception from <c>backward</c>; TorchSharp 0.107's
+            /// <c>autograd.grad</c> ends the process on that native error, for libtorch's own CTC too).
             /// A sample with loss +∞ gets a NaN gradient for t &lt; Tₙ (0 after), as in libtorch, unless
             /// <paramref name="zero_infinity"/>; then its loss and gradient are 0. A NaN loss (NaN in log_probs)
             /// also gets a NaN gradient for t &lt; Tₙ, with or without zero_infinity, as in libtorch; a NaN entry that no
@@ -68,10 +68,12 @@ namespace TorchLosses
             /// takes (blank, zero_infinity, reduction); a positional call written for it does not compile here.</remarks>
             /// <exception cref="ArgumentException">shapes, lengths or labels do not fit (PyTorch's messages where it has one).</exception>
             /// <exception cref="ArgumentOutOfRangeException">blank outside [0, C); a label outside [0, C); a negative length; an unknown reduction.</exception>
-            /// <exception cref="NotSupportedException">log_probs is not float32/float64 (<c>"ctc_loss_cpu" not implemented for 'Half'</c>).</exception>
+            /// <exception cref="ArgumentException">log_probs is not float32/float64 (<c>"ctc_loss_cpu" not implemented for 'Half'</c>).</exception>
             public static Tensor ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank = 0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean, bool zero_infinity = false)
             {
+                Check.Defined(log_probs, targets);
+                Check.Defined(input_lengths, target_lengths);
                 var kind = Reductions.Parse(reduction);
                 CtcChecks.Integral(input_lengths, nameof(input_lengths));
                 CtcChecks.Integral(target_lengths, nameof(target_lengths));
@@ -103,11 +105,14 @@ namespace TorchLosses
             private static Tensor CtcLoss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, long blank,
                 ReductionKind kind, bool zero_infinity)
             {
+                Check.Defined(log_probs, targets);
                 var shape = CtcChecks.Validate(log_probs, targets, input_lengths, target_lengths, blank);
 
                 using var scope = torch.NewDisposeScope();
                 var device = log_probs.device;
-                var lp = shape.Batched ? log_probs : log_probs.unsqueeze(1);
+                // libtorch differentiates CTC only once: a second derivative fails as libtorch's does (see OnceDifferentiable).
+                var marked = OnceDifferentiable.Mark(log_probs, "ctc_loss");
+                var lp = shape.Batched ? marked : marked.unsqueeze(1);
                 var il = input_lengths.flatten().to(ScalarType.Int64, device);
                 var tl = target_lengths.flatten().to(ScalarType.Int64, device);
                 var labels = CtcChecks.PaddedLabels(targets.to(ScalarType.Int64, device), tl, shape.Slots, blank);
@@ -151,7 +156,7 @@ namespace TorchLosses
             if (dim == 0)
                 throw new ArgumentException("Dimension out of range (expected to be in range of [-1, 0], but got 1)", nameof(log_probs));
             bool batched = dim == 3;
-            Check.KernelSupports("ctc_loss_cpu", log_probs.dtype, Check.FloatDouble);
+            Check.KernelSupports("ctc_loss_cpu", log_probs.dtype, nameof(log_probs), Check.FloatDouble);
             if (log_probs.numel() == 0) throw new ArgumentException("log_probs tensor must not be empty", nameof(log_probs));
             long effective = batched ? dim : dim + 1;
             if (effective != 3)

@@ -143,8 +143,8 @@ public sealed class BinaryCrossEntropyLossTests
         Throws<ArgumentOutOfRangeException>(() => L.binary_cross_entropy(tensor(new[] { 0.5f, float.NaN }), zeros(2)), "all elements of input should be between 0 and 1");
         Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(3, 4, ScalarType.Float64)), "Found dtype Double but expected Float");
         Throws<ArgumentException>(() => L.binary_cross_entropy(x, zeros(3, 4, ScalarType.Int64)), "Found dtype Long but expected Float");
-        Assert.AreEqual("\"binary_cross_entropy\" not implemented for 'Long'",
-            Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy(x.to(ScalarType.Int64), y.to(ScalarType.Int64))).Message);
+        Assert.AreEqual("\"binary_cross_entropy\" not implemented for 'Long' (Parameter 'input')",
+            Assert.ThrowsExactly<ArgumentException>(() => L.binary_cross_entropy(x.to(ScalarType.Int64), y.to(ScalarType.Int64))).Message);
         var trainable = ones(3, 4).requires_grad_();
         Throws<ArgumentException>(() => L.binary_cross_entropy(x, y, trainable),
             "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.");
@@ -278,8 +278,8 @@ public sealed class BinaryCrossEntropyLossTests
             "Subtraction, the `-` operator, with two bool tensors is not supported.");
         // libtorch 2.10 starts with log_sigmoid(x), so the input is read first (also with an int64 target).
         foreach (var target in new[] { y, zeros(3, 4, ScalarType.Int64) })
-            Assert.AreEqual("\"log_sigmoid_cpu\" not implemented for 'Long'",
-                Assert.ThrowsExactly<NotSupportedException>(() => L.binary_cross_entropy_with_logits(zeros(3, 4, ScalarType.Int64), target)).Message);
+            Assert.AreEqual("\"log_sigmoid_cpu\" not implemented for 'Long' (Parameter 'input')",
+                Assert.ThrowsExactly<ArgumentException>(() => L.binary_cross_entropy_with_logits(zeros(3, 4, ScalarType.Int64), target)).Message);
         AssertSame(a => L.binary_cross_entropy_with_logits(a[0], a[1]), a => N.binary_cross_entropy_with_logits(a[0], a[1]),
             T(Logits, ScalarType.Float16, false), T(Targets, ScalarType.Float16, false));
         Throws<ArgumentException>(() => L.binary_cross_entropy_with_logits(x, y, ones(2, 3, 4)), "output with shape [3, 4] doesn't match the broadcast shape [2, 3, 4]");
@@ -347,7 +347,7 @@ public sealed class BinaryCrossEntropyLossTests
     });
 
     [TestMethod]
-    public void AnalyticPathIsTakenByDefault()
+    public void SecondDerivativesInBothModes()
     {
         using var scope = NewDisposeScope();
         Assert.AreEqual(GradientMode.Analytic, LossGradients.Default);
@@ -356,11 +356,16 @@ public sealed class BinaryCrossEntropyLossTests
         var p = T(new[] { 2.0, 3.0, 0.5 }, grad: false);
         // BCE with logits: d²ℓ/dx² = (1 + (p − 1)·y)·σ(x)·(1 − σ(x)) on the autograd path.
         var s = x.detach().sigmoid();
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.binary_cross_entropy_with_logits(x, y, null, R.Sum, p), x, x,
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.binary_cross_entropy_with_logits(x, y, null, R.Sum, p), x, x,
             (1 + (p - 1) * y) * s * (1 - s));
-        // BCE: no double backward on either path (straight-through slopes), but only the autograd path records.
+        // BCE: libtorch's double backward, (x² − 2xy + y)/((x + 1e-12)²·(1 − x + 1e-12)²), and −1/(x(1 − x)) across.
         var probabilities = T(new[] { 0.25, 0.5, 0.9 });
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.binary_cross_entropy(probabilities, y, null, R.Sum), probabilities, probabilities, null);
+        var q = probabilities.detach();
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.binary_cross_entropy(probabilities, y, null, R.Sum), probabilities, probabilities,
+            (q * q - 2 * q * y + y) / ((q + 1e-12).square() * (1 - q + 1e-12).square()));
+        var soft = T(new[] { 0.0, 1.0, 0.5 });
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.binary_cross_entropy(probabilities, soft, null, R.Sum), soft, probabilities,
+            -1 / (q * (1 - q)));
     }
 
     // ---- shared ---------------------------------------------------------------------------------

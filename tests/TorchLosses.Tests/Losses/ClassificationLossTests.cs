@@ -190,9 +190,9 @@ public sealed class ClassificationLossTests
     });
 
     [TestMethod]
-    public void ADisposedWeightIsRefusedWithTorchSharpsMessage()
+    public void ADisposedWeightIsRefusedNamingTheArgument()
     {
-        // TorchSharp 0.107 refuses a disposed tensor when its handle is read, before any native call.
+        // Refused before its handle is read (TorchSharp's own refusal, "Tensor invalid -- empty handle.", names nothing).
         using var scope = NewDisposeScope();
         var weight = tensor(new[] { 1.0, 2, 3 });
         weight.Dispose();
@@ -205,7 +205,11 @@ public sealed class ClassificationLossTests
                      () => L.binary_cross_entropy_with_logits(x, x.sigmoid().detach(), weight),
                      () => L.binary_cross_entropy_with_logits(x, x.sigmoid().detach(), pos_weight: weight),
                  })
-            Assert.AreEqual("Tensor invalid -- empty handle.", Assert.ThrowsExactly<InvalidOperationException>(call).Message);
+        {
+            var e = Assert.ThrowsExactly<ObjectDisposedException>(call);
+            Assert.IsTrue(e.ObjectName is "weight" or "pos_weight", e.ObjectName);
+            StringAssert.Contains(e.Message, "has been disposed");
+        }
     }
 
     [TestMethod]

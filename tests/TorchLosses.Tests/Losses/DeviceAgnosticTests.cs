@@ -38,6 +38,10 @@ public sealed class DeviceAgnosticTests
         ["Sequence/CTCLoss.cs: torch.tensor(input_lengths)"] =
             "lengths given as long[] are read back into .NET arrays; PyTorch too takes CPU length tensors with CUDA log_probs",
         ["Sequence/CTCLoss.cs: torch.tensor(target_lengths)"] = "as input_lengths",
+        ["Robust/AdaptiveRobustLoss.cs: torch.tensor(Enumerable.Repeat(Math.Log(fraction / (1 - fraction)), (int)num_dims).ToArray(), dtype, device)"] =
+            "a module's parameter, on the device its constructor is given (no input exists yet)",
+        ["Robust/AdaptiveRobustLoss.cs: torch.zeros(new[] { num_dims }, dtype, device)"] = "as the α latent",
+        ["Contrastive/ArcFaceLoss.cs: torch.rand(new[] { classes, size }, dtype, device)"] = "the class weights, on the device the head's constructor is given",
     };
 
     /// <summary>The factory calls in <paramref name="source"/> (with their full argument list) that name no tensor's device.</summary>

@@ -3,7 +3,7 @@ using static TorchLossesTests.Support.Parity;
 
 namespace TorchLossesTests.Losses;
 
-/// <summary>The analytic/autograd switch: scoping, and what only the autograd path can do (double backward).</summary>
+/// <summary>The analytic/autograd switch: scoping, and the autograd path's double backward at the kinks (both modes: SecondOrderTests).</summary>
 [TestClass]
 public sealed class GradientModeTests
 {

@@ -418,25 +418,25 @@ public sealed class ProbabilisticLossTests
     });
 
     [TestMethod]
-    public void AnalyticPathIsTakenByDefault()
+    public void SecondDerivativesInBothModes()
     {
         using var scope = NewDisposeScope();
         Assert.AreEqual(GradientMode.Analytic, LossGradients.Default);
         var x = T(new[] { -1.0, 0.5, 2.0 });
         var y = T(new[] { 0.2, 0.3, 0.5 });
         // KL: ∂ℓ/∂x = −y, so ∂²ℓ/∂x∂y = −1.
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.kl_div(x, y, R.Sum), x, y, full(3, -1.0, ScalarType.Float64));
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.kl_div(x, y, R.Sum), x, y, full(3, -1.0, ScalarType.Float64));
         // KL with log_target: ∂ℓ/∂y = e^y·(y − x + 1), so ∂²ℓ/∂y² = e^y·(y − x + 2).
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.kl_div(x, y, R.Sum, log_target: true), y, y,
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.kl_div(x, y, R.Sum, log_target: true), y, y,
             y.detach().exp() * (y.detach() - x.detach() + 2));
         // Poisson, log form: ∂²ℓ/∂x² = e^x; rate form: y/(x + eps)².
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.poisson_nll_loss(x, y, reduction: R.Sum), x, x, x.detach().exp());
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.poisson_nll_loss(x, y, reduction: R.Sum), x, x, x.detach().exp());
         var rate = T(new[] { 0.5, 1.0, 3.0 });
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.poisson_nll_loss(rate, y, log_input: false, reduction: R.Sum), rate, rate,
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.poisson_nll_loss(rate, y, log_input: false, reduction: R.Sum), rate, rate,
             y.detach() / (rate.detach() + 1e-8).square());
         // Gaussian: ∂²ℓ/∂x² = 1/v.
         var v = T(new[] { 0.5, 2.0, 4.0 }, grad: false);
-        GradientPath.AssertAnalyticOnlyOnceDifferentiable(() => L.gaussian_nll_loss(x, y, v, reduction: R.Sum), x, x, 1 / v);
+        GradientPath.AssertTwiceDifferentiableInBothModes(() => L.gaussian_nll_loss(x, y, v, reduction: R.Sum), x, x, 1 / v);
     }
 
     // ---- shared ---------------------------------------------------------------------------------

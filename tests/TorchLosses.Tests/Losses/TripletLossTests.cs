@@ -191,7 +191,8 @@ public sealed class TripletLossTests
         StringAssert.StartsWith(r.Message, "3 is not a valid value for reduction");
         // A NaN margin passes the check (Python's margin <= 0 is false for it) and gives NaN.
         Assert.IsTrue(double.IsNaN(L.triplet_margin_loss(ones(2, 3), ones(2, 3), zeros(2, 3), double.NaN).item<float>()));
-        var b = Assert.ThrowsExactly<System.Runtime.InteropServices.ExternalException>(() => L.triplet_margin_loss(ones(3, 4), ones(3, 5), ones(3, 4)));
+        var b = Assert.ThrowsExactly<ArgumentException>(() => L.triplet_margin_loss(ones(3, 4), ones(3, 5), ones(3, 4)));
+        Assert.AreEqual("positive", b.ParamName);
         StringAssert.StartsWith(b.Message, "The size of tensor a (4) must match the size of tensor b (5) at non-singleton dimension 1");
     }
 
