@@ -22,6 +22,16 @@ public sealed record Options(
     int Seed = 1,
     int EvalEvery = 10);
 
+/// <summary>What a loss compares: the normalised offsets, or the boxes they decode to.</summary>
+public enum LossSpace
+{
+    /// <summary>Predicted offsets against target offsets (the L1 family, as Fast R-CNN).</summary>
+    Offsets,
+
+    /// <summary>Decoded boxes (x1, y1, x2, y2) against target boxes (the IoU family).</summary>
+    Boxes,
+}
+
 /// <summary>A box by centre and size.</summary>
 public readonly record struct Box(double Cx, double Cy, double W, double H)
 {
@@ -70,7 +80,9 @@ public sealed record Result(Split Train, Split Test, double ProposalIoU, IReadOn
 /// predicts the standard R-CNN offsets tx = (Gx − Px)/Pw, ty = (Gy − Py)/Ph, tw = log(Gw/Pw),
 /// th = log(Gh/Ph), scaled by the usual weights (10, 10, 5, 5). The features stand in for a
 /// detector's pooled features: a fixed random nonlinear function of the true offsets, plus noise. A
-/// share of training proposals is matched to a wrong box, giving gross target errors.
+/// share of training proposals is matched to a wrong box, giving gross target errors. The L1-family losses compare the
+/// offsets; the IoU-family losses compare the boxes the offsets decode to with the target boxes (as detectors that train
+/// with GIoU do), so their gradient reaches the offsets through the decoding.
 /// </summary>
 public static class Experiment
 {
@@ -141,13 +153,33 @@ public static class Experiment
         return new Box(p.Cx + p.W * d[at] / Weights[0], p.Cy + p.H * d[at + 1] / Weights[1], p.W * Math.Exp(tw), p.H * Math.Exp(th));
     }
 
-    /// <summary>The losses compared: TorchLosses modules.</summary>
-    public static IEnumerable<(string Name, Func<Loss<Tensor, Tensor, Tensor>> Create)> Losses()
+    /// <summary>
+    /// The losses compared: TorchLosses modules, and what they compare. The L1 family compares the predicted offsets with the
+    /// target offsets; the IoU family compares the decoded boxes (x1, y1, x2, y2) with the target boxes.
+    /// </summary>
+    public static IEnumerable<(string Name, LossSpace Space, Func<Loss<Tensor, Tensor, Tensor>> Create)> Losses()
     {
-        yield return ("SmoothL1 β=1/9", () => losses.SmoothL1Loss(beta: 1.0 / 9));
-        yield return ("SmoothL1 β=1", () => losses.SmoothL1Loss(beta: 1.0));
-        yield return ("L1", () => losses.L1Loss());
-        yield return ("MSE", () => losses.MSELoss());
+        yield return ("SmoothL1 β=1/9", LossSpace.Offsets, () => losses.SmoothL1Loss(beta: 1.0 / 9));
+        yield return ("SmoothL1 β=1", LossSpace.Offsets, () => losses.SmoothL1Loss(beta: 1.0));
+        yield return ("L1", LossSpace.Offsets, () => losses.L1Loss());
+        yield return ("MSE", LossSpace.Offsets, () => losses.MSELoss());
+        yield return ("GIoU", LossSpace.Boxes, () => losses.GeneralizedBoxIouLoss(reduction: torch.nn.Reduction.Mean));
+        yield return ("DIoU", LossSpace.Boxes, () => losses.DistanceBoxIouLoss(reduction: torch.nn.Reduction.Mean));
+        yield return ("CIoU", LossSpace.Boxes, () => losses.CompleteBoxIouLoss(reduction: torch.nn.Reduction.Mean));
+    }
+
+    /// <summary>
+    /// Decodes normalised offsets (N, 4) for proposals (N, 4: cx, cy, w, h) into boxes (N, 4: x1, y1, x2, y2), differentiably:
+    /// the tensor form of <see cref="Decode"/>, through which an IoU loss's gradient reaches the offsets.
+    /// </summary>
+    public static Tensor DecodeBoxes(Tensor proposals, Tensor offsets)
+    {
+        using var scope = torch.NewDisposeScope();
+        var t = offsets / torch.tensor(Weights, dtype: offsets.dtype);
+        var centre = proposals.narrow(1, 0, 2).Plus(proposals.narrow(1, 2, 2) * t.narrow(1, 0, 2));
+        var logScale = torch.minimum(t.narrow(1, 2, 2), torch.tensor(MaxLogScale, dtype: offsets.dtype));
+        var half = proposals.narrow(1, 2, 2) * logScale.exp() * torch.tensor(0.5, dtype: offsets.dtype);
+        return torch.cat([centre - half, centre.Plus(half)], 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>The regressor: features → 32 → 32 → 4 with ReLU.</summary>
@@ -161,21 +193,24 @@ public static class Experiment
         var proposalIoU = test.Proposals.Select((p, i) => p.IoU(test.Truth[i])).Average();
         var fits = new List<Fit>();
         // One untimed step first, so the first run's time does not include loading libtorch's kernels.
-        using (var warmupLoss = losses.MSELoss()) Train(train, test, "warm-up", warmupLoss, options with { Epochs = 1 }, null);
-        foreach (var (name, create) in Losses())
+        using (var warmupLoss = losses.MSELoss()) Train(train, test, "warm-up", LossSpace.Offsets, warmupLoss, options with { Epochs = 1 }, null);
+        foreach (var (name, space, create) in Losses())
         {
             using var loss = create();
-            fits.Add(Train(train, test, name, loss, options, progress));
+            fits.Add(Train(train, test, name, space, loss, options, progress));
         }
         return new Result(train, test, proposalIoU, fits);
     }
 
-    private static Fit Train(Split train, Split test, string lossName, Loss<Tensor, Tensor, Tensor> loss, Options options,
+    private static Fit Train(Split train, Split test, string lossName, LossSpace space, Loss<Tensor, Tensor, Tensor> loss, Options options,
         Action<TrainingProgress>? progress)
     {
         var clock = Stopwatch.StartNew();
         using var x = torch.tensor(train.Features).reshape(-1, options.Features);
-        using var y = torch.tensor(train.Targets).reshape(-1, 4);
+        using var targetOffsets = torch.tensor(train.Targets).reshape(-1, 4);
+        using var proposals = torch.tensor(train.Proposals.SelectMany(p => new[] { (float)p.Cx, (float)p.Cy, (float)p.W, (float)p.H }).ToArray())
+            .reshape(-1, 4);
+        using var y = space == LossSpace.Boxes ? DecodeBoxes(proposals, targetOffsets) : targetOffsets.alias();
         using var testX = torch.tensor(test.Features).reshape(-1, options.Features);
 
         using var model = CreateModel(options.Features);
@@ -190,7 +225,8 @@ public static class Experiment
             {
                 model.train();
                 optimizer.zero_grad();
-                var output = loss.call(model.call(x), y);
+                var offsets = model.call(x);
+                var output = loss.call(space == LossSpace.Boxes ? DecodeBoxes(proposals, offsets) : offsets, y);
                 output.backward();
                 // ScalarOwnership: TorchSharp's Adam makes Scalars of its hyperparameters inside step(); no caller can own them.
                 optimizer.step();

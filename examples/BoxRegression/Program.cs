@@ -11,7 +11,7 @@ public static class Program
     /// <summary>Parses the options, trains with a progress bar, prints the table and draws the figure.</summary>
     public static int Main(string[] args)
     {
-        var cli = new ExampleCli("Fast R-CNN-style box regression: SmoothL1 (β = 1/9, 1), L1 and MSE on R-CNN box offsets; reports mean IoU.", "box-regression");
+        var cli = new ExampleCli("Fast R-CNN-style box regression: SmoothL1 (β = 1/9, 1), L1 and MSE on R-CNN box offsets, GIoU, DIoU and CIoU on the decoded boxes; reports mean IoU.", "box-regression");
         var boxes = cli.Add("--boxes", "Number of training proposals.", 512);
         var labelNoise = cli.Add("--label-noise", "Share of training proposals matched to a wrong box, in [0, 1).", 0.1);
         var epochs = cli.Add("--epochs", "Full-batch Adam steps per loss.", 200);
@@ -39,19 +39,20 @@ public static class Program
     private static Figure Plot(Result result)
     {
         var figure = new Figure("Fast R-CNN-style box regression (R-CNN offsets, weights 10, 10, 5, 5)", 1, 2, 760, 660);
-        Color[] colors = [Style.Runs[1], Style.Runs[2], Style.Runs[5], Style.Runs[0]];
+        Color[] colors = [Style.Runs[1], Style.Runs[2], Style.Runs[5], Style.Runs[0], Style.Runs[4], Style.Runs[6], Style.Runs[7]];
 
-        var curves = figure[0].Labels("Mean IoU of the predicted test boxes with their ground truth", "epoch", "mean IoU");
+        var curves = figure[0].Labels("Mean test IoU (IoU-family losses dashed)", "epoch", "mean IoU");
         for (var i = 0; i < result.Fits.Count; i++)
         {
             var f = result.Fits[i];
+            var onBoxes = Experiment.Losses().Any(l => l.Name == f.Loss && l.Space == LossSpace.Boxes);
             curves.Curve(f.Curve.Select(c => (double)c.Epoch).ToList(), f.Curve.Select(c => c.IoU).ToList(), colors[i % colors.Length],
-                $"{f.Loss} ({Format.F(f.IoUAfter)})", width: 2.5f);
+                $"{f.Loss} ({Format.F(f.IoUAfter)})", width: 2.5f, pattern: onBoxes ? LinePattern.Dashed : LinePattern.Solid);
         }
         var lastEpoch = result.Fits.Max(f => f.Curve[^1].Epoch);
         curves.Curve([0, lastEpoch], [result.ProposalIoU, result.ProposalIoU], Colors.Black, $"proposals as they are ({Format.F(result.ProposalIoU)})",
             width: 2, pattern: LinePattern.Dashed);
-        curves.Limits(0, lastEpoch, 0.5, 1).Legend(Alignment.LowerRight);
+        curves.Limits(0, lastEpoch, 0.62, 0.96).Legend(Alignment.LowerRight);
 
         // Six test proposals, each drawn in its own 100 × 100 cell (3 × 2 grid).
         const int Shown = 6;

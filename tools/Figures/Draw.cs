@@ -88,14 +88,33 @@ public static class Draw
     /// </summary>
     public static Plot Regions(this Plot panel, int[,] classes, Color[] colors, double xMin, double xMax, double yMin, double yMax)
     {
-        int rows = classes.GetLength(0), columns = classes.GetLength(1);
-        var values = new double[rows, columns];
+        var values = new double[classes.GetLength(0), classes.GetLength(1)];
+        for (int r = 0; r < values.GetLength(0); r++)
+        for (int c = 0; c < values.GetLength(1); c++)
+            values[r, c] = classes[r, c];
+        return panel.Cells(values, new Classes(colors), 0, colors.Length - 1, xMin, xMax, yMin, yMax);
+    }
+
+    /// <summary>
+    /// A greyscale image: <paramref name="values"/>[row, column] (row 0 at <paramref name="yMin"/>) from black at
+    /// <paramref name="low"/> to white at <paramref name="high"/>, over the rectangle [<paramref name="xMin"/>,
+    /// <paramref name="xMax"/>] × [<paramref name="yMin"/>, <paramref name="yMax"/>], one cell per value.
+    /// </summary>
+    public static Plot Image(this Plot panel, double[,] values, double low, double high, double xMin, double xMax, double yMin, double yMax) =>
+        panel.Cells(values, new ScottPlot.Colormaps.Grayscale(), low, high, xMin, xMax, yMin, yMax);
+
+    /// <summary>A heatmap of <paramref name="values"/> (row 0 at the bottom), unsmoothed, coloured over [low, high].</summary>
+    private static Plot Cells(this Plot panel, double[,] values, IColormap colormap, double low, double high,
+        double xMin, double xMax, double yMin, double yMax)
+    {
+        int rows = values.GetLength(0), columns = values.GetLength(1);
+        var flipped = new double[rows, columns];
         for (int r = 0; r < rows; r++)
         for (int c = 0; c < columns; c++)
-            values[rows - 1 - r, c] = classes[r, c];   // a heatmap's first row is its top
-        var map = panel.Add.Heatmap(values);
-        map.Colormap = new Classes(colors);
-        map.ManualRange = new ScottPlot.Range(0, colors.Length - 1);
+            flipped[rows - 1 - r, c] = values[r, c];   // a heatmap's first row is its top
+        var map = panel.Add.Heatmap(flipped);
+        map.Colormap = colormap;
+        map.ManualRange = new ScottPlot.Range(low, high);
         map.Extent = new CoordinateRect(xMin, xMax, yMin, yMax);
         map.Smooth = false;
         return panel;

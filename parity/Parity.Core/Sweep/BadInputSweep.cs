@@ -8,8 +8,12 @@ public enum Verdict
     /// <summary>A value and gradients equal to libtorch's (within the dtype's tolerance).</summary>
     SameValue,
 
-    /// <summary>A value where no libtorch op exists to compare with (Gaussian NLL): only errors are judged there.</summary>
+    /// <summary>A value where no libtorch op exists to compare with (Gaussian NLL, the losses beyond PyTorch's): only errors are
+    /// judged there, and the values are checked against float64 references in the losses' own tests.</summary>
     ValueWithoutWitness,
+
+    /// <summary>A clear .NET exception (its type fits, it names an argument) where no libtorch op exists to compare with.</summary>
+    ErrorWithoutWitness,
 
     /// <summary>A clear .NET exception (its type fits, it names an argument) where libtorch raises too.</summary>
     SameError,
@@ -44,7 +48,8 @@ public sealed record SweepResult(SweepCall Call, Verdict Verdict, string Detail,
     bool? SameMessage = null)
 {
     /// <summary>Whether the verdict is one the sweep accepts.</summary>
-    public bool Passed => Verdict is Verdict.SameValue or Verdict.ValueWithoutWitness or Verdict.SameError or Verdict.ErrorWhereLibtorchReturns;
+    public bool Passed => Verdict is Verdict.SameValue or Verdict.ValueWithoutWitness or Verdict.ErrorWithoutWitness or Verdict.SameError
+        or Verdict.ErrorWhereLibtorchReturns;
 
     /// <summary>Whether TorchLosses raised.</summary>
     public bool IsError => ErrorType is not null;
@@ -101,9 +106,9 @@ public static class BadInputSweep
         foreach (var loss in SweepLosses.All)
         {
             var typical = loss.TypicalParameters;
-            foreach (var form in new[] { "functional", "module" })
+            foreach (var form in loss.Forms)
             {
-                bool full = form == "functional" || modules;
+                bool full = form == loss.MainForm || modules;
                 foreach (var dtype in dtypes)
                 {
                     if (full)
@@ -133,8 +138,8 @@ public static class BadInputSweep
                     var parameters = (double[])typical.Clone();
                     parameters[q] = value;
                     string change = $"={Comparison.Number(value)}";
-                    calls.Add(new SweepCall(loss, "functional", loss.Parameters[q].Name, change, dtype, -1, null, parameters));
-                    calls.Add(new SweepCall(loss, "functional", loss.Parameters[q].Name, change + " edge", dtype, first,
+                    calls.Add(new SweepCall(loss, loss.MainForm, loss.Parameters[q].Name, change, dtype, -1, null, parameters));
+                    calls.Add(new SweepCall(loss, loss.MainForm, loss.Parameters[q].Name, change + " edge", dtype, first,
                         t => EdgeValues(t!, loss.Arguments[first]), parameters));
                 }
             }
@@ -245,7 +250,7 @@ public static class BadInputSweep
     {
         var loss = call.Loss;
         var ourArguments = Arguments(call, seed);
-        var ours = Attempt(() => (call.Form == "module" ? loss.Module : loss.Functional)(ourArguments, call.Parameters));
+        var ours = Attempt(() => loss.Form(call.Form)(ourArguments, call.Parameters));
         if (call.OursOnly)
         {
             var name = call.Loss.Arguments[call.Position].Name;
@@ -269,6 +274,7 @@ public static class BadInputSweep
             bool fits = ours.Error is ArgumentException or NotSupportedException or ObjectDisposedException;
             bool? sameMessage = native?.Error is { } theirs ? ErrorMessages.Same(ErrorMessages.Text(theirs), ErrorMessages.Text(ours.Error)) : null;
             var verdict = !(fits && names) ? Verdict.UnclearError
+                : native is null ? Verdict.ErrorWithoutWitness
                 : native is { Error: null } ? Verdict.ErrorWhereLibtorchReturns : Verdict.SameError;
             var detail = Describe(ours.Error) + (native?.Error is { } n ? $" | libtorch: {Short(ErrorMessages.Text(n))}" : native is null ? "" : " | libtorch returns a value");
             return new SweepResult(call, verdict, detail, ours.Error.GetType().Name, names, sameMessage);

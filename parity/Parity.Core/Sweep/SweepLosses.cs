@@ -44,11 +44,23 @@ public sealed class SweepLoss
     /// <summary>Valid arguments: floating ones in the dtype, with a batch of the given size (0 for empty ones).</summary>
     public required Func<InputFactory, ScalarType, long, Tensor?[]> Make { get; init; }
 
-    /// <summary>The functional form, <c>TorchLosses.nn.functional.*</c>.</summary>
-    public required Func<Tensor?[], double[], Tensor> Functional { get; init; }
+    /// <summary>The functional form, <c>TorchLosses.nn.functional.*</c> (null for a loss that is a module only: ArcFace, CosFace,
+    /// the adaptive robust loss, whose parameters the module owns).</summary>
+    public Func<Tensor?[], double[], Tensor>? Functional { get; init; }
 
-    /// <summary>The module form: the factory in <c>TorchLosses.nn</c> (weights go to its constructor), then forward.</summary>
-    public required Func<Tensor?[], double[], Tensor> Module { get; init; }
+    /// <summary>The module form: the factory in <c>TorchLosses.nn</c> (weights go to its constructor), then forward (null for a
+    /// functional without a module of its signature: Barron's tensor-parameter overload, barron_nll).</summary>
+    public Func<Tensor?[], double[], Tensor>? Module { get; init; }
+
+    /// <summary>The forms the loss has, functional first.</summary>
+    public string[] Forms => new[] { Functional is null ? null : "functional", Module is null ? null : "module" }.OfType<string>().ToArray();
+
+    /// <summary>The form the full sweep and the hyperparameter sweep go through: the functional, or the module where there is none.</summary>
+    public string MainForm => Forms[0];
+
+    /// <summary>The call in the given form.</summary>
+    public Func<Tensor?[], double[], Tensor> Form(string form) => (form == "module" ? Module : Functional)
+        ?? throw new InvalidOperationException($"{Name} has no {form} form");
 
     /// <summary>libtorch's own op (null where ATen has none: Gaussian NLL is composed in Python).</summary>
     public Func<Tensor?[], double[], Tensor>? Native { get; init; }
@@ -60,8 +72,9 @@ public sealed class SweepLoss
     public double[] TypicalParameters => Parameters.Select(p => p.Typical).ToArray();
 }
 
-/// <summary>The losses the sweep covers: all 21 of PyTorch's, Poisson NLL twice (its eps acts only without log input).</summary>
-public static class SweepLosses
+/// <summary>The losses the sweep covers: all 21 of PyTorch's, Poisson NLL twice (its eps acts only without log input), and the
+/// families beyond PyTorch's (detection, segmentation, robust, contrastive; <see cref="BeyondPyTorch"/>).</summary>
+public static partial class SweepLosses
 {
     private const long Classes = 4;
     private const long Features = 5;
@@ -314,7 +327,7 @@ public static class SweepLosses
                 Native = (a, _) => N.ctc_loss(T(a[0]), T(a[1]), T(a[2]), T(a[3])),
                 Names = Names("log_probs", "targets", "input_lengths", "target_lengths", "blank", "zero_infinity"),
             },
-        };
+        }.Concat(BeyondPyTorch()).ToList();
     }
 
     private static SweepLoss CrossEntropy(string name, SweepArgument target, Func<InputFactory, ScalarType, long, Tensor> makeTarget) => new()

@@ -96,7 +96,8 @@ public sealed class SweepSummary
         yield return $"Generated (parity/Parity.Core/Sweep): every loss × form × tensor argument × {{null, disposed, each dtype, 0-d, rank ±1, " +
                      "non-broadcastable, non-contiguous, stride-0, NaN/±∞, requires_grad}, an empty batch, and every double hyperparameter " +
                      "across {0, ±5e-324, ±1e-300, ±1e-40, ±3.4e38, ±3.5e38, ±1e300, ±double.MaxValue, ±∞, NaN, typical}, each in float64, " +
-                     "float32, bfloat16 and float16, against libtorch's own op.";
+                     "float32, bfloat16 and float16, against libtorch's own op (PyTorch's 21 losses; the detection, segmentation, robust and " +
+                     "contrastive losses have none: there a call must end in a clear error naming its argument or in a value).";
         yield return "";
         yield return $"{N(Results.Count)} calls in {Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s. " +
                      $"Of {N(Errors)} errors, {N(ErrorsNamingArgument)} name their argument; where both raised, {N(SameMessages)} of {N(BothRaised)} " +
@@ -122,7 +123,8 @@ public sealed class SweepSummary
     public static string Describe(Verdict verdict) => verdict switch
     {
         Verdict.SameValue => "value and gradients equal to libtorch's",
-        Verdict.ValueWithoutWitness => "value, no libtorch op to compare (Gaussian NLL)",
+        Verdict.ValueWithoutWitness => "value, no libtorch op to compare (Gaussian NLL, the losses beyond PyTorch's)",
+        Verdict.ErrorWithoutWitness => "clear error, no libtorch op to compare (Gaussian NLL, the losses beyond PyTorch's)",
         Verdict.SameError => "clear error where libtorch raises too (null and disposed tensors included)",
         Verdict.ErrorWhereLibtorchReturns => "clear error where libtorch's op returns (a check PyTorch makes in Python, or one that avoids a crash)",
         Verdict.UnclearError => "unclear error (type does not fit, or names no argument)",

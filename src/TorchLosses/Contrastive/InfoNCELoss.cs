@@ -43,7 +43,7 @@ namespace TorchLosses
             /// <exception cref="ArgumentNullException">query or positive_key is null.</exception>
             /// <exception cref="ArgumentException">Shapes that do not fit the description above.</exception>
             /// <exception cref="ArgumentOutOfRangeException">τ not in (0, ∞).</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor info_nce_loss(Tensor query, Tensor positive_key, Tensor? negative_keys = null, double temperature = 0.07,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {

@@ -42,6 +42,7 @@ namespace TorchLosses
             public static Tensor balanced_l1_loss(Tensor input, Tensor target, double alpha = 0.5, double gamma = 1.5, double beta = 1.0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 DetectionChecks.Positive(alpha, nameof(alpha));
                 DetectionChecks.Positive(gamma, nameof(gamma));

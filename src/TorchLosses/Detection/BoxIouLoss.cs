@@ -117,6 +117,7 @@ namespace TorchLosses
     {
         internal static Tensor Loss(BoxIouKind kind, Tensor boxes1, Tensor boxes2, torch.nn.Reduction reduction, double eps, string loss)
         {
+            Check.Defined(boxes1, boxes2);
             var reductionKind = Reductions.Parse(reduction);
             DetectionChecks.NonNegative(eps, nameof(eps));
             CheckBoxes(boxes1, nameof(boxes1), loss);

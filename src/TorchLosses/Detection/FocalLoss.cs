@@ -42,19 +42,28 @@ namespace TorchLosses
             /// <param name="alpha">Range: [0, 1], or negative to disable the α weighting (default 0.25). NaN is rejected.</param>
             /// <param name="gamma">Range: γ ≥ 0, finite (default 2).</param>
             /// <param name="reduction">none (default), mean or sum.</param>
-            /// <exception cref="ArgumentException">the shapes differ, or a target that is not floating point.</exception>
-            /// <exception cref="ArgumentOutOfRangeException">γ &lt; 0 or not finite, α NaN, or an undefined reduction.</exception>
-            /// <exception cref="NotSupportedException">integral logits.</exception>
+            /// <exception cref="ArgumentNullException">inputs or targets is null.</exception>
+            /// <exception cref="ObjectDisposedException">inputs or targets has been disposed.</exception>
+            /// <exception cref="ArgumentException">the shapes differ, or inputs or targets that are not floating point (each naming the argument).</exception>
+            /// <exception cref="ArgumentOutOfRangeException">γ &lt; 0 or not finite, or beyond the range of the operands' type; α NaN or +∞;
+            /// an undefined reduction.</exception>
             public static Tensor sigmoid_focal_loss(Tensor inputs, Tensor targets, double alpha = 0.25, double gamma = 2.0,
                 torch.nn.Reduction reduction = torch.nn.Reduction.None)
             {
+                Check.Defined(inputs, targets);
                 var kind = Reductions.Parse(reduction);
                 DetectionChecks.NonNegative(gamma, nameof(gamma));
                 if (double.IsNaN(alpha) || double.IsPositiveInfinity(alpha))
                     throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"alpha must be in [0, 1] or negative, got {Check.PythonFloat(alpha)}");
+                // The checks of the cross entropy below, made here so that they name this loss's arguments (inputs, targets).
+                DetectionChecks.Floating(inputs, nameof(inputs), "sigmoid_focal_loss");
+                DetectionChecks.Floating(targets, nameof(targets), "sigmoid_focal_loss");
+                if (!Check.SameShape(inputs.shape, targets.shape))
+                    throw new ArgumentException(
+                        $"Target size ({Check.TorchSize(targets.shape)}) must be the same as input size ({Check.TorchSize(inputs.shape)})", nameof(targets));
+                Check.ConvertsTo(gamma, torch.promote_types(inputs.dtype, targets.dtype), nameof(gamma));   // the exponent of a power in that type
 
                 using var scope = torch.NewDisposeScope();
-                // The cross entropy comes first: it checks the shapes and the dtypes with PyTorch's messages.
                 var crossEntropy = binary_cross_entropy_with_logits(inputs, targets, reduction: torch.nn.Reduction.None);
                 var one = DetectionChecks.Constant(crossEntropy, 1.0);
                 var p = inputs.sigmoid();
@@ -97,8 +106,11 @@ namespace TorchLosses
             public static Tensor softmax_focal_loss(Tensor input, Tensor target, Tensor? weight = null, double gamma = 2.0,
                 long ignore_index = -100, torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {
+                Check.Defined(input, target);
+                Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
                 DetectionChecks.NonNegative(gamma, nameof(gamma));
+                if (gamma != 0.0) Check.ConvertsTo(gamma, input.dtype, nameof(gamma));   // the exponent of a power in the input's type
                 if (Check.SameShape(input.shape, target.shape) && input.dim() > 0)
                     throw new ArgumentException(
                         $"softmax_focal_loss: target must hold class indices shaped like the input without the class dimension, got input {Check.TorchSize(input.shape)} and target {Check.TorchSize(target.shape)}",

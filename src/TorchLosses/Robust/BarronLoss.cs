@@ -46,7 +46,7 @@ namespace TorchLosses
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentException">α holds NaN, c is not in (0, ∞), or the shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor barron_loss(Tensor input, Tensor target, Tensor alpha, Tensor scale,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 WithBarronParameters(input, target, alpha, scale, reduction, "barron_loss", ValidateAlpha, Barron.Rho);

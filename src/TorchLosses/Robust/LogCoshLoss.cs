@@ -27,7 +27,7 @@ namespace TorchLosses
             /// <param name="reduction">none, mean (default) or sum.</param>
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentException">The shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor log_cosh_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 Pointwise(input, target, reduction, "log_cosh_loss", null, (x, y) => LogCosh(x - y));
 

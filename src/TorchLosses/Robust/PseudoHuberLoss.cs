@@ -39,7 +39,7 @@ namespace TorchLosses
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentOutOfRangeException">δ is not in (0, ∞).</exception>
             /// <exception cref="ArgumentException">The shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor pseudo_huber_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 double delta = 1.0) =>
                 Pointwise(input, target, reduction, "pseudo_huber_loss", (_, _) => PositiveFinite(delta, nameof(delta), "pseudo_huber_loss"),
@@ -67,7 +67,7 @@ namespace TorchLosses
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentOutOfRangeException">ε is not in (0, ∞).</exception>
             /// <exception cref="ArgumentException">The shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor charbonnier_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 double epsilon = 1e-3) =>
                 Pointwise(input, target, reduction, "charbonnier_loss", (_, _) => PositiveFinite(epsilon, nameof(epsilon), "charbonnier_loss"),

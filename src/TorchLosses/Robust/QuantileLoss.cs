@@ -38,7 +38,7 @@ namespace TorchLosses
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentOutOfRangeException">τ is not in (0, 1).</exception>
             /// <exception cref="ArgumentException">The shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor quantile_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 double quantile = 0.5) =>
                 Pointwise(input, target, reduction, "quantile_loss", (_, _) =>
@@ -61,7 +61,7 @@ namespace TorchLosses
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentException">quantiles is not 1-D of the input's last size, holds a value outside (0, 1),
             /// or the shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor quantile_loss(Tensor input, Tensor target, Tensor quantiles,
                 torch.nn.Reduction reduction = torch.nn.Reduction.Mean)
             {

@@ -13,12 +13,13 @@ internal static class RobustFrame
     internal static ScalarType Working(ScalarType type) =>
         type is ScalarType.Float16 or ScalarType.BFloat16 ? ScalarType.Float32 : type;
 
-    /// <summary>Rejects a non-floating element type: "{loss} expects floating-point tensors; {name} is 'Long'".</summary>
+    /// <summary>Rejects a non-floating element type with an <see cref="ArgumentException"/> naming the argument:
+    /// "{loss} expects floating-point tensors; {name} is 'Long'".</summary>
     internal static void Floating(string loss, Tensor tensor, string name)
     {
         if (Array.IndexOf(Check.AllFloating, tensor.dtype) < 0)
-            throw new NotSupportedException(
-                $"{loss} expects floating-point tensors (float16, bfloat16, float32, float64); {name} is '{Check.TorchTypeName(tensor.dtype)}'.");
+            throw new ArgumentException(
+                $"{loss} expects floating-point tensors (float16, bfloat16, float32, float64); {name} is '{Check.TorchTypeName(tensor.dtype)}'.", name);
     }
 
     /// <summary>A tensor in <paramref name="type"/>: the tensor itself when it already has it.</summary>

@@ -43,7 +43,7 @@ namespace TorchLosses
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentOutOfRangeException">w or ε is not in (0, ∞).</exception>
             /// <exception cref="ArgumentException">The shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor wing_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 double omega = 10, double epsilon = 2) =>
                 Pointwise(input, target, reduction, "wing_loss", (_, _) =>
@@ -83,7 +83,7 @@ namespace TorchLosses
             /// <exception cref="ArgumentNullException">A tensor is null.</exception>
             /// <exception cref="ArgumentOutOfRangeException">A parameter is out of its range.</exception>
             /// <exception cref="ArgumentException">α − target &lt; 1 somewhere, or the shapes cannot be broadcast.</exception>
-            /// <exception cref="NotSupportedException">A tensor is not floating point.</exception>
+            /// <exception cref="ArgumentException">A tensor is not floating point (naming it).</exception>
             public static Tensor adaptive_wing_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean,
                 double alpha = 2.1, double omega = 14, double epsilon = 1, double theta = 0.5) =>
                 Pointwise(input, target, reduction, "adaptive_wing_loss", (_, y) =>

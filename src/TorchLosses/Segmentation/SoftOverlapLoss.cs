@@ -163,6 +163,7 @@ namespace TorchLosses
     {
         internal static Tensor Loss(SoftOverlapOptions o, Tensor input, Tensor target, string loss)
         {
+            Check.Defined(input, target);
             var reduction = Reductions.Parse(o.Reduction);
             DetectionChecks.NonNegative(o.Smooth, "smooth");
             DetectionChecks.NonNegative(o.Eps, "eps");
@@ -171,17 +172,22 @@ namespace TorchLosses
             DetectionChecks.Positive(o.Gamma, "gamma");
             DetectionChecks.Floating(input, nameof(input), loss);
             long classes = CheckShapes(o, input, target, loss);
+            // eps is a clamp bound and γ an exponent in the input's type: libtorch refuses a value that type cannot hold.
+            Check.ConvertsTo(o.Eps, input.dtype, "eps");
+            if (o.Gamma != 1.0) Check.ConvertsTo(o.Gamma, input.dtype, "gamma");
 
             using var scope = torch.NewDisposeScope();
             long batch = input.shape[0];
+            // The positions per class, spelled out so an empty batch reshapes too (−1 is ambiguous for 0 elements).
+            long positions = input.shape.Skip(o.Mode == SegmentationMode.Binary ? 1 : 2).Aggregate(1L, (a, b) => a * b);
             Tensor scores = o.FromLogits
                 ? (o.Mode == SegmentationMode.Multiclass ? input.log_softmax(1).exp() : torch.nn.functional.logsigmoid(input).exp())
                 : input;
-            scores = scores.reshape(batch, classes, -1);
+            scores = scores.reshape(batch, classes, positions);
             Tensor truth;
             if (o.Mode == SegmentationMode.Multiclass)
             {
-                var index = target.to(torch.ScalarType.Int64).reshape(batch, -1);
+                var index = target.to(torch.ScalarType.Int64).reshape(batch, positions);
                 Tensor valid;
                 if (o.IgnoreIndex is long ignored)
                 {
@@ -195,7 +201,7 @@ namespace TorchLosses
             }
             else
             {
-                truth = target.reshape(batch, classes, -1);
+                truth = target.reshape(batch, classes, positions);
                 if (o.IgnoreIndex is long ignored)
                 {
                     using var ignoredScalar = ignored.ToScalar();

@@ -16,6 +16,7 @@ public sealed class ImplicitScalarTests
     [DataRow("examples/NonlinearRegression/NonlinearRegression.csproj")]
     [DataRow("examples/BoxRegression/BoxRegression.csproj")]
     [DataRow("examples/Classification/Classification.csproj")]
+    [DataRow("examples/Segmentation/Segmentation.csproj")]
     public void CreatesNoScalarItDoesNotOwn(string project)
     {
         var findings = ScalarOwnership.OfProject(project);

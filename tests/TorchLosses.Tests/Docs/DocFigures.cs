@@ -19,12 +19,16 @@ internal static class DocFigures
         var regression = Columns.Read(Path.Combine(dataDirectory, "regression.dat"));
         var crossEntropy = Columns.Read(Path.Combine(dataDirectory, "cross-entropy.dat"));
         var probabilistic = Columns.Read(Path.Combine(dataDirectory, "probabilistic.dat"));
+        var boxIou = Columns.Read(Path.Combine(dataDirectory, "box-iou.dat"));
+        var focal = Columns.Read(Path.Combine(dataDirectory, "focal.dat"));
         return new[]
         {
             SmoothL1(regression).Save(Path.Combine(outputDirectory, "smooth-l1.png")),
             Huber(regression).Save(Path.Combine(outputDirectory, "huber.png")),
             CrossEntropy(crossEntropy).Save(Path.Combine(outputDirectory, "cross-entropy.png")),
             Probabilistic(probabilistic).Save(Path.Combine(outputDirectory, "probabilistic.png")),
+            BoxIou(boxIou).Save(Path.Combine(outputDirectory, "box-iou.png")),
+            Focal(focal).Save(Path.Combine(outputDirectory, "focal.png")),
         }.SelectMany(files => files).ToList();
     }
 
@@ -79,6 +83,33 @@ internal static class DocFigures
         }
         poisson.Limits(-3, 3, -1.2, 6).Legend(Alignment.UpperCenter);
         gaussian.Limits(0, 4.1, -0.5, 4).Legend(Alignment.UpperRight);
+        return figure;
+    }
+
+    private static Figure BoxIou(Columns data) =>
+        LossAndGradient("Box losses of a 2 × 2 box (t, t, t + 2, t + 2) sliding past the box (0, 0, 2, 2)", data, "t", "offset t (disjoint for |t| > 2)",
+            "gradient ∂loss/∂t",
+            new[]
+            {
+                new Series("iou", "IoU loss (1 − IoU)", Style.Curves[4]), new Series("giou", "GIoU", Style.Curves[1]),
+                new Series("diou", "DIoU", Style.Curves[0]), new Series("ciou", "CIoU (= DIoU: equal aspect ratios)", Style.Curves[3], Dashed: true),
+            },
+            (-4, 4, 0, 2.3), Alignment.UpperCenter, (-2.1, 2.1), Alignment.UpperLeft);
+
+    private static Figure Focal(Columns data)
+    {
+        var figure = new Figure("Sigmoid focal loss of a positive against p, the probability of the true class (α off)", 1, 2, PanelWidth, PanelHeight);
+        var loss = figure[0].Labels("focal loss −(1 − p)^γ·log p", "probability of the true class p", "loss");
+        var factor = figure[1].Labels("modulating factor (1 − p)^γ = focal / BCE", "probability of the true class p", "(1 − p)^γ");
+        string[] gammas = { "0", "0.5", "1", "2", "5" };
+        for (int k = 0; k < gammas.Length; k++)
+        {
+            string label = gammas[k] == "0" ? "γ = 0 (BCE)" : $"γ = {gammas[k]}";
+            loss.Curve(data["p"], data[$"focal_g{gammas[k]}"], Style.Curves[k], label);
+            factor.Curve(data["p"], data[$"factor_g{gammas[k]}"], Style.Curves[k], label);
+        }
+        loss.Limits(0, 1, 0, 5).Legend(Alignment.UpperRight);
+        factor.Limits(0, 1, 0, 1.05).Legend(null);   // the same colours as the loss panel's legend
         return figure;
     }
 

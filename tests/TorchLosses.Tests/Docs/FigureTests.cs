@@ -17,6 +17,7 @@ public sealed class FigureTests
     private static readonly string[] DataFiles =
     {
         "docs/figures/data/regression.dat", "docs/figures/data/cross-entropy.dat", "docs/figures/data/probabilistic.dat",
+        "docs/figures/data/box-iou.dat", "docs/figures/data/focal.dat",
     };
 
     [TestMethod]
@@ -27,6 +28,12 @@ public sealed class FigureTests
 
     [TestMethod]
     public void ProbabilisticFigureDataIsCurrent() => AssertCurrent(DataFiles[2], ProbabilisticCurves());
+
+    [TestMethod]
+    public void BoxIouFigureDataIsCurrent() => AssertCurrent(DataFiles[3], BoxIouCurves());
+
+    [TestMethod]
+    public void FocalFigureDataIsCurrent() => AssertCurrent(DataFiles[4], FocalCurves());
 
     /// <summary>
     /// The committed data draw: every figure comes out as a PNG and an SVG (drawn here into a temporary folder), and each
@@ -39,7 +46,7 @@ public sealed class FigureTests
         try
         {
             var files = DocFigures.DrawAll(Repository.PathOf("docs/figures/data"), folder.FullName);
-            Assert.HasCount(8, files);
+            Assert.HasCount(12, files);
             foreach (var file in files)
             {
                 var bytes = File.ReadAllBytes(file);
@@ -124,6 +131,57 @@ public sealed class FigureTests
             columns.Add(($"gaussian_d{d.ToString(CultureInfo.InvariantCulture)}",
                 L.gaussian_nll_loss(full(v.Length, d, ScalarType.Float64), zeros(v.Length, ScalarType.Float64), tensor(v), reduction: R.None).data<double>().ToArray()));
         return Table("Poisson NLL of log-rate x for counts y, and Gaussian NLL of variance v for errors d, computed by TorchLosses.", columns);
+    }
+
+    /// <summary>
+    /// A 2 × 2 box sliding diagonally past the target box (0, 0, 2, 2): the prediction is (t, t, t + 2, t + 2) for t from −4 to 4
+    /// in steps of 0.02 (the boxes overlap for |t| &lt; 2 and touch at a corner for |t| = 2). Per-box loss and its derivative in t
+    /// for the IoU, GIoU, DIoU and CIoU losses (eps = 1e-7).
+    /// </summary>
+    internal static string BoxIouCurves()
+    {
+        using var scope = NewDisposeScope();
+        var t = Enumerable.Range(-200, 401).Select(k => k / 50.0).ToArray();
+        var columns = new List<(string name, double[] values)> { ("t", t) };
+        var target = tensor(new[] { 0.0, 0, 2, 2 }).expand(t.Length, 4);
+        var side = tensor(2.0);
+        void Add(string name, Func<Tensor, Tensor, Tensor> loss)
+        {
+            var shift = tensor(t).requires_grad_();
+            var corner = shift.unsqueeze(1);
+            var perBox = loss(cat(new[] { corner, corner, corner + side, corner + side }, 1), target);
+            var gradient = autograd.grad(new[] { perBox.sum() }, new[] { shift })[0]!;
+            columns.Add((name, perBox.detach().data<double>().ToArray()));
+            columns.Add(($"{name}'", gradient.data<double>().ToArray()));
+        }
+        Add("iou", (a, b) => L.box_iou_loss(a, b));
+        Add("giou", (a, b) => L.generalized_box_iou_loss(a, b));
+        Add("diou", (a, b) => L.distance_box_iou_loss(a, b));
+        Add("ciou", (a, b) => L.complete_box_iou_loss(a, b));
+        return Table("Box losses of the prediction (t, t, t + 2, t + 2) against the target (0, 0, 2, 2), computed by TorchLosses; X' is the derivative in t.", columns);
+    }
+
+    /// <summary>
+    /// The sigmoid focal loss of a positive (target 1, α &lt; 0: no α weighting) against the probability p of the true class,
+    /// p = k/400 for k = 1 … 399, for γ = 0, 0.5, 1, 2, 5; and its modulating factor (1 − p)^γ, the ratio of the focal loss to its
+    /// γ = 0 value (which is BCE).
+    /// </summary>
+    internal static string FocalCurves()
+    {
+        using var scope = NewDisposeScope();
+        var p = Enumerable.Range(1, 399).Select(k => k / 400.0).ToArray();
+        var logits = tensor(p.Select(v => Math.Log(v) - Math.Log(1 - v)).ToArray());
+        var positive = ones(p.Length, ScalarType.Float64);
+        var bce = L.sigmoid_focal_loss(logits, positive, alpha: -1, gamma: 0);
+        var columns = new List<(string name, double[] values)> { ("p", p) };
+        foreach (var gamma in new[] { 0.0, 0.5, 1.0, 2.0, 5.0 })
+        {
+            var focal = L.sigmoid_focal_loss(logits, positive, alpha: -1, gamma: gamma);
+            string name = gamma.ToString(CultureInfo.InvariantCulture);
+            columns.Add(($"focal_g{name}", focal.data<double>().ToArray()));
+            columns.Add(($"factor_g{name}", (focal / bce).data<double>().ToArray()));
+        }
+        return Table("Sigmoid focal loss of a positive (alpha < 0) against the probability p of the true class, and focal / BCE = (1 - p)^gamma, computed by TorchLosses.", columns);
     }
 
     private static string Table(string title, List<(string name, double[] values)> columns)

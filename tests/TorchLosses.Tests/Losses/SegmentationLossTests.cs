@@ -237,4 +237,20 @@ public sealed class SegmentationLossTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.tversky_loss(logits, zeros(new long[] { 2, 4, 4 }, int64), gamma: 0));
         Assert.ThrowsExactly<ArgumentException>(() => L.jaccard_loss(logits, zeros(new long[] { 3, 4, 4 }, int64)));
     }
+
+    [TestMethod]
+    public void AnEmptyBatchHasNoClassPresentSoItsLossIsZeroAndNullOrDisposedTensorsAreNamed()
+    {
+        using var scope = NewDisposeScope();
+        var logits = zeros(new long[] { 0, 4, 3 }, float64, requires_grad: true);
+        var target = zeros(new long[] { 0, 3 }, int64);
+        var loss = L.dice_loss(logits, target);
+        Assert.AreEqual(0.0, loss.item<double>(), "no class occurs in an empty target: every per-class loss is masked to 0");
+        Assert.AreEqual(0.0, L.tversky_loss(zeros(new long[] { 0, 1, 3 }, float64), zeros(new long[] { 0, 1, 3 }), mode: TorchLosses.SegmentationMode.Binary).item<double>());
+        Assert.AreEqual("input", Assert.ThrowsExactly<ArgumentNullException>(() => L.dice_loss(null!, target)).ParamName);
+        var disposed = zeros(new long[] { 2, 3 }, int64);
+        disposed.Dispose();
+        Assert.AreEqual("target", Assert.ThrowsExactly<ObjectDisposedException>(() => L.jaccard_loss(zeros(2, 4, 3), disposed)).ObjectName);
+        Assert.AreEqual("eps", Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => L.dice_loss(zeros(new long[] { 2, 4, 3 }, float16), zeros(new long[] { 2, 3 }, int64), eps: 1e300)).ParamName);
+    }
 }

@@ -58,7 +58,7 @@ public sealed class BadInputSweepTests
     {
         var calls = Sweep.Value.Results.Where(r => r.Call.OursOnly && KnownDeviations.For(r.Call) is null).ToList();
         // Every required tensor argument of every loss, in both forms, null and disposed; optional ones disposed.
-        int expected = SweepLosses.All.Sum(l => l.Arguments.Count(a => !a.Optional) * 4 + l.Arguments.Count(a => a.Optional) * 2);
+        int expected = SweepLosses.All.Sum(l => (l.Arguments.Count(a => !a.Optional) * 2 + l.Arguments.Count(a => a.Optional)) * l.Forms.Length);
         int known = Sweep.Value.Results.Count(r => r.Call.OursOnly && KnownDeviations.For(r.Call) is not null);
         Assert.AreEqual(expected, calls.Count + known);
         foreach (var r in calls)
@@ -68,24 +68,56 @@ public sealed class BadInputSweepTests
         }
     }
 
+    /// <summary>Modules whose name is not the functional's (PyTorch's abbreviations, and one module for several functionals).</summary>
+    private static readonly Dictionary<string, string[]> ModuleAliases = new()
+    {
+        ["BCELoss"] = new[] { "binary_cross_entropy" },
+        ["BCEWithLogitsLoss"] = new[] { "binary_cross_entropy_with_logits" },
+        ["CTCLoss"] = new[] { "ctc" },
+        ["NLLLoss"] = new[] { "nll" },
+        ["KLDivLoss"] = new[] { "kl_div" },
+        ["MSELoss"] = new[] { "mse" },
+        ["PoissonNLLLoss"] = new[] { "poisson_nll" },
+        ["GaussianNLLLoss"] = new[] { "gaussian_nll" },
+        ["SupConLoss"] = new[] { "supcon" },
+        ["NTXentLoss"] = new[] { "nt_xent" },
+        ["InfoNCELoss"] = new[] { "info_nce" },
+        ["BoxIouLoss"] = new[] { "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou" },
+        ["DiceLoss"] = new[] { "dice", "jaccard", "tversky", "focal_tversky" },
+    };
+
     [TestMethod]
     public void TheSweepCoversEveryPublicLossEveryArgumentAndEveryHyperparameter()
     {
-        var functionals = typeof(TorchLosses.nn.functional).GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Where(m => m.ReturnType == typeof(Tensor)).Select(m => m.Name).Distinct().ToList();
-        var swept = SweepLosses.All.Select(l => l.Name.Split('(')[0]).ToHashSet();
-        foreach (var name in functionals)
-            Assert.IsTrue(swept.Contains(name.EndsWith("_loss", StringComparison.Ordinal) ? name[..^5] : name), $"{name} is not swept");
-        foreach (var loss in SweepLosses.All)
+        // Every public functional: the sweep entries of its name (one per overload family, e.g. barron's double and tensor
+        // parameters) together take each of its tensor arguments and each of its double parameters.
+        var functional = typeof(TorchLosses.nn.functional).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.ReturnType == typeof(Tensor)).GroupBy(m => m.Name).ToList();
+        foreach (var overloads in functional)
         {
-            var method = typeof(TorchLosses.nn.functional).GetMethods().First(m => m.Name.StartsWith(loss.Name.Split('(')[0], StringComparison.Ordinal));
-            var parameters = typeof(TorchLosses.nn.functional).GetMethods().Where(m => m.Name == method.Name).SelectMany(m => m.GetParameters()).ToList();
-            foreach (var p in parameters.Where(p => p.ParameterType == typeof(Tensor) || p.ParameterType == typeof(Tensor)))
-                Assert.IsTrue(loss.Arguments.Any(a => a.Name == p.Name), $"{loss.Name}: tensor argument {p.Name} is not swept");
+            string name = overloads.Key.EndsWith("_loss", StringComparison.Ordinal) ? overloads.Key[..^5] : overloads.Key;
+            var entries = SweepLosses.All.Where(l => l.Name.Split('(')[0] == name && l.Functional is not null).ToList();
+            Assert.AreNotEqual(0, entries.Count, $"{overloads.Key} is not swept");
+            var parameters = overloads.SelectMany(m => m.GetParameters()).ToList();
+            foreach (var p in parameters.Where(p => p.ParameterType == typeof(Tensor)))
+                Assert.IsTrue(entries.Any(l => l.Arguments.Any(a => a.Name == p.Name)), $"{name}: tensor argument {p.Name} is not swept");
             foreach (var p in parameters.Where(p => p.ParameterType == typeof(double)))
-                Assert.IsTrue(loss.Parameters.Any(q => q.Name == p.Name) || loss.Name == "triplet_margin_with_distance" && p.Name != "margin",
-                    $"{loss.Name}: double parameter {p.Name} is not swept");
+                Assert.IsTrue(entries.Any(l => l.Parameters.Any(q => q.Name == p.Name)) || name == "triplet_margin_with_distance" && p.Name != "margin",
+                    $"{name}: double parameter {p.Name} is not swept");
         }
+        // Every public loss module: swept through its module form (a module without a functional under its own name).
+        var modules = typeof(TorchLosses.nn).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => typeof(torch.nn.Module).IsAssignableFrom(m.ReturnType)).Select(m => m.ReturnType).Distinct().ToList();
+        bool HasModule(string loss) => SweepLosses.All.Any(l => l.Name.Split('(')[0] == loss && l.Module is not null);
+        foreach (var type in modules)
+        {
+            var names = ModuleAliases.TryGetValue(type.Name, out var aliases) ? aliases
+                : SweepLosses.All.Where(l => type.Name.Equals(l.Name.Split('(')[0].Replace("_", "") + "Loss", StringComparison.OrdinalIgnoreCase) || type.Name == l.Name)
+                    .Select(l => l.Name.Split('(')[0]).DefaultIfEmpty(type.Name).ToArray();
+            Assert.IsTrue(names.All(HasModule), $"module {type.Name} is not swept (through {string.Join(", ", names)})");
+        }
+        foreach (var loss in SweepLosses.All.Where(l => l.Functional is null))
+            Assert.IsTrue(modules.Any(t => t.Name == loss.Name), $"{loss.Name}: a loss without a functional is named after its module");
         var results = Sweep.Value.Results;
         foreach (var change in new[] { "null", "disposed", "dtype int64", "dtype bool", "0-d", "rank+1", "rank-1", "non-broadcastable", "non-contiguous",
                      "stride-0", "NaN", "+inf", "-inf", "requires_grad", "empty batch", "=5E-324", "=3.5E+38", "=-Infinity", "=NaN" })
@@ -107,10 +139,10 @@ public sealed class BadInputSweepTests
         SweepCall Call(SweepLoss loss, string change = "valid", int position = -1, Func<Tensor?, Tensor?>? perturb = null) =>
             new(loss, "functional", position < 0 ? "(all)" : loss.Arguments[position].Name, change, ScalarType.Float64, position, perturb, loss.TypicalParameters);
 
-        var offByAMillionth = Variant((a, p) => mse.Functional(a, p) * (1 + 1e-6));
+        var offByAMillionth = Variant((a, p) => mse.Functional!(a, p) * (1 + 1e-6));
         Assert.AreEqual(Verdict.WrongValue, BadInputSweep.Run(Call(offByAMillionth)).Verdict);
 
-        var detachedTarget = Variant((a, p) => mse.Functional(new[] { a[0], a[1]!.detach() }, p));
+        var detachedTarget = Variant((a, p) => mse.Functional!(new[] { a[0], a[1]!.detach() }, p));
         StringAssert.Contains(BadInputSweep.Run(Call(detachedTarget)).Detail, "gradient of target");
 
         var nullReference = Variant((a, _) => a[0]!.dim() > 5 ? a[0]! : throw new NullReferenceException());
