@@ -176,10 +176,10 @@ public static class Experiment
     {
         using var scope = torch.NewDisposeScope();
         var t = offsets / torch.tensor(Weights, dtype: offsets.dtype);
-        var centre = proposals.narrow(1, 0, 2) + proposals.narrow(1, 2, 2) * t.narrow(1, 0, 2);
+        var centre = proposals.narrow(1, 0, 2).Plus(proposals.narrow(1, 2, 2) * t.narrow(1, 0, 2));
         var logScale = torch.minimum(t.narrow(1, 2, 2), torch.tensor(MaxLogScale, dtype: offsets.dtype));
         var half = proposals.narrow(1, 2, 2) * logScale.exp() * torch.tensor(0.5, dtype: offsets.dtype);
-        return torch.cat([centre - half, centre + half], 1).MoveToOuterDisposeScope();
+        return torch.cat([centre - half, centre.Plus(half)], 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>The regressor: features → 32 → 32 → 4 with ReLU.</summary>
@@ -228,6 +228,7 @@ public static class Experiment
                 var offsets = model.call(x);
                 var output = loss.call(space == LossSpace.Boxes ? DecodeBoxes(proposals, offsets) : offsets, y);
                 output.backward();
+                // ScalarOwnership: TorchSharp's Adam makes Scalars of its hyperparameters inside step(); no caller can own them.
                 optimizer.step();
             }
             if (epoch % options.EvalEvery == 0 || epoch == options.Epochs)

@@ -132,6 +132,7 @@ public static class Experiment
                 optimizer.zero_grad();
                 var output = loss.call(model.call(x), y);
                 output.backward();
+                // ScalarOwnership: TorchSharp's Adam makes Scalars of its hyperparameters inside step(); no caller can own them.
                 optimizer.step();
             }
             progress?.Invoke(new TrainingProgress(lossName, epoch, options.Epochs, epoch == options.Epochs));

@@ -125,6 +125,7 @@ public static class Experiment
             optimizer.zero_grad();
             var output = loss.call(model.call(x), y);
             output.backward();
+            // ScalarOwnership: TorchSharp's Adam makes Scalars of its hyperparameters inside step(); no caller can own them.
             optimizer.step();
             if (epoch % options.EvalEvery == 0 || epoch == options.Epochs)
                 curve.Add((epoch, output.item<float>(), Rmse(Predict(model, testX), data.TestY)));

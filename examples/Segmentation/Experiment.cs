@@ -146,6 +146,7 @@ public static class Experiment
                 model.train();
                 optimizer.zero_grad();
                 loss.Call(model.call(x), y).backward();
+                // ScalarOwnership: TorchSharp's Adam makes Scalars of its hyperparameters inside step(); no caller can own them.
                 optimizer.step();
             }
             if (epoch % options.EvalEvery == 0 || epoch == options.Epochs)
@@ -165,7 +166,7 @@ public static class Experiment
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         model.eval();
-        return model.call(images).gt(0).to(ScalarType.Float32).flatten().data<float>().ToArray();
+        return model.call(images).gt(Scalars.Zero).to(ScalarType.Float32).flatten().data<float>().ToArray();
     }
 
     /// <summary>Foreground IoU, precision and recall of 0/1 predictions, pooled over all pixels (0 where undefined).</summary>
@@ -191,7 +192,7 @@ public sealed class LossFunction(params Loss<Tensor, Tensor, Tensor>[] terms) : 
     public Tensor Call(Tensor logits, Tensor masks)
     {
         var total = terms[0].call(logits, masks);
-        for (var i = 1; i < terms.Length; i++) total = total + terms[i].call(logits, masks);
+        for (var i = 1; i < terms.Length; i++) total = total.Plus(terms[i].call(logits, masks));
         return total;
     }
 

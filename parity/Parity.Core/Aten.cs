@@ -109,10 +109,11 @@ public static class Aten
         {
             var passed = arguments.Select(argument => argument switch
             {
-                long value => Own(value.ToScalar()),
-                double value => Own(value.ToScalar()),
+                long value => Own(value.ToScalar()),     // ScalarOwnership: held by `owned` until invoke has returned
+                double value => Own(value.ToScalar()),   // ScalarOwnership: held by `owned` until invoke has returned
                 _ => argument,
             }).ToArray();
+            // ScalarOwnership: invoke makes Scalars of long, double and float arguments only; the first two are ours by now.
             return (Tensor)Unit.Value.invoke(function, passed!);
         }
         finally

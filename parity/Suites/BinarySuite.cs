@@ -172,7 +172,7 @@ public sealed class BinarySuite : ParitySuite
     {
         using var scope = NewDisposeScope();
         var x = F64(t);
-        return x.numel() == 0 ? double.PositiveInfinity : torch.minimum(x, 1 - x).min().item<double>();
+        return x.numel() == 0 ? double.PositiveInfinity : torch.minimum(x, Scalars.One.Minus(x)).min().item<double>();
     }
 
     private static IEnumerable<ParityCase> BceLegacyCases()
@@ -358,8 +358,8 @@ public sealed class BinarySuite : ParitySuite
         using var scope = NewDisposeScope();
         var x = F64(t[0]).abs();
         var y = F64(t[1]);
-        var lw = Given(t[3]) is { } p ? (1 + (F64(p) - 1) * y).abs() : torch.ones_like(y);
-        var term = (1 - y).abs() * x + lw * (x + Math.Log(2));
+        var lw = Given(t[3]) is { } p ? (((F64(p) - Scalars.One) * y).Plus(Scalars.One)).abs() : torch.ones_like(y);
+        var term = ((Scalars.One.Minus(y)).abs() * x).Plus(lw * (x.Plus(Scalars.LogTwo)));
         if (Given(t[2]) is { } w) term = term * F64(w).abs();
         var finite = term.masked_select(term.isfinite());
         return finite.numel() == 0 ? 0 : finite.max().item<double>();

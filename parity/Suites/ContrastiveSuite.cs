@@ -23,9 +23,9 @@ public sealed class ContrastiveSuite : ParitySuite
             (t, r, m) => L.contrastive_loss(t[0], t[1], t[2], m, r),
             (t, m) =>
             {
-                var distance = (t[0] - t[1]).square().sum(1).sqrt();
+                var distance = (t[0] - t[1]).pow(Scalars.Two).sum(1).sqrt();
                 var y = t[2].to(ScalarType.Float64);
-                return y * distance.square() + (One() - y) * (Const(m) - distance).relu().square();
+                return (y * distance.pow(Scalars.Two)).Plus((One() - y) * (Const(m) - distance).relu().pow(Scalars.Two));
             }),
         new("info_nce", "temperature", Temperatures,
             (f, d) => new[] { f.Normal(d, new long[] { 5, 3 }), f.Normal(d, new long[] { 5, 3 }), f.Normal(d, new long[] { 4, 3 }) },
@@ -35,7 +35,7 @@ public sealed class ContrastiveSuite : ParitySuite
                 var q = Unit(t[0]);
                 var positive = ((q * Unit(t[1])).sum(1) / Const(tau)).exp();
                 var negatives = (q.matmul(Unit(t[2]).t()) / Const(tau)).exp().sum(1);
-                return -(positive / (positive + negatives)).log();
+                return -(positive / (positive.Plus(negatives))).log();
             }),
         new("nt_xent", "temperature", Temperatures,
             (f, d) => new[] { f.Normal(d, new long[] { 4, 3 }), f.Normal(d, new long[] { 4, 3 }) },
@@ -45,7 +45,9 @@ public sealed class ContrastiveSuite : ParitySuite
                 var z = Unit(torch.cat(new[] { t[0], t[1] }, 0));
                 long n = t[0].shape[0];
                 var e = (z.matmul(z.t()) / Const(tau)).exp() * (One() - torch.eye(2 * n, dtype: ScalarType.Float64));
-                var partner = torch.cat(new[] { torch.arange(n, 2 * n), torch.arange(0, n) });
+                using var nScalar = n.ToScalar();
+                using var nTerm = (2 * n).ToScalar();
+                var partner = torch.cat(new[] { torch.arange(nScalar, nTerm, Scalars.One), torch.arange(Scalars.Zero, nScalar, Scalars.One) });
                 return -(e.gather(1, partner.unsqueeze(1)).squeeze(1) / e.sum(1)).log();
             }),
         new("supcon", "temperature", Temperatures,
@@ -57,7 +59,7 @@ public sealed class ContrastiveSuite : ParitySuite
                 long n = t[0].shape[0];
                 var others = One() - torch.eye(n, dtype: ScalarType.Float64);
                 var e = (z.matmul(z.t()) / Const(tau)).exp() * others;
-                var logRatio = (e / e.sum(1, keepdim: true) + (One() - others)).log();   // the diagonal's ratio set to 1 (log 0) before the mask
+                var logRatio = ((e / e.sum(1, keepdim: true)).Plus((One() - others))).log();   // the diagonal's ratio set to 1 (log 0) before the mask
                 var positives = t[1].unsqueeze(0).eq(t[1].unsqueeze(1)).to(ScalarType.Float64) * others;
                 return -(logRatio * positives).sum(1) / positives.sum(1);   // every anchor of this case has a positive
             }),
@@ -76,7 +78,7 @@ public sealed class ContrastiveSuite : ParitySuite
 
     private static Tensor One() => tensor(1.0);
 
-    private static Tensor Unit(Tensor x) => x / x.square().sum(1, keepdim: true).sqrt();
+    private static Tensor Unit(Tensor x) => x / x.pow(Scalars.Two).sum(1, keepdim: true).sqrt();
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> Losses => Losses_.Select(l => l.Name).ToList();

@@ -264,7 +264,11 @@ public sealed class EmbeddingSuite : ParitySuite
     };
 
     /// <summary>z = −y·(x1 − x2) + margin, broadcast, in float64.</summary>
-    private static Tensor RankingZ(Tensor[] t, double margin) => -F64(t[2]) * (F64(t[0]) - F64(t[1])) + margin;
+    private static Tensor RankingZ(Tensor[] t, double margin)
+    {
+        using var marginScalar = margin.ToScalar();
+        return (-F64(t[2]) * (F64(t[0]) - F64(t[1]))).Plus(marginScalar);
+    }
 
     private static readonly PairLoss Ranking = new("margin_ranking", RankingLayouts, RankingMargins, RankingEdgeMargins, new[] { "vector", "matrix" },
         (x1, x2, y, m, r) => L.margin_ranking_loss(x1, x2, y, m, r), (x1, x2, y, m, r) => N.margin_ranking_loss(x1, x2, y, m, r),
@@ -374,7 +378,8 @@ public sealed class EmbeddingSuite : ParitySuite
         var (x1, x2, y) = (F64(t[0]), F64(t[1]), F64(t[2]));
         var cos = (x1 * x2).sum(dim) / ((x1 * x1).sum(dim) * (x2 * x2).sum(dim)).sqrt();
         var shape = torch.broadcast_shapes(cos.shape, y.shape);
-        var relevant = (cos - margin).abs().expand(shape).masked_select((y == -1).expand(shape));
+        using var marginScalar = margin.ToScalar();
+        var relevant = (cos - marginScalar).abs().expand(shape).masked_select((y == Scalars.MinusOne).expand(shape));
         return relevant.numel() == 0 ? double.PositiveInfinity : relevant.min().item<double>();
     }
 
@@ -474,7 +479,8 @@ public sealed class EmbeddingSuite : ParitySuite
         Tensor Distance(Tensor u, Tensor v)
         {
             if (distance is not null) return distance(u, v);
-            var diff = u - v + eps;
+            using var epsScalar = eps.ToScalar();
+            var diff = (u - v).Plus(epsScalar);
             var flat = diff.dim() == 0 ? diff.reshape(1, 1) : diff.reshape(-1, diff.shape[^1]);
             if (flat.numel() > 0)
             {
@@ -495,7 +501,8 @@ public sealed class EmbeddingSuite : ParitySuite
             nearest = Math.Min(nearest, MinAbs(dAn - dPn));
             dNeg = torch.minimum(dAn, dPn);
         }
-        return Math.Min(nearest, MinAbs(dPos + margin - dNeg));
+        using var marginScalar = margin.ToScalar();
+        return Math.Min(nearest, MinAbs(dPos.Plus(marginScalar) - dNeg));
     }
 
     /// <summary>
@@ -517,15 +524,22 @@ public sealed class EmbeddingSuite : ParitySuite
     }
 
     /// <summary>The p-norm over the last dimension, 0 over an empty one (as libtorch's pairwise_distance).</summary>
-    private static Tensor Norm(Tensor difference, double p) =>
-        difference.dim() > 0 && difference.shape[^1] == 0 ? difference.sum(new[] { -1L }) : torch.linalg.vector_norm(difference, p, new[] { -1L });
+    private static Tensor Norm(Tensor difference, double p)
+    {
+        if (difference.dim() > 0 && difference.shape[^1] == 0) return difference.sum(new[] { -1L });
+        // TorchSharp's vector_norm makes a Scalar of p it does not keep alive; Tensor.norm takes p as a float, same kernel.
+        if ((float)p == p) return difference.norm(-1, false, (float)p);
+        // ScalarOwnership: a p no float holds: only vector_norm takes it, and its Scalar is TorchSharp's to keep.
+        return torch.linalg.vector_norm(difference, p, new[] { -1L });
+    }
 
     /// <summary>For bfloat16: the largest distance plus the margin (the terms that cancel in a loss value).</summary>
     private static double TripletMagnitude(Tensor[] t, double margin, double p, double eps)
     {
         using var scope = NewDisposeScope();
         var (a, pos, neg) = (F64(t[0]), F64(t[1]), F64(t[2]));
-        double norm(Tensor u, Tensor v) => MaxAbs(Norm(u - v + eps, p == 0 ? 2 : p));
+        using var epsScalar = eps.ToScalar();
+        double norm(Tensor u, Tensor v) => MaxAbs(Norm((u - v).Plus(epsScalar), p == 0 ? 2 : p));
         return Math.Max(norm(a, pos), Math.Max(norm(a, neg), norm(pos, neg))) + Math.Abs(margin);
     }
 
@@ -619,7 +633,7 @@ public sealed class EmbeddingSuite : ParitySuite
     private static readonly Layout[] WithDistanceLayouts = TripletLayouts;
 
     /// <summary>1 − cosine_similarity (dim 1, eps 1e-8): the generator's "cosine" distance (the TorchSharp witness passes it too).</summary>
-    public static Tensor CosineDistance(Tensor x, Tensor y) => 1.0 - torch.nn.functional.cosine_similarity(x, y);
+    public static Tensor CosineDistance(Tensor x, Tensor y) => Scalars.RealOne.Minus(torch.nn.functional.cosine_similarity(x, y));
 
     private static IEnumerable<ParityCase> WithDistanceCases()
     {

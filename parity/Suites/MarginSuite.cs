@@ -254,7 +254,8 @@ public sealed class MarginSuite : ParitySuite
     {
         using var scope = NewDisposeScope();
         if (x.numel() == 0) return double.PositiveInfinity;
-        return (x.detach().to(ScalarType.Float64) - margin).abs().min().item<double>();
+        using var marginScalar = margin.ToScalar();
+        return (x.detach().to(ScalarType.Float64) - marginScalar).abs().min().item<double>();
     }
 
     private static Tensor[] HingeInputs(InputFactory f, Layout layout, ScalarType dtype, double m)
@@ -736,8 +737,10 @@ public sealed class MarginSuite : ParitySuite
         if (input.numel() == 0 || classes < 2) return double.PositiveInfinity;
         var x = input.detach().to(ScalarType.Float64).reshape(-1, classes);
         var y = target.reshape(-1, 1);
-        var z = (margin - x.gather(1, y) + x).abs();
-        var others = arange(classes, ScalarType.Int64) != y;
+        using var marginScalar = margin.ToScalar();
+        var z = (marginScalar.Minus(x.gather(1, y)).Plus(x)).abs();
+        using var classesScalar = classes.ToScalar();
+        var others = arange(Scalars.Zero, classesScalar, Scalars.One, ScalarType.Int64)!= y;
         return z.masked_select(others).min().item<double>();
     }
 
@@ -880,8 +883,9 @@ public sealed class MarginSuite : ParitySuite
         long classes = input.dim() == 0 ? 1 : input.shape[^1];
         if (input.numel() == 0 || classes < 2) return double.PositiveInfinity;
         var x = input.detach().to(ScalarType.Float64).reshape(-1, classes);
-        var z = (1 - x.unsqueeze(2) + x.unsqueeze(1)).abs();
-        var ids = arange(classes, ScalarType.Int64);
+        var z = (Scalars.One.Minus(x.unsqueeze(2)).Plus(x.unsqueeze(1))).abs();
+        using var classesScalar = classes.ToScalar();
+        var ids = arange(Scalars.Zero, classesScalar, Scalars.One, ScalarType.Int64);
         var offDiagonal = ids.unsqueeze(1) != ids.unsqueeze(0);
         return z.masked_select(offDiagonal).min().item<double>();
     }

@@ -192,7 +192,9 @@ public sealed class ProbabilisticSuite : ParitySuite
     private static Tensor BatchMean(Tensor input, Tensor target, bool logTarget)
     {
         var sum = N.kl_div(input, target, logTarget, torch.nn.Reduction.Sum);
-        return input.dim() == 0 ? sum : sum / input.shape[0];
+        if (input.dim() == 0) return sum;
+        using var inputSize = input.shape[0].ToScalar();
+        return sum / inputSize;
     }
 
     private static ParityCase KlCase(ScalarType dtype, string label, bool logTarget, Layout layout, Func<Tensor[], Tensor> composed,
@@ -270,7 +272,7 @@ public sealed class ProbabilisticSuite : ParitySuite
         using var scope = NewDisposeScope();
         var x = F64(t[0]);
         var y = F64(t[1]);
-        var terms = logTarget ? y.exp() * (y.abs() + x.abs()) : y.xlogy(y).abs() + (y * x).abs();
+        var terms = logTarget ? y.exp() * (y.abs().Plus(x.abs())) : y.xlogy(y).abs().Plus((y * x).abs());
         return MaxFinite(terms);
     }
 
@@ -350,7 +352,7 @@ public sealed class ProbabilisticSuite : ParitySuite
         Native = t => N.poisson_nll_loss(t[0], t[1], logInput, full, eps, reduction),
         UseGradcheck = dtype == ScalarType.Float64 && layout.Random,
         // With full, Stirling's term is masked where y ≤ 1 (a jump at y = 1) and log y has its singularity at 0.
-        KinkDistance = full ? t => MinFinite((F64(t[1]) - 1).abs().minimum(F64(t[1]).abs())) : null,
+        KinkDistance = full ? t => MinFinite((F64(t[1]) - Scalars.One).abs().minimum(F64(t[1]).abs())) : null,
         Magnitude = t => PoissonTermBound(t, logInput, eps),
         Quick = layout.Quick && dtype is ScalarType.Float64 or ScalarType.Float32 && eps == 1e-8,
         Notes = layout.Regime,
@@ -405,9 +407,10 @@ public sealed class ProbabilisticSuite : ParitySuite
         using var scope = NewDisposeScope();
         var x = F64(t[0]);
         var y = F64(t[1]);
-        var rate = logInput ? x.exp() + (y * x).abs() : x.abs() + (y * (x + eps).log()).abs();
-        var stirling = y.xlogy(y).abs() + y.abs() + (y.abs() * (2 * Math.PI)).log().abs();
-        return MaxFinite(rate + stirling);
+        using var epsScalar = eps.ToScalar();
+        var rate = logInput ? x.exp().Plus((y * x).abs()) : x.abs().Plus((y * (x.Plus(epsScalar)).log()).abs());
+        var stirling = y.xlogy(y).abs().Plus(y.abs()).Plus((y.abs() * Scalars.TwoPi).log().abs());
+        return MaxFinite(rate.Plus(stirling));
     }
 
     private static IEnumerable<ParityCase> PoissonLegacyCases()
@@ -462,7 +465,12 @@ public sealed class ProbabilisticSuite : ParitySuite
     }
 
     /// <summary>How far every var is above eps (negative when one is below: the clamp there is straight-through, not a derivative).</summary>
-    private static double VarDistance(Tensor var, double eps) => var.numel() == 0 ? double.PositiveInfinity : MinFinite(F64(var) - eps);
+    private static double VarDistance(Tensor var, double eps)
+    {
+        if (var.numel() == 0) return double.PositiveInfinity;
+        using var epsScalar = eps.ToScalar();
+        return MinFinite(F64(var) - epsScalar);
+    }
 
     private static ParityCase GaussianCase(ScalarType dtype, torch.nn.Reduction reduction, string label, bool full, double eps, Layout layout) => new()
     {
@@ -549,9 +557,10 @@ public sealed class ProbabilisticSuite : ParitySuite
         var y = t[1].to(type);
         var var = t[2].to(type);
         if (x.dim() > 0 && !x.shape.SequenceEqual(var.shape) && x.shape.Take(x.shape.Length - 1).SequenceEqual(var.shape)) var = var.unsqueeze(-1);
-        var v = var + (eps - var.detach()).clamp_min(0);
-        var loss = (v.log() + N.mse_loss(x, y, torch.nn.Reduction.None) / v) * 0.5;
-        if (full) loss = loss + 0.5 * Math.Log(2 * Math.PI);
+        using var epsScalar = eps.ToScalar();
+        var v = var.Plus((epsScalar.Minus(var.detach())).clamp_min(Scalars.Zero));
+        var loss = (v.log().Plus(N.mse_loss(x, y, torch.nn.Reduction.None) / v)) * Scalars.Half;
+        if (full) loss = loss.Plus(Scalars.HalfLogTwoPi);
         var reduced = reduction switch
         {
             torch.nn.Reduction.None => loss,
@@ -567,12 +576,13 @@ public sealed class ProbabilisticSuite : ParitySuite
         var type = t[0].dtype == ScalarType.BFloat16 ? ScalarType.Float32 : t[0].dtype;
         var x = t[0].to(type);
         var y = t[1].to(type);
-        var loss = N.mse_loss(x, y, reduction) * 0.5;
+        var loss = N.mse_loss(x, y, reduction) * Scalars.Half;
         if (full)
         {
             double c = 0.5 * Math.Log(2 * Math.PI);
             long count = InputFactory.Count(N.mse_loss(x.detach(), y.detach(), torch.nn.Reduction.None).shape);   // var = 1 broadcasts no further here
-            loss = loss + (reduction == torch.nn.Reduction.Sum ? c * count : c);
+            using var constantTerm = (reduction == torch.nn.Reduction.Sum ? c * count : c).ToScalar();
+            loss = loss.Plus(constantTerm);
         }
         return loss.to(t[0].dtype);
     }
@@ -583,9 +593,10 @@ public sealed class ProbabilisticSuite : ParitySuite
         using var scope = NewDisposeScope();
         var x = F64(t[0]);
         var y = F64(t[1]);
-        var v = F64(t[2]).clamp_min(eps);
+        using var epsScalar = eps.ToScalar();
+        var v = F64(t[2]).clamp_min(epsScalar);
         if (x.dim() > 0 && !x.shape.SequenceEqual(v.shape) && x.shape.Take(x.shape.Length - 1).SequenceEqual(v.shape)) v = v.unsqueeze(-1);
-        return MaxFinite(v.log().abs() + (x - y).square() / v);
+        return MaxFinite(v.log().abs().Plus((x - y).pow(Scalars.Two)/ v));
     }
 
     private static IEnumerable<ParityCase> GaussianErrorCases()

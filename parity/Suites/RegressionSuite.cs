@@ -177,7 +177,8 @@ public sealed class RegressionSuite : ParitySuite
         using var scope = NewDisposeScope();
         var d = (x.detach().to(ScalarType.Float64) - y.detach().to(ScalarType.Float64)).abs();
         if (d.numel() == 0) return double.PositiveInfinity;
-        return (d - kink).abs().min().item<double>();
+        using var kinkScalar = kink.ToScalar();
+        return (d - kinkScalar).abs().min().item<double>();
     }
 
     /// <summary>max over finite elements of |x − y| (x and y broadcast), in float64; 0 when there are none.</summary>

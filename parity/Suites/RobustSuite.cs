@@ -129,7 +129,7 @@ public sealed class RobustSuite : ParitySuite
         var values = tensor(x.Select((xi, i) => value(xi, y[i])).ToArray(), shape);
         var slopes = tensor(x.Select((xi, i) => slope(xi, y[i])).ToArray(), shape);
         var input = both[0].to(ScalarType.Float64);
-        var loss = values + (input - input.detach()) * slopes;
+        var loss = values.Plus((input - input.detach()) * slopes);
         if (t[1].requires_grad)
         {
             var target = both[1].to(ScalarType.Float64);

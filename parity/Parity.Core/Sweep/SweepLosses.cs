@@ -319,8 +319,8 @@ public static partial class SweepLosses
                 Make = (f, dt, n) => new Tensor?[]
                 {
                     LogProbabilities(f, dt, new[] { 6L, n, Classes }, 2),
-                    f.Classes(Classes - 1, new[] { n, 2L }).add_(1),
-                    full(new[] { n }, 6L, ScalarType.Int64), full(new[] { n }, 2L, ScalarType.Int64),
+                    f.Classes(Classes - 1, new[] { n, 2L }).add_(Scalars.One, Scalars.One),
+                    full(new[] { n }, Scalars.Int6, ScalarType.Int64), full(new[] { n }, Scalars.Two, ScalarType.Int64),
                 },
                 Functional = (a, _) => F.ctc_loss(T(a[0]), T(a[1]), T(a[2]), T(a[3])),
                 Module = (a, _) => M.CTCLoss().forward(T(a[0]), T(a[1]), T(a[2]), T(a[3])),

@@ -100,14 +100,14 @@ namespace TorchLosses
             {
                 var x = input.detach();
                 var y = target.detach();
-                var value = (y - 1) * x.neg().log1p().clamp_min(-100) - y * x.log().clamp_min(-100);
-                var inputSlope = (x - y) / ((1 - x) * x).clamp_min(BceFunction.Epsilon);
+                var value = (y - Scalars.One) * x.neg().log1p().clamp_min(Scalars.Minus100) - y * x.log().clamp_min(Scalars.Minus100);
+                var inputSlope = (x - y) / ((Scalars.One.Minus(x)) * x).clamp_min(Scalars.Epsilon);
                 var targetSlope = x.logit().neg();
                 // libtorch's double backward: (x² − 2xy + y)/((x + ε′)²(1 − x + ε′)²) and −1/max(x(1 − x), ε), ε′ = 1e-12 as a double.
                 // Scalars owned here, alive until the ops that read them return (TorchSharp 0.107 leaves implicit ones to the GC).
                 using Scalar two = 2.0, epsilonPrime = 1e-12, half = 0.5;
-                var inputCurvature = (x * x - x.mul(two).mul_(y) + y) / (x.add(epsilonPrime).square() * (1 - x).add_(epsilonPrime).square());
-                var mixedCurvature = ((1 - x) * x).clamp_min(BceFunction.Epsilon).reciprocal().neg();
+                var inputCurvature = ((x * x - x.mul(two).mul_(y)).Plus(y)) / (x.add(epsilonPrime, Scalars.One).pow(Scalars.Two)* (Scalars.One.Minus(x)).add_(epsilonPrime, Scalars.One).pow(Scalars.Two));
+                var mixedCurvature = ((Scalars.One.Minus(x)) * x).clamp_min(Scalars.Epsilon).reciprocal().neg();
                 if (weight is not null)
                 {
                     value = value * weight;
@@ -123,16 +123,16 @@ namespace TorchLosses
                 static Tensor Finite(Tensor curvature, torch.ScalarType type)
                 {
                     var rounded = curvature.to(type);
-                    return rounded.masked_fill(rounded.isfinite().logical_not(), 0);
+                    return rounded.masked_fill(rounded.isfinite().logical_not(), Scalars.Zero);
                 }
                 inputCurvature = Finite(inputCurvature, input.dtype);
                 mixedCurvature = Finite(mixedCurvature, input.dtype);
                 var sx = input - x;
                 var sy = target - y;
                 if (input.requires_grad)
-                    loss = loss + ZeroWithSlope(input, inputSlope.to(input.dtype)) + sx * sx * half * inputCurvature;
-                if (target.requires_grad) loss = loss + ZeroWithSlope(target, targetSlope.to(input.dtype));
-                if (input.requires_grad && target.requires_grad) loss = loss + sx * sy * mixedCurvature;
+                    loss = loss.Plus(ZeroWithSlope(input, inputSlope.to(input.dtype))).Plus(sx * sx * half * inputCurvature);
+                if (target.requires_grad) loss = loss.Plus(ZeroWithSlope(target, targetSlope.to(input.dtype)));
+                if (input.requires_grad && target.requires_grad) loss = loss.Plus(sx * sy * mixedCurvature);
                 return Reductions.Apply(loss, kind);
             }
 
@@ -163,7 +163,7 @@ namespace TorchLosses
                 if (bounds[0] >= 0 && bounds[1] <= 1 && bounds[2] >= 0 && bounds[3] <= 1) return;
                 static long FirstOutside(Tensor t)
                 {
-                    var outside = t.ge(0).logical_and(t.le(1)).logical_not().flatten();
+                    var outside = t.ge(Scalars.Zero).logical_and(t.le(Scalars.One)).logical_not().flatten();
                     return outside.any().item<bool>() ? outside.to(torch.ScalarType.Byte).argmax().item<long>() : long.MaxValue;
                 }
                 if (FirstOutside(input) <= FirstOutside(target))
@@ -184,9 +184,9 @@ namespace TorchLosses
             {
                 var s = argument - argument.detach();
                 var finite = slope.isfinite();
-                var linear = s * slope.masked_fill(finite.logical_not(), 0);
-                var direction = slope.sign().masked_fill(slope.isnan(), 0);
-                var steep = (s + finite.to(s.dtype)).sqrt() * direction;
+                var linear = s * slope.masked_fill(finite.logical_not(), Scalars.Zero);
+                var direction = slope.sign().masked_fill(slope.isnan(), Scalars.Zero);
+                var steep = (s.Plus(finite.to(s.dtype))).sqrt() * direction;
                 return torch.where(finite, linear, steep);
             }
 
@@ -240,9 +240,9 @@ namespace TorchLosses
             // When the target requires grad, backward keeps its slope −logit(x), libtorch's (unclamped) formula.
             Tensor loss;
             using (var logOneMinusX = x.neg().log1p_())
-                loss = (y - 1).mul_(logOneMinusX.clamp_(min: -100));
+                loss = (y - Scalars.One).mul_(logOneMinusX.clamp_(min: Scalars.Minus100));
             using (var logX = x.log())
-                loss.addcmul_(y, logX.clamp_(min: -100), -1);
+                loss.addcmul_(y, logX.clamp_(min: Scalars.Minus100), Scalars.MinusOne);
             var targetSlope = keepTargetSlope ? x.logit().neg_() : null;
             if (w is not null) loss.mul_(w);
             return (Reductions.Apply(loss, reduction), targetSlope);
@@ -270,7 +270,7 @@ namespace TorchLosses
                     return AnalyticGradient.Differentiable(grad_output, 4, new[] { needInput ? x : null, needTarget ? y : null },
                         () => nn.functional.BceComposite(x, y, w, (ReductionKind)ctx.get_data("reduction")!));
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
-                var dx = needInput ? (x - y).div_((1 - x).mul_(x).clamp_(min: Epsilon)).mul_(g) : null;
+                var dx = needInput ? (x - y).div_((Scalars.One.Minus(x)).mul_(x).clamp_(min: Scalars.Epsilon)).mul_(g) : null;
                 var dy = targetSlope?.mul(g);
                 if (w is not null)
                 {

@@ -126,11 +126,11 @@ namespace TorchLosses
                 // p·y first: log σ(x)·p overflows in float32 for x below −3.4e38/p, and y = 0 would then give 0·∞ = NaN
                 // where libtorch's value is finite (e.g. 0 at x = −3e38, y = 0, p = 2).
                 var positive = (pos_weight is null ? target : target * pos_weight) * logSigmoid;
-                var loss = -positive - (1 - target) * (-input).log_sigmoid();
+                var loss = -positive - (Scalars.One.Minus(target)) * (-input).log_sigmoid();
                 // A constant: libtorch's value where x = −∞ (the gradient, finite there, is the log σ form's).
                 var (x, y) = (input.detach(), target.detach());
                 if (MayHoldNegativeInfinity(x))
-                    loss = loss + ValueAtNegativeInfinity(x, 1 - y, pos_weight is null ? null : (pos_weight - 1) * y + 1);
+                    loss = loss.Plus(ValueAtNegativeInfinity(x, Scalars.One.Minus(y), pos_weight is null ? null : ((pos_weight - Scalars.One) * y).Plus(Scalars.One)));
                 if (weight is not null) loss = loss * weight;
                 return Reductions.Apply(loss, kind);
             }
@@ -190,8 +190,8 @@ namespace TorchLosses
                 using (var first = oneMinusY * x)
                 using (var second = lw is null ? null : lw * x)
                     value = first - (second ?? x);
-                using (var finite = x.ne(double.NegativeInfinity))
-                    return value.masked_fill_(finite, 0);
+                using (var finite = x.ne(Scalars.NegativeInfinity))
+                    return value.masked_fill_(finite, Scalars.Zero);
             }
 
             /// <summary>
@@ -269,17 +269,17 @@ namespace TorchLosses
             // An infinite target, weight or pos_weight (meaningless for this loss, but libtorch answers ±∞): the value is
             // libtorch's sequence then, whose ∞ the terms below would turn into ∞ − ∞; the backward's formulas are libtorch's anyway.
             if (IsHalf(x.dtype) || nn.functional.AnyNotFinite(y, w, p)) return nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
-            var low = x.clamp_max(0);
+            var low = x.clamp_max(Scalars.Zero);
             var loss = x.abs().sigmoid_().log_();
             Tensor? lw = null;
-            if (p is null) loss.addcmul_(y, low, 1);
+            if (p is null) loss.addcmul_(y, low, Scalars.One);
             else
             {
-                lw = ((p - 1) * y).add_(1);
-                loss.mul_(lw).addcmul_(y * p, low, 1);
+                lw = ((p - Scalars.One) * y).add_(Scalars.One, Scalars.One);
+                loss.mul_(lw).addcmul_(y * p, low, Scalars.One);
             }
-            var a = 1 - y;
-            loss.addcmul_(a, low.copy_(x).clamp_(min: 0), -1);
+            var a = Scalars.One.Minus(y);
+            loss.addcmul_(a, low.copy_(x).clamp_(min: Scalars.Zero), Scalars.MinusOne);
             if (nn.functional.MayHoldNegativeInfinity(x))
                 using (var atNegativeInfinity = nn.functional.ValueAtNegativeInfinity(x, a, lw))
                     loss.sub_(atNegativeInfinity);
@@ -317,7 +317,7 @@ namespace TorchLosses
                     else
                     {
                         var py = y * p;
-                        dx = s.mul_((py + 1).sub_(y)).sub_(py);
+                        dx = s.mul_((py.Plus(Scalars.One)).sub_(y)).sub_(py);
                     }
                     dx.mul_(g);
                     if (w is not null) dx.mul_(w);
@@ -329,8 +329,8 @@ namespace TorchLosses
                     {
                         // log σ(−x) − p·log σ(x), with log σ(±x) = min(±x, 0) + log σ(|x|), finite or −∞ at x = ±∞ as libtorch's.
                         var logSigmoidAbs = x.abs().sigmoid_().log_();
-                        var logSigmoid = x.clamp_max(0).add_(logSigmoidAbs);
-                        dy = x.neg().clamp_(max: 0).add_(logSigmoidAbs).addcmul_(p, logSigmoid, -1).mul_(g);
+                        var logSigmoid = x.clamp_max(Scalars.Zero).add_(logSigmoidAbs, Scalars.One);
+                        dy = x.neg().clamp_(max: Scalars.Zero).add_(logSigmoidAbs, Scalars.One).addcmul_(p, logSigmoid, Scalars.MinusOne).mul_(g);
                     }
                     if (w is not null) dy.mul_(w);
                 }

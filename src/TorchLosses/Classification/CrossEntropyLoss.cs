@@ -89,10 +89,13 @@ namespace TorchLosses
                 // The uniform part: sᵢ = −Σ_c w[c]·lp[i, c], zero at ignored targets, reduced with the same denominator.
                 long classes = input.shape[classDim];
                 var weighted = weight is null ? logProbabilities : logProbabilities * ClassWeightView(weight, input.dim(), classDim);
-                var valid = target.to(torch.ScalarType.Int64) != ignore_index;
+                using var ignore_indexScalar = ignore_index.ToScalar();
+                var valid = target.to(torch.ScalarType.Int64) != ignore_indexScalar;
                 var uniform = torch.where(valid, -weighted.sum(classDim), torch.zeros_like(picked));
                 var smooth = ClassTargets.Reduce(uniform, targetWeight, kind);
-                var loss = nll * (1 - label_smoothing) + smooth * (label_smoothing / classes);
+                using var keptShare = (1 - label_smoothing).ToScalar();
+                using var spreadShare = (label_smoothing / classes).ToScalar();
+                var loss = (nll * keptShare).Plus(smooth * spreadShare);
                 return scope.MoveToOuter(loss);
             }
 
@@ -125,15 +128,19 @@ namespace TorchLosses
 
                 using var scope = torch.NewDisposeScope();
                 var logProbabilities = input.log_softmax(classDim);
-                var smoothed = labelSmoothing > 0.0 ? target * (1 - labelSmoothing) + labelSmoothing / classes : target;
+                using var keptShare = (1 - labelSmoothing).ToScalar();
+                using var spreadShare = (labelSmoothing / classes).ToScalar();
+                var smoothed = labelSmoothing > 0.0 ? (target * keptShare).Plus(spreadShare) : target;
                 var terms = logProbabilities * smoothed;
                 if (weight is not null) terms = terms * ClassWeightView(weight, input.dim(), classDim);
+                // Mean divides by the number of rows (N·d₁…d_k); an empty input gives NaN.
+                long rows = input.numel() == 0 ? 0 : input.numel() / classes;
+                using var rowCount = rows.ToScalar();
                 Tensor loss = reduction switch
                 {
                     ReductionKind.None => -terms.sum(classDim),
                     ReductionKind.Sum => -terms.sum(),
-                    // Divides by the number of rows (N·d₁…d_k); an empty input gives NaN.
-                    _ => input.numel() == 0 ? -terms.sum() * double.NaN : -terms.sum() / (input.numel() / classes),
+                    _ => rows == 0 ? -terms.sum() * Scalars.NaN : -terms.sum() / rowCount,
                 };
                 return scope.MoveToOuter(loss);
             }
@@ -147,7 +154,8 @@ namespace TorchLosses
             {
                 if (target.dtype == torch.ScalarType.Int64 || target.device_type == DeviceType.META) return;
                 using var scope = torch.NewDisposeScope();
-                if ((target.to(torch.ScalarType.Int64) != ignoreIndex).any().item<bool>())
+                using var ignoreIndexScalar = ignoreIndex.ToScalar();
+                if ((target.to(torch.ScalarType.Int64) != ignoreIndexScalar).any().item<bool>())
                     throw new ArgumentException("gather(): Expected dtype int32/int64 for index", nameof(target));
             }
 

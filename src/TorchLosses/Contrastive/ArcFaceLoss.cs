@@ -44,7 +44,7 @@ namespace TorchLosses
         {
             var oneHot = torch.nn.functional.one_hot(labels, cosines.shape[1]).to(cosines.dtype);
             var chosen = cosines.gather(1, labels.unsqueeze(1));
-            var logits = (cosines + oneHot * (targetCosine - chosen)) * K(scale, cosines);
+            var logits = (cosines.Plus(oneHot * (targetCosine - chosen))) * K(scale, cosines);
             return Reductions.Apply(RowCrossEntropy(logits, labels), reduction);
         }
 
@@ -148,7 +148,7 @@ namespace TorchLosses.Modules
 
         private protected override Tensor TargetCosine(Tensor c)
         {
-            var sine = EmbeddingGeometry.SafeSqrt(torch.maximum(K(1, c) - c.square(), K(0, c)));
+            var sine = EmbeddingGeometry.SafeSqrt(torch.maximum(K(1, c) - c.pow(Scalars.Two), K(0, c)));
             var shifted = c * K(Math.Cos(margin), c) - sine * K(Math.Sin(margin), c);
             var beyond = c.detach().le(K(Math.Cos(Math.PI - margin), c));
             return torch.where(beyond, c - K(margin * Math.Sin(margin), c), shifted);

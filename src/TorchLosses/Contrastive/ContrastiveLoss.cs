@@ -52,10 +52,10 @@ namespace TorchLosses
                 var y = target.detach().to(ScalarType.Float64);
                 if (!y.eq(K(0, y)).logical_or(y.eq(K(1, y))).all().item<bool>())
                     throw new ArgumentException($"{loss}: target must be 0 (dissimilar) or 1 (similar).", nameof(target));
-                var squared = (input1 - input2.to(input1.dtype)).square().sum(1);
+                var squared = (input1 - input2.to(input1.dtype)).pow(Scalars.Two).sum(1);
                 var similar = y.to(squared.dtype);
                 var gap = (K(margin, squared) - SafeSqrt(squared)).relu();
-                var losses = similar * squared + (K(1, squared) - similar) * gap.square();
+                var losses = (similar * squared).Plus((K(1, squared) - similar) * gap.pow(Scalars.Two));
                 return scope.MoveToOuter(Reductions.Apply(losses, kind));
             }
 

@@ -8,7 +8,7 @@ internal static class EmbeddingGeometry
     /// <summary>The rows of <paramref name="x"/> scaled to unit length: x/max(‖x‖, 1e-12) (F.normalize's ε); a zero row stays 0.</summary>
     internal static Tensor UnitRows(Tensor x)
     {
-        var squared = x.square().sum(-1, keepdim: true);
+        var squared = x.pow(Scalars.Two).sum(-1, keepdim: true);
         return x * torch.maximum(squared, RobustFrame.K(1e-24, x)).rsqrt();
     }
 

@@ -66,7 +66,10 @@ namespace TorchLosses
                 var scale = K(1 / temperature, q);
                 Tensor losses;
                 if (negative_keys is null)
-                    losses = RowCrossEntropy(q.matmul(p.t()) * scale, torch.arange(query.shape[0], device: query.device));
+                {
+                    using var querySize = query.shape[0].ToScalar();
+                    losses = RowCrossEntropy(q.matmul(p.t()) * scale, torch.arange(Scalars.Zero, querySize, Scalars.One, device: query.device));
+                }
                 else
                 {
                     var n = UnitRows(negative_keys.to(q.dtype));
@@ -105,7 +108,9 @@ namespace TorchLosses
                 var z = UnitRows(torch.cat(new[] { z1, z2.to(z1.dtype) }, 0));
                 var logits = torch.where(torch.eye(2 * n, dtype: ScalarType.Bool, device: z.device), K(double.NegativeInfinity, z),
                     z.matmul(z.t()) * K(1 / temperature, z));
-                var partner = torch.cat(new[] { torch.arange(n, 2 * n, device: z.device), torch.arange(0, n, device: z.device) });
+                using var nScalar = n.ToScalar();
+                using var nTerm = (2 * n).ToScalar();
+                var partner = torch.cat(new[] { torch.arange(nScalar, nTerm, Scalars.One, device: z.device), torch.arange(Scalars.Zero, nScalar, Scalars.One, device: z.device) });
                 return scope.MoveToOuter(Reductions.Apply(RowCrossEntropy(logits, partner), kind));
             }
         }

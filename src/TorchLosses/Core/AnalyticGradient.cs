@@ -29,7 +29,12 @@ internal static class AnalyticGradient
     /// The upstream gradient times <paramref name="factor"/>: a 0-d tensor for the reducing reductions (so
     /// the scaling costs no pass over N elements), the per-element upstream itself for none.
     /// </summary>
-    internal static Tensor Upstream(Tensor gradOutput, double factor) => factor == 1 ? gradOutput : gradOutput * factor;
+    internal static Tensor Upstream(Tensor gradOutput, double factor)
+    {
+        if (factor == 1) return gradOutput;
+        using var factorScalar = factor.ToScalar();
+        return gradOutput * factorScalar;
+    }
 
     /// <summary>−t·g, in one pass over t when g is 0-d (a reduced upstream), else in two.</summary>
     internal static Tensor NegatedProduct(Tensor t, Tensor g) => g.dim() == 0 ? t.mul(g.neg()) : t.mul(g).neg_();

@@ -69,11 +69,12 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
             // Every target counts with weight 1: −picked, and mean divides by the number of targets.
             var index = target.to(torch.ScalarType.Int64).unsqueeze(classDim);
             var picked = scores.gather(classDim, index);
+            using var minusCount = (-target.numel()).ToScalar();
             var loss = reduction switch
             {
                 ReductionKind.None => picked.squeeze(classDim).neg_(),
                 ReductionKind.Sum => picked.sum().neg_(),
-                _ => picked.sum().div_(-target.numel()),
+                _ => picked.sum().div_(minusCount),
             };
             return new(loss, scores, index, null, null, null);
         }
@@ -115,7 +116,8 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
             }
             var (logProbabilities, index, targetWeight, valid, total) = (saved[0], saved[1]!, saved[2], saved[3], saved[4]);
             var count = (long)ctx.get_data("count")!;
-            var upstream = total is not null ? grad_output / total : count > 0 ? grad_output / count : grad_output;
+            using var countScalar = count.ToScalar();
+            var upstream = total is not null ? grad_output / total : count > 0 ? grad_output / countScalar : grad_output;
             // cᵢ, shaped like the index. Plain path: the upstream itself (0-d for a reduced loss, one per target for none).
             // Otherwise w[yᵢ]·upstream and 0 at ignored targets (even when the weight total is 0, where the others become
             // ±∞ or NaN, as in libtorch).

@@ -74,8 +74,9 @@ internal static class ClassTargets
         Tensor? weight, long ignoreIndex, long classDim)
     {
         var index = target.to(torch.ScalarType.Int64);
-        var valid = index != ignoreIndex;
-        var safeIndex = index.masked_fill(valid.logical_not(), 0);
+        using var ignoreIndexScalar = ignoreIndex.ToScalar();
+        var valid = index != ignoreIndexScalar;
+        var safeIndex = index.masked_fill(valid.logical_not(), Scalars.Zero);
         var gathered = scores.gather(classDim, safeIndex.unsqueeze(classDim)).squeeze(classDim);
         var zero = torch.zeros_like(gathered);
         var picked = torch.where(valid, gathered, zero);

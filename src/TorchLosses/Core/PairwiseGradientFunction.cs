@@ -71,15 +71,17 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
             var gradient = saved[0]!;
             var factor = (double)ctx.get_data("factor")!;
             var divisor = (double)ctx.get_data("divisor")!;
+            using var divisorScalar = divisor.ToScalar();
+            using var factorScalar = factor.ToScalar();
             // libtorch's kernels (MSE, SmoothL1, Huber) scale the per-element factor first and multiply by the upstream gradient
             // last ((norm·g(d))·upstream, norm = 1/numel for mean): so does this, in the same rounding. Where the factor is a power
             // of two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
             // L1 has no kernel in libtorch 2.10: autograd differentiates mean(abs(d)), whose mean backward divides the upstream by
             // numel before abs's backward multiplies by sgn(d) (the divisor, set for a composite loss under mean).
-            var grad = divisor != 0 ? gradient * (grad_output / divisor)
-                : double.IsPow2(factor) ? gradient * (factor == 1 ? grad_output : grad_output * factor)
-                : gradient.mul(factor).mul_(grad_output);
+            var grad = divisor != 0 ? gradient * (grad_output / divisorScalar)
+                : double.IsPow2(factor) ? gradient * (factor == 1 ? grad_output : grad_output * factorScalar)
+                : gradient.mul(factorScalar).mul_(grad_output);
             if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
-            return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(-1)) : null, null, null, null, null, null };
+            return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(Scalars.MinusOne)) : null, null, null, null, null, null };
         }, slots: 7, operands: 2);
 }

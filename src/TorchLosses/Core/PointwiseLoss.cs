@@ -53,7 +53,7 @@ internal static class PointwiseLoss
     internal static Tensor WithGradientOf(Tensor values, Tensor differentiable)
     {
         var constant = differentiable.detach();
-        return torch.where(constant.isfinite(), values.detach() + (differentiable - constant), differentiable);
+        return torch.where(constant.isfinite(), values.detach().Plus((differentiable - constant)), differentiable);
     }
 
     /// <summary>

@@ -103,7 +103,9 @@ internal static class Reductions
     private static Tensor BatchMean(Tensor loss, Tensor batchSource)
     {
         var total = loss.sum();
-        return batchSource.dim() == 0 ? total : total / batchSource.shape[0];
+        if (batchSource.dim() == 0) return total;
+        using var batchSourceSize = batchSource.shape[0].ToScalar();
+        return total / batchSourceSize;
     }
 
     /// <summary>

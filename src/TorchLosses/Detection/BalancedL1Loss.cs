@@ -61,8 +61,8 @@ namespace TorchLosses
                 var inside = x < c(beta);
                 var xInside = torch.where(inside, x, torch.zeros_like(x));
                 var bx = c(b) * xInside;
-                var inner = c(alpha / b) * (bx + c(1.0)) * (bx / c(beta)).log1p() - c(alpha) * xInside;
-                var outer = c(gamma) * x + c(gamma / b - alpha * beta);
+                var inner = c(alpha / b) * (bx.Plus(c(1.0))) * (bx / c(beta)).log1p() - c(alpha) * xInside;
+                var outer = (c(gamma) * x).Plus(c(gamma / b - alpha * beta));
                 var loss = torch.where(inside, inner, outer);
                 return scope.MoveToOuter(Reductions.ApplyEmptySafe(loss, kind));
             }

@@ -140,8 +140,8 @@ namespace TorchLosses
             var overlaps = (interHeight > zero) & (interWidth > zero);
             var product = interWidth * interHeight;
             var intersection = torch.where(overlaps, product, torch.zeros_like(product));
-            var union = (x2 - x1) * (y2 - y1) + (x2g - x1g) * (y2g - y1g) - intersection;
-            var iou = intersection / (union + epsilon);
+            var union = ((x2 - x1) * (y2 - y1)).Plus((x2g - x1g) * (y2g - y1g)) - intersection;
+            var iou = intersection / (union.Plus(epsilon));
 
             // The smallest enclosing box.
             var cx1 = torch.minimum(x1, x1g);
@@ -157,21 +157,21 @@ namespace TorchLosses
                     break;
                 case BoxIouKind.Generalized:
                     var enclosing = (cx2 - cx1) * (cy2 - cy1);
-                    result = one - (iou - (enclosing - union) / (enclosing + epsilon));
+                    result = one - (iou - (enclosing - union) / (enclosing.Plus(epsilon)));
                     break;
                 default:
                     var two = DetectionChecks.Constant(like, 2.0);
-                    var diagonal = (cx2 - cx1).square() + (cy2 - cy1).square() + epsilon;
-                    var centres = ((x2 + x1) / two - (x1g + x2g) / two).square() + ((y2 + y1) / two - (y1g + y2g) / two).square();
-                    result = one - iou + centres / diagonal;
+                    var diagonal = (cx2 - cx1).pow(Scalars.Two).Plus((cy2 - cy1).pow(Scalars.Two)).Plus(epsilon);
+                    var centres = ((x2.Plus(x1)) / two - (x1g.Plus(x2g)) / two).pow(Scalars.Two).Plus(((y2.Plus(y1)) / two - (y1g.Plus(y2g)) / two).pow(Scalars.Two));
+                    result = (one - iou).Plus(centres / diagonal);
                     if (kind == BoxIouKind.Complete)
                     {
                         var aspect = DetectionChecks.Constant(like, 4.0 / (Math.PI * Math.PI));
-                        var v = aspect * (((x2g - x1g) / (y2g - y1g)).atan() - ((x2 - x1) / (y2 - y1)).atan()).square();
+                        var v = aspect * (((x2g - x1g) / (y2g - y1g)).atan() - ((x2 - x1) / (y2 - y1)).atan()).pow(Scalars.Two);
                         Tensor alpha;
                         using (torch.no_grad())
-                            alpha = v / (one - iou + v + epsilon);
-                        result = result + alpha * v;
+                            alpha = v / ((one - iou).Plus(v).Plus(epsilon));
+                        result = result.Plus(alpha * v);
                     }
                     break;
             }

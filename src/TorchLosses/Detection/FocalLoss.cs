@@ -67,13 +67,13 @@ namespace TorchLosses
                 var crossEntropy = binary_cross_entropy_with_logits(inputs, targets, reduction: torch.nn.Reduction.None);
                 var one = DetectionChecks.Constant(crossEntropy, 1.0);
                 var p = inputs.sigmoid();
-                var pT = p * targets + (one - p) * (one - targets);
+                var pT = (p * targets).Plus((one - p) * (one - targets));
                 using var exponent = gamma.ToScalar();
                 var loss = crossEntropy * (one - pT).pow(exponent);
                 if (alpha >= 0)
                 {
                     var a = DetectionChecks.Constant(crossEntropy, alpha);
-                    loss = (a * targets + (one - a) * (one - targets)) * loss;
+                    loss = ((a * targets).Plus((one - a) * (one - targets))) * loss;
                 }
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }

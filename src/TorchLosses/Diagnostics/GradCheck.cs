@@ -261,7 +261,7 @@ public static class GradCheck
     {
         using var dense = torch.zeros(t.numel(), torch.ScalarType.Float64, t.device);
         using var flat = t.flatten();
-        return dense.add_(flat).data<double>().ToArray();
+        return dense.add_(flat, Scalars.One).data<double>().ToArray();
     }
 
     internal static string Index(long flat, long[] shape)

@@ -74,13 +74,14 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 // libtorch's op sequence, so that values and gradients round the same way.
                 var dot = (input1 * input2).sum(featureDim);
-                var squaredNorm1 = (input1 * input1).sum(featureDim) + CosineEmbeddingEpsilon;
-                var squaredNorm2 = (input2 * input2).sum(featureDim) + CosineEmbeddingEpsilon;
+                var squaredNorm1 = (input1 * input1).sum(featureDim).Plus(Scalars.CosineEmbeddingEpsilon);
+                var squaredNorm2 = (input2 * input2).sum(featureDim).Plus(Scalars.CosineEmbeddingEpsilon);
                 var cos = dot / (squaredNorm1 * squaredNorm2).sqrt();
                 var zero = torch.zeros_like(cos);
-                var similar = torch.where(target == 1, 1 - cos, zero);
-                var dissimilar = torch.where(target == -1, (cos - margin).clamp_min(0), zero);
-                return scope.MoveToOuter(Reductions.Apply(similar + dissimilar, kind));
+                var similar = torch.where(target == Scalars.One, Scalars.One.Minus(cos), zero);
+                using var marginScalar = margin.ToScalar();
+                var dissimilar = torch.where(target == Scalars.MinusOne, (cos - marginScalar).clamp_min(Scalars.Zero), zero);
+                return scope.MoveToOuter(Reductions.Apply(similar.Plus(dissimilar), kind));
             }
 
             /// <summary>Cosine embedding loss with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>

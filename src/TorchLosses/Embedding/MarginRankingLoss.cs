@@ -67,8 +67,9 @@ namespace TorchLosses
                 Check.BroadcastShape(target.shape, difference, nameof(target));
 
                 using var scope = torch.NewDisposeScope();
+                using var marginScalar = margin.ToScalar();
                 // ATen's op sequence, so that values round the same way.
-                var loss = (-target * (input1 - input2) + margin).clamp_min(0);
+                var loss = ((-target * (input1 - input2)).Plus(marginScalar)).clamp_min(Scalars.Zero);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }
 

@@ -84,8 +84,9 @@ namespace TorchLosses
                 var positiveDistance = PairwiseDistance(anchor, positive, p, eps);
                 var negativeDistance = PairwiseDistance(anchor, negative, p, eps);
                 if (swap) negativeDistance = torch.minimum(negativeDistance, PairwiseDistance(positive, negative, p, eps));
+                using var marginScalar = margin.ToScalar();
                 // libtorch's order: (margin + d_pos) − d_neg.
-                var loss = (positiveDistance + margin - negativeDistance).clamp_min(0);
+                var loss = (positiveDistance.Plus(marginScalar) - negativeDistance).clamp_min(Scalars.Zero);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }
 
@@ -161,13 +162,19 @@ namespace TorchLosses
             /// </summary>
             internal static Tensor PairwiseDistance(Tensor x1, Tensor x2, double p, double eps)
             {
-                var difference = x1 - x2 + eps;
+                using var epsScalar = eps.ToScalar();
+                var difference = (x1 - x2).Plus(epsScalar);
                 long lastDim = difference.dim() - 1;
                 if (lastDim >= 0 && difference.shape[lastDim] == 0 && (p < 0 || double.IsPositiveInfinity(p)))
                     throw new ArgumentException(
                         $"linalg.vector_norm cannot compute the {Check.CppDouble(p)} norm on the dimension {lastDim}because this dimension is " +
                         "empty and the operation does not have an identity", nameof(p));
                 CheckNormGradientOrder(p, difference);
+                // TorchSharp's linalg.vector_norm turns p into a Scalar it does not keep alive (Core/Scalars.cs says why that
+                // matters); Tensor.norm passes p as a float and runs the same libtorch kernel (at::norm is
+                // linalg_vector_norm), so it serves every p a float holds exactly: 1, 2, ∞, 1.5, ….
+                if ((float)p == p) return difference.norm(-1, false, (float)p);
+                // ScalarOwnership: a p no float holds (2.3): only vector_norm takes it, and its Scalar is TorchSharp's to keep.
                 return torch.linalg.vector_norm(difference, p, new[] { -1L });
             }
         }

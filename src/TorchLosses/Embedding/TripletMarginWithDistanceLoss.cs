@@ -78,8 +78,9 @@ namespace TorchLosses
                 var positiveDistance = Distance(anchor, positive);
                 var negativeDistance = Distance(anchor, negative);
                 if (swap) negativeDistance = torch.minimum(negativeDistance, Distance(positive, negative));
+                using var marginScalar = margin.ToScalar();
                 // PyTorch 2.10's order: (margin + d_pos) − d_neg (1.13 computed (d_pos − d_neg) + margin).
-                var loss = (positiveDistance + margin - negativeDistance).clamp_min(0.0);
+                var loss = (positiveDistance.Plus(marginScalar) - negativeDistance).clamp_min(Scalars.RealZero);
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }
 

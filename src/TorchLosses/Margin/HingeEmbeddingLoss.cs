@@ -53,9 +53,10 @@ namespace TorchLosses
 
                 using var scope = torch.NewDisposeScope();
                 var zeros = torch.zeros_like(input);
+                using var marginScalar = margin.ToScalar();
                 // Δ is filled in the input's dtype before subtracting, as libtorch's (Scalar − Tensor) does.
-                var marginTerm = (torch.full_like(input, margin) - input).clamp_min(0);
-                var loss = torch.where(target != 1, marginTerm, zeros) + torch.where(target != -1, input, zeros);
+                var marginTerm = (torch.full_like(input, marginScalar) - input).clamp_min(Scalars.Zero);
+                var loss = torch.where(target != Scalars.One, marginTerm, zeros).Plus(torch.where(target != Scalars.MinusOne, input, zeros));
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
             }
 

@@ -67,16 +67,17 @@ namespace TorchLosses
                 var x = input.reshape(frames, classes);
                 var t = target.reshape(frames, classes).to(torch.ScalarType.Int64);
                 // Target positions before the first −1 hold J; the others are masked out (index 0 stands in).
-                var listed = t.eq(-1).cumsum(1L, torch.ScalarType.Int64).eq(0);
-                var index = t.masked_fill(listed.logical_not(), 0);
+                var listed = t.eq(Scalars.MinusOne).cumsum(1L, torch.ScalarType.Int64).eq(Scalars.Zero);
+                var index = t.masked_fill(listed.logical_not(), Scalars.Zero);
+                using var classesScalar = classes.ToScalar();
                 // isTarget[n, k]: class k occurs in J (the set S).
-                var classIds = torch.arange(classes, torch.ScalarType.Int64, input.device);
+                var classIds = torch.arange(Scalars.Zero, classesScalar, Scalars.One, torch.ScalarType.Int64, input.device);
                 var isTarget = index.unsqueeze(2).eq(classIds).logical_and(listed.unsqueeze(2)).any(1);
                 // z[n, position, k] = 1 − x[j] + x[k] in libtorch's order, for j the class at that position.
-                var z = (1 - x.gather(1, index)).unsqueeze(2) + x.unsqueeze(1);
-                var active = (z > 0).logical_and(listed.unsqueeze(2)).logical_and(isTarget.logical_not().unsqueeze(1));
+                var z = (Scalars.One.Minus(x.gather(1, index))).unsqueeze(2).Plus(x.unsqueeze(1));
+                var active = (z > Scalars.Zero).logical_and(listed.unsqueeze(2)).logical_and(isTarget.logical_not().unsqueeze(1));
                 var hinge = torch.where(active, z, torch.zeros_like(z));
-                var perSample = hinge.sum(new long[] { 1, 2 }) / classes;
+                var perSample = hinge.sum(new long[] { 1, 2 }) / classesScalar;
                 return scope.MoveToOuter(MarginChecks.Reduce(perSample, kind, keepSamples: batched));
             }
 

@@ -65,10 +65,11 @@ namespace TorchLosses
                 Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
 
                 using var scope = torch.NewDisposeScope();
-                var loss = -(target * input.log_sigmoid() + (1 - target) * (-input).log_sigmoid());
+                var loss = -((target * input.log_sigmoid()).Plus((Scalars.One.Minus(target)) * (-input).log_sigmoid()));
                 if (weight is not null) loss = loss * weight;
                 long classDim = input.dim() - 1;
-                var perSample = loss.sum(new[] { classDim }) / input.shape[classDim];
+                using var inputSize = input.shape[classDim].ToScalar();
+                var perSample = loss.sum(new[] { classDim }) / inputSize;
                 return scope.MoveToOuter(Reductions.Apply(perSample, kind));
             }
 

@@ -84,16 +84,18 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 var x = input.reshape(frames, classes);
                 var y = target.reshape(frames, 1).to(torch.ScalarType.Int64);
+                using var marginScalar = margin.ToScalar();
                 // z = Δ − x[c] + x[j] in libtorch's order; the target class itself and z ≤ 0 (or NaN) are inactive.
-                var z = (margin - x.gather(1, y)) + x;
-                var others = torch.arange(classes, torch.ScalarType.Int64, input.device) != y;
-                var active = (z > 0).logical_and(others);
+                var z = (marginScalar.Minus(x.gather(1, y))).Plus(x);
+                using var classesScalar = classes.ToScalar();
+                var others = torch.arange(Scalars.Zero, classesScalar, Scalars.One, torch.ScalarType.Int64, input.device)!= y;
+                var active = (z > Scalars.Zero).logical_and(others);
                 var zeros = torch.zeros_like(z);
                 var hinge = torch.where(active, z, zeros);
                 var terms = p == 1 ? hinge : hinge * hinge;
                 if (weight is not null)
                     terms = terms * torch.where(active, weight.index_select(0, y.reshape(frames)).unsqueeze(1), zeros);
-                var perSample = terms.sum(1L) / classes;
+                var perSample = terms.sum(1L) / classesScalar;
                 return scope.MoveToOuter(MarginChecks.Reduce(perSample, kind, keepSamples: target.dim() > 0));
             }
 

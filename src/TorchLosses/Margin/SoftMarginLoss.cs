@@ -126,7 +126,7 @@ namespace TorchLosses
         private static Tensor Slope(Tensor input, Tensor target)
         {
             var e = ((-input) * target).exp();
-            return (target * e).to(input.dtype).neg().div(e + 1).to(input.dtype);
+            return (target * e).to(input.dtype).neg().div(e.Plus(Scalars.One)).to(input.dtype);
         }
 
         /// <remarks>Under create_graph (grad mode on in backward) the slope is recomputed from the saved input with recorded ops,

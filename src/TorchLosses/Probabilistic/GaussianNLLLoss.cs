@@ -58,7 +58,7 @@ namespace TorchLosses
                 Check.Defined(input, target, var);
                 using var scope = torch.NewDisposeScope();
                 // PyTorch 2.10's order: the sign of var, then its shape, then the reduction.
-                if (var.device_type != DeviceType.META && var.lt(0).any().item<bool>())
+                if (var.device_type != DeviceType.META && var.lt(Scalars.Zero).any().item<bool>())
                     throw new ArgumentException("var has negative entry/entries", nameof(var));
                 bool unsqueeze = VarNeedsUnsqueeze(input.shape, var.shape);
                 var kind = Reductions.Parse(reduction);
@@ -78,9 +78,10 @@ namespace TorchLosses
             internal static Tensor GaussianNllComposite(Tensor input, Tensor target, Tensor var, bool full, double eps, ReductionKind kind)
             {
                 var v = var.clone();
-                using (torch.no_grad()) v.clamp_(min: eps);
-                var loss = (v.log() + (input - target).pow(2) / v) * 0.5;
-                if (full) loss = loss + 0.5 * Math.Log(2 * Math.PI);
+                using var epsScalar = eps.ToScalar();
+                using (torch.no_grad()) v.clamp_(min: epsScalar);
+                var loss = (v.log().Plus((input - target).pow(Scalars.Two) / v)) * Scalars.Half;
+                if (full) loss = loss.Plus(Scalars.HalfLogTwoPi);
                 return Reductions.Apply(loss, kind);
             }
 
@@ -138,9 +139,10 @@ namespace TorchLosses
             ReductionKind reduction)
         {
             var d = x - y;
-            var v = var.clamp(min: eps);
-            var loss = d.square().div_(v).add_(v.log()).mul_(0.5);   // d² first, as PyTorch's (input − target)**2 / var
-            if (full) loss.add_(0.5 * Math.Log(2 * Math.PI));
+            using var epsScalar = eps.ToScalar();
+            var v = var.clamp(min: epsScalar);
+            var loss = d.pow(Scalars.Two).div_(v).add_(v.log(), Scalars.One).mul_(Scalars.Half);   // d² first, as PyTorch's (input − target)**2 / var
+            if (full) loss.add_(Scalars.HalfLogTwoPi, Scalars.One);
             return (Reductions.Apply(loss, reduction), d, v);
         }
 
@@ -175,14 +177,14 @@ namespace TorchLosses
                 Tensor? dx = null, dy = null, dv = null;
                 if (needInput || needTarget)
                 {
-                    var slope = hOverV.mul(d * 2);   // PowBackward: (h/v)·(2·d)
+                    var slope = hOverV.mul(d * Scalars.Two);   // PowBackward: (h/v)·(2·d)
                     dx = needInput ? slope : null;
                     dy = needTarget ? (needInput ? slope.neg() : slope.neg_()) : null;
                 }
                 if (needVar)
                 {
                     // LogBackward h/v, DivBackward −h·((d²/v)/v); a homoscedastic var sums over the last dimension.
-                    dv = d.square().div_(v).div_(v).mul_(h).neg_().add_(hOverV);
+                    dv = d.pow(Scalars.Two).div_(v).div_(v).mul_(h).neg_().add_(hOverV, Scalars.One);
                     if (!Check.SameShape(v.shape, d.shape)) dv = dv.sum(new long[] { -1 }, keepdim: true);
                 }
                 return new() { dx, dy, dv, null, null, null };

@@ -182,7 +182,7 @@ namespace TorchLosses
 
         private static (Tensor loss, Tensor? expTarget) Forward(Tensor x, Tensor y, ReductionKind reduction, bool logTarget)
         {
-            if (!logTarget) return (Reductions.Apply(y.xlogy(y).addcmul_(y, x, -1), reduction, x), null);
+            if (!logTarget) return (Reductions.Apply(y.xlogy(y).addcmul_(y, x, Scalars.MinusOne), reduction, x), null);
             var expTarget = y.exp();
             return (Reductions.Apply((y - x).mul_(expTarget), reduction, x), expTarget);
         }
@@ -221,8 +221,8 @@ namespace TorchLosses
                     // NaN at y = 0 as xlogy's 0/0, and rounds as autograd does where g·y is subnormal; multiplying by g before
                     // e^y keeps a finite gradient where e^y·(y − x) alone would overflow.
                     dy = expTarget is null
-                        ? y.log().mul_(g).add_((y * g).div_(y)).sub_(x * g)
-                        : (y - x).mul_(g).mul_(expTarget).add_(expTarget * g);
+                        ? y.log().mul_(g).add_((y * g).div_(y), Scalars.One).sub_(x * g)
+                        : (y - x).mul_(g).mul_(expTarget).add_(expTarget * g, Scalars.One);
                 return new() { dx, dy, null, null };
             }, slots: 4, operands: 2);
     }

@@ -87,18 +87,19 @@ namespace TorchLosses
                 // y·x before exp(x), ½·log(2πy) before y·log y), so autograd accumulates the gradients in the same order and
                 // bfloat16 rounds them alike.
                 Tensor loss;
+                using var epsScalar = eps.ToScalar();
                 if (log_input)
                 {
                     var product = target * input;
                     loss = input.exp() - product;
                 }
-                else loss = input - target * (input + eps).log();
+                else loss = input - target * (input.Plus(epsScalar)).log();
                 if (full)
                 {
-                    var halfLog = (target * (2 * Math.PI)).log() * 0.5;
-                    var stirling = target * target.log() - target + halfLog;
+                    var halfLog = (target * Scalars.TwoPi).log() * Scalars.Half;
+                    var stirling = (target * target.log() - target).Plus(halfLog);
                     // libtorch adds in place (loss +=): the sum keeps the loss's type (bfloat16 against an integer target's float32).
-                    var total = loss + stirling.masked_fill(target <= 1, 0);
+                    var total = loss.Plus(stirling.masked_fill(target <= Scalars.One, Scalars.Zero));
                     loss = total.dtype == loss.dtype ? total : total.to(loss.dtype);
                 }
                 return Reductions.Apply(loss, kind);
@@ -144,14 +145,15 @@ namespace TorchLosses
         private static (Tensor loss, Tensor? kept) Forward(Tensor x, Tensor y, bool logInput, bool full, double eps,
             ReductionKind reduction, bool keep)
         {
-            var kept = logInput ? x.exp() : (x + eps).log_();
+            using var epsScalar = eps.ToScalar();
+            var kept = logInput ? x.exp() : (x.Plus(epsScalar)).log_();
             // y·x (y·log(x + eps)) as a product of its own, as ATen's composite: a fused multiply-add would not overflow
             // where libtorch's product does (e^x − y·x at x = y = 1e30 in float32 is ∞ − ∞ = NaN there).
             var loss = logInput
                 ? keep ? kept - y * x : kept.sub_(y * x)
                 : x - y * kept;
             if (full)
-                loss.add_(y.log().mul_(y).sub_(y).add_((y * (2 * Math.PI)).log_(), 0.5).masked_fill_(y.le(1), 0));
+                loss.add_(y.log().mul_(y).sub_(y).add_((y * Scalars.TwoPi).log_(), Scalars.Half).masked_fill_(y.le(Scalars.One), Scalars.Zero), Scalars.One);
             return (Reductions.Apply(loss, reduction), keep ? kept : null);
         }
 
@@ -182,10 +184,11 @@ namespace TorchLosses
                         () => nn.functional.PoissonNllComposite(x, y!, logInput, full, eps, (ReductionKind)ctx.get_data("reduction")!));
                 var g = AnalyticGradient.Upstream(grad_output, (double)ctx.get_data("factor")!);
                 Tensor? dx = null, dy = null;
+                using var epsScalar = eps.ToScalar();
                 // In autograd's order of operations (products with g before the divisions), so that float32 overflow and
                 // underflow of the intermediates land as in PyTorch.
                 if (needInput)
-                    dx = logInput ? kept!.sub(y!).mul_(g) : (y! * g).div_(x + eps).neg_().add_(g);
+                    dx = logInput ? kept!.sub(y!).mul_(g) : (y! * g).div_(x.Plus(epsScalar)).neg_().add_(g, Scalars.One);
                 if (needTarget)
                 {
                     var slope = logInput ? x : kept!; // ∂ℓ/∂y = −slope, plus Stirling's part with full
@@ -194,9 +197,9 @@ namespace TorchLosses
                     {
                         // Stirling's part with the upstream masked where y ≤ 1: gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π, NaN at
                         // y ≤ 0 and y = ∞ as autograd's.
-                        var gm = (g.dim() == 0 ? g.expand(y!.shape) : g).masked_fill(y!.le(1), 0);
-                        dy = y!.log().mul_(gm).add_((y! * gm).div_(y!)).sub_(gm)
-                            .add_((gm * 0.5).div_(y! * (2 * Math.PI)).mul_(2 * Math.PI)).sub_(slope * g);
+                        var gm = (g.dim() == 0 ? g.expand(y!.shape) : g).masked_fill(y!.le(Scalars.One), Scalars.Zero);
+                        dy = y!.log().mul_(gm).add_((y! * gm).div_(y!), Scalars.One).sub_(gm)
+                            .add_((gm * Scalars.Half).div_(y! * Scalars.TwoPi).mul_(Scalars.TwoPi), Scalars.One).sub_(slope * g);
                     }
                 }
                 return new() { dx, dy, null, null, null, null };

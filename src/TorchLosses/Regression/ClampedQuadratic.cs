@@ -15,9 +15,13 @@ internal static class ClampedQuadratic
     /// </summary>
     internal static (Tensor loss, Tensor slope) Analytic(Tensor d, double bound, double scale)
     {
-        var slope = d.clamp(-bound, bound);
-        if (scale != 1) slope.div_(scale);
-        return (d.add_(slope, -0.5 * scale).mul_(slope), slope);
+        using var minusBound = (-bound).ToScalar();
+        using var boundScalar = bound.ToScalar();
+        var slope = d.clamp(minusBound, boundScalar);
+        using var scaleScalar = scale.ToScalar();
+        if (scale != 1) slope.div_(scaleScalar);
+        using var minusHalfScale = (-0.5 * scale).ToScalar();
+        return (d.add_(slope, minusHalfScale).mul_(slope), slope);
     }
 
     /// <summary>
@@ -32,11 +36,16 @@ internal static class ClampedQuadratic
     internal static Tensor Differentiable(Tensor d, double bound, double scale)
     {
         var constant = d.detach();
-        var slope = constant.clamp(-bound, bound);
-        if (scale != 1) slope = slope / scale;
-        var inside = d.masked_fill(constant.abs().lt(bound).logical_not(), 0);
-        var curvature = ((inside - inside.detach()) * Math.Sqrt(0.5 / scale)).square();
-        return slope * (d - slope * (0.5 * scale)) + curvature;
+        using var minusBound = (-bound).ToScalar();
+        using var boundScalar = bound.ToScalar();
+        var slope = constant.clamp(minusBound, boundScalar);
+        using var scaleScalar = scale.ToScalar();
+        if (scale != 1) slope = slope / scaleScalar;
+        var inside = d.masked_fill(constant.abs().lt(boundScalar).logical_not(), Scalars.Zero);
+        using var rootHalfOverScale = Math.Sqrt(0.5 / scale).ToScalar();
+        var curvature = ((inside - inside.detach()) * rootHalfOverScale).pow(Scalars.Two);
+        using var halfScale = (0.5 * scale).ToScalar();
+        return (slope * (d - slope * halfScale)).Plus(curvature);
     }
 
     /// <summary>
@@ -51,9 +60,12 @@ internal static class ClampedQuadratic
     internal static Tensor ExactSlope(Tensor d, double bound, double scale)
     {
         var wide = d.to(torch.ScalarType.Float64);
+        using var minusBound = (-bound).ToScalar();
+        using var boundScalar = bound.ToScalar();
+        using var scaleScalar = scale.ToScalar();
         return double.IsPositiveInfinity(scale)
-            ? wide.clamp(-1, 1).masked_fill_(wide.isfinite(), 0)
-            : wide.clamp(-bound, bound).div_(scale);
+            ? wide.clamp(Scalars.MinusOne, Scalars.One).masked_fill_(wide.isfinite(), Scalars.Zero)
+            : wide.clamp(minusBound, boundScalar).div_(scaleScalar);
     }
 
     /// <summary>

@@ -90,7 +90,7 @@ namespace TorchLosses
                 else
                 {
                     var exact = ClampedQuadratic.Differentiable((input - target).to(torch.ScalarType.Float64), delta, 1);
-                    loss = ClampedQuadratic.Analytic(input.detach() - target.detach(), b, 1).loss + (exact - exact.detach()).to(type);
+                    loss = ClampedQuadratic.Analytic(input.detach() - target.detach(), b, 1).loss.Plus((exact - exact.detach()).to(type));
                 }
                 return loss.dtype == input.dtype ? loss : loss.to(input.dtype);
             }
@@ -104,11 +104,10 @@ namespace TorchLosses
             /// </summary>
             private static Tensor HalfHuber((Tensor x, Tensor y) operands, double delta)
             {
-                const double largestFloat16 = 65504;
                 var (x, y) = operands;
                 var values = ClampedQuadratic.Analytic(x.detach() - y.detach(), ClampedQuadratic.AsKernelHoldsIt(delta, x.dtype), 1).loss;
                 var d = x - y;
-                var inBackward = torch.where(d.detach().abs() <= largestFloat16, d.to(torch.ScalarType.Float16).to(x.dtype), d);
+                var inBackward = torch.where(d.detach().abs() <= Scalars.LargestFloat16, d.to(torch.ScalarType.Float16).to(x.dtype), d);
                 var loss = ClampedQuadratic.Differentiable(inBackward, ClampedQuadratic.AsKernelHoldsIt(delta, torch.ScalarType.Float16), 1);
                 return PointwiseLoss.WithGradientOf(values.to(torch.ScalarType.Float16), loss.to(torch.ScalarType.Float16));
             }

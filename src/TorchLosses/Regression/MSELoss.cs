@@ -31,8 +31,8 @@ namespace TorchLosses
             /// <exception cref="ArgumentException">the element type is not floating point.</exception>
             public static Tensor mse_loss(Tensor input, Tensor target, torch.nn.Reduction reduction = torch.nn.Reduction.Mean) =>
                 PointwiseLoss.Compute(input, target, reduction, "mse_loss", "mse_cpu", Check.AllFloating,
-                    validateParameters: null, (x, y) => (x - y).square(),
-                    (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable, (d, needGradient) => needGradient ? (d.square(), d) : (d.mul_(d), null),
+                    validateParameters: null, (x, y) => (x - y).pow(Scalars.Two),
+                    (kind, differentiable) => PairwiseGradientFunction.Apply(input, target, kind, differentiable, (d, needGradient) => needGradient ? (d.pow(Scalars.Two), d) : (d.mul_(d), null),
                         gradientScale: 2));
 
             /// <summary>Mean squared error with PyTorch's deprecated <c>size_average</c>/<c>reduce</c> arguments (they override <paramref name="reduction"/>).</summary>

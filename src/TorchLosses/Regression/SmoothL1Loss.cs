@@ -108,11 +108,11 @@ namespace TorchLosses
                 if (b > 0 && double.IsFinite(b)) return ClampedQuadratic.Differentiable(d, b, b);
                 var constant = d.detach();
                 var slope = ClampedQuadratic.ExactSlope(constant, beta, beta).to(d.dtype);
-                return b == 0 ? slope * d : QuadraticOverInfinity(constant) + slope * (d - constant);
+                return b == 0 ? slope * d : QuadraticOverInfinity(constant).Plus(slope * (d - constant));
             }
 
             /// <summary>The kernel's quadratic branch with β rounded to ∞: 0.5·d·d/∞, 0, or NaN where 0.5·d·d overflows or d is ±∞.</summary>
-            private static Tensor QuadraticOverInfinity(Tensor d) => d.mul(0.5).mul_(d).div_(double.PositiveInfinity);
+            private static Tensor QuadraticOverInfinity(Tensor d) => d.mul(Scalars.Half).mul_(d).div_(Scalars.PositiveInfinity);
 
             /// <summary>
             /// libtorch's smooth-L1 forward as written in its kernel, in the type of x and y with β as that type holds it:
@@ -122,7 +122,9 @@ namespace TorchLosses
             {
                 var z = (x - y).abs();
                 double b = ClampedQuadratic.AsKernelHoldsIt(beta, z.dtype);
-                return torch.where(z.lt(b), z.mul(0.5).mul_(z).div_(b), z - ClampedQuadratic.AsKernelHoldsIt(0.5 * b, z.dtype));
+                using var bScalar = b.ToScalar();
+                using var halfB = ClampedQuadratic.AsKernelHoldsIt(0.5 * b, z.dtype).ToScalar();
+                return torch.where(z.lt(bScalar), z.mul(Scalars.Half).mul_(z).div_(bScalar), z - halfB);
             }
         }
     }

@@ -48,7 +48,7 @@ namespace TorchLosses
 
             /// <summary>ρ(x, α, c) + log c + log Z(α) on prepared tensors.</summary>
             internal static Tensor BarronNll(Tensor x, Tensor alpha, Tensor scale) =>
-                Barron.Rho(x, alpha, scale) + scale.log() + BarronPartition.LogZ(alpha);
+                Barron.Rho(x, alpha, scale).Plus(scale.log()).Plus(BarronPartition.LogZ(alpha));
         }
     }
 }
@@ -129,7 +129,7 @@ namespace TorchLosses.Modules
         {
             using var scope = torch.NewDisposeScope();
             var range = torch.tensor(alpha_hi - alpha_lo, alphaLatent.dtype, alphaLatent.device);
-            return scope.MoveToOuter(torch.tensor(alpha_lo, alphaLatent.dtype, alphaLatent.device) + range * alphaLatent.sigmoid());
+            return scope.MoveToOuter(torch.tensor(alpha_lo, alphaLatent.dtype, alphaLatent.device).Plus(range * alphaLatent.sigmoid()));
         }
 
         /// <summary>The current c, one per dimension (differentiable in the latent).</summary>
@@ -137,8 +137,8 @@ namespace TorchLosses.Modules
         {
             using var scope = torch.NewDisposeScope();
             var span = torch.tensor((scale_init - scale_lo) / Math.Log(2), scaleLatent.dtype, scaleLatent.device);
-            return scope.MoveToOuter(torch.tensor(scale_lo, scaleLatent.dtype, scaleLatent.device)
-                                     + span * torch.nn.functional.softplus(scaleLatent));
+            // ScalarOwnership: TorchSharp's softplus makes its beta and threshold Scalars inside; it has no form that takes owned ones.
+            return scope.MoveToOuter(torch.tensor(scale_lo, scaleLatent.dtype, scaleLatent.device).Plus(span * torch.nn.functional.softplus(scaleLatent)));
         }
 
         /// <summary>−log p(input − target | α, c), reduced.</summary>

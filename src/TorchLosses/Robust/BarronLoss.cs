@@ -121,7 +121,7 @@ namespace TorchLosses
             var ratio = torch.where(infinite, a.detach().sign(), Only(finite, a, 0) / finiteB);
 
             var t = x / scale;
-            var z = t.square();
+            var z = t.pow(Scalars.Two);
             var w = torch.where(infinite, K(0, z), z / finiteB);
             var moderate = w.detach().lt(K(1, w));
             var large = moderate.logical_not();
@@ -129,7 +129,7 @@ namespace TorchLosses
             var halfModerate = Only(moderate, z, 0) * K(0.5, z) * RobustFrame.LogRatio(Only(moderate, w, 0));
             var bLarge = Only(large, finiteB, 1);
             var logW = K(2, z) * Only(large, t.abs(), 1).log() - bLarge.log();
-            var halfLarge = K(0.5, z) * bLarge * (logW + (bLarge / Only(large, z, 1)).log1p());
+            var halfLarge = K(0.5, z) * bLarge * (logW.Plus((bLarge / Only(large, z, 1)).log1p()));
             var half = torch.where(moderate, halfModerate, halfLarge);
 
             var u = ratio * half;

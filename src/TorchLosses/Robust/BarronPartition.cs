@@ -165,7 +165,7 @@ internal static class BarronPartition
         var flat = node.flatten();
         Tensor Gather(double[] data, Tensor index) =>
             torch.tensor(data, dtype: dtype, device: device).index_select(0, index).reshape(node.shape);
-        var next = flat + 1;
+        var next = flat.Plus(Scalars.One);
         var y0 = Gather(values, flat);
         var y1 = Gather(values, next);
         var m0 = Gather(slopes, flat) / torch.tensor((double)Intervals, dtype, device);
@@ -175,11 +175,11 @@ internal static class BarronPartition
         var one = torch.tensor(1.0, dtype, device);
         var two = torch.tensor(2.0, dtype, device);
         var three = torch.tensor(3.0, dtype, device);
-        var h00 = two * t3 - three * t2 + one;
-        var h10 = t3 - two * t2 + t;
+        var h00 = (two * t3 - three * t2).Plus(one);
+        var h10 = (t3 - two * t2).Plus(t);
         var h01 = three * t2 - two * t3;
         var h11 = t3 - t2;
-        var interpolated = h00 * y0 + h10 * m0 + h01 * y1 + h11 * m1;
+        var interpolated = (h00 * y0).Plus(h10 * m0).Plus(h01 * y1).Plus(h11 * m1);
         return torch.where(isTwo, torch.tensor(0.5 * Math.Log(2 * Math.PI), dtype, device), interpolated);
     }
 }

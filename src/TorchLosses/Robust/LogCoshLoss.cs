@@ -37,9 +37,10 @@ namespace TorchLosses
                 var large = small.logical_not();
                 var inner = Only(small, d, 0);
                 var half = (inner * K(0.5, d)).sinh();
-                var nearZero = (K(2, d) * half.square()).log1p();
+                var nearZero = (K(2, d) * half.pow(Scalars.Two)).log1p();
                 var magnitude = Only(large, d, 1).abs();
-                var farOut = magnitude + torch.nn.functional.softplus(K(-2, d) * magnitude) - K(Math.Log(2), d);
+                // ScalarOwnership: TorchSharp's softplus makes its beta and threshold Scalars inside; it has no form that takes owned ones.
+                var farOut = magnitude.Plus(torch.nn.functional.softplus(K(-2, d) * magnitude)) - K(Math.Log(2), d);
                 return torch.where(small, nearZero, farOut);
             }
         }

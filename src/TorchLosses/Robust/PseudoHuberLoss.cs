@@ -46,7 +46,7 @@ namespace TorchLosses
                     (x, y) =>
                     {
                         var d = x - y;
-                        return d * (d / (K(1, d) + torch.hypot(K(1, d).expand_as(d), d / K(delta, d))));
+                        return d * (d / (K(1, d).Plus(torch.hypot(K(1, d).expand_as(d), d / K(delta, d)))));
                     });
 
             /// <summary>

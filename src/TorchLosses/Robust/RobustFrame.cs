@@ -66,14 +66,14 @@ internal static class RobustFrame
         // Where e^u overflows, libtorch's own expm1 (value ∞, gradient ∞) on the untouched u; e^u on a safe 0 there.
         var fits = u.detach().exp().isfinite();
         var exponential = Only(fits, u, 0).exp();
-        return torch.where(fits, u.detach().expm1() + (exponential - exponential.detach()), u.expm1());
+        return torch.where(fits, u.detach().expm1().Plus((exponential - exponential.detach())), u.expm1());
     }
 
     /// <summary>Σ coefficients[k]·u^k by Horner's rule.</summary>
     internal static Tensor Polynomial(Tensor u, double[] coefficients)
     {
         var sum = K(coefficients[^1], u).expand_as(u);
-        for (int k = coefficients.Length - 2; k >= 0; k--) sum = sum * u + K(coefficients[k], u);
+        for (int k = coefficients.Length - 2; k >= 0; k--) sum = (sum * u).Plus(K(coefficients[k], u));
         return sum;
     }
 

@@ -106,7 +106,7 @@ namespace TorchLosses
                         var inside = distance.detach().lt(K(theta, distance));
                         var ratio = K(theta / epsilon, y);
                         var powered = ratio.pow(exponent);
-                        var slope = K(omega, y) * exponent * ratio.pow(exponent - K(1, y)) / (K(epsilon, y) * (K(1, y) + powered));
+                        var slope = K(omega, y) * exponent * ratio.pow(exponent - K(1, y)) / (K(epsilon, y) * (K(1, y).Plus(powered)));
                         var offset = K(theta, y) * slope - K(omega, y) * powered.log1p();
                         var logarithmic = K(omega, y) * (Only(inside, distance, 0) / K(epsilon, y)).pow(exponent).log1p();
                         return torch.where(inside, logarithmic, slope * distance - offset);

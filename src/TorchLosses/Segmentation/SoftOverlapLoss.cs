@@ -188,8 +188,14 @@ namespace TorchLosses
             if (o.Mode == SegmentationMode.Multiclass)
             {
                 var index = target.to(torch.ScalarType.Int64).reshape(batch, positions);
-                var valid = o.IgnoreIndex is long ignored ? index != ignored : torch.ones_like(index, torch.ScalarType.Bool);
-                var safe = index.masked_fill(valid.logical_not(), 0);
+                Tensor valid;
+                if (o.IgnoreIndex is long ignored)
+                {
+                    using var ignoredScalar = ignored.ToScalar();
+                    valid = index != ignoredScalar;
+                }
+                else valid = torch.ones_like(index, torch.ScalarType.Bool);
+                var safe = index.masked_fill(valid.logical_not(), Scalars.Zero);
                 truth = torch.nn.functional.one_hot(safe, classes).permute(0, 2, 1).to(scores.dtype) * valid.unsqueeze(1).to(scores.dtype);
                 scores = scores * valid.unsqueeze(1).to(scores.dtype);
             }
@@ -198,7 +204,8 @@ namespace TorchLosses
                 truth = target.reshape(batch, classes, positions);
                 if (o.IgnoreIndex is long ignored)
                 {
-                    var valid = (truth != ignored).to(scores.dtype);
+                    using var ignoredScalar = ignored.ToScalar();
+                    var valid = (truth != ignoredScalar).to(scores.dtype);
                     scores = scores * valid;
                     truth = truth.to(scores.dtype) * valid;
                 }
@@ -211,10 +218,9 @@ namespace TorchLosses
             using var eps = o.Eps.ToScalar();
             Tensor score = o.Kind switch
             {
-                SoftOverlapKind.Dice => (DetectionChecks.Constant(overlap, 2.0) * overlap + smooth) / ((scores + truth).sum(dims) + smooth).clamp_min(eps),
-                SoftOverlapKind.Jaccard => (overlap + smooth) / ((scores + truth).sum(dims) - overlap + smooth).clamp_min(eps),
-                _ => (overlap + smooth) / (overlap + DetectionChecks.Constant(overlap, o.Alpha) * (scores * (DetectionChecks.Constant(overlap, 1.0) - truth)).sum(dims)
-                                          + DetectionChecks.Constant(overlap, o.Beta) * ((DetectionChecks.Constant(overlap, 1.0) - scores) * truth).sum(dims) + smooth)
+                SoftOverlapKind.Dice => ((DetectionChecks.Constant(overlap, 2.0) * overlap).Plus(smooth)) / ((scores.Plus(truth)).sum(dims).Plus(smooth)).clamp_min(eps),
+                SoftOverlapKind.Jaccard => (overlap.Plus(smooth)) / (((scores.Plus(truth)).sum(dims) - overlap).Plus(smooth)).clamp_min(eps),
+                _ => (overlap.Plus(smooth)) / (overlap.Plus(DetectionChecks.Constant(overlap, o.Alpha) * (scores * (DetectionChecks.Constant(overlap, 1.0) - truth)).sum(dims)).Plus(DetectionChecks.Constant(overlap, o.Beta) * ((DetectionChecks.Constant(overlap, 1.0) - scores) * truth).sum(dims)).Plus(smooth))
                     .clamp_min(eps),
             };
             var perClass = o.LogLoss ? -score.clamp_min(eps).log() : DetectionChecks.Constant(score, 1.0) - score;

@@ -120,7 +120,7 @@ namespace TorchLosses
                 var loss = CtcForward.NegativeLogLikelihood(new CtcForward.Problem(lp, labels, il, tl, blank), zero_infinity);
                 var result = kind switch
                 {
-                    ReductionKind.Mean => Reductions.Apply(loss / tl.to(lp.dtype).clamp_min(1), kind),
+                    ReductionKind.Mean => Reductions.Apply(loss / tl.to(lp.dtype).clamp_min(Scalars.One), kind),
                     ReductionKind.None when !shape.Batched => loss.squeeze(0),
                     _ => Reductions.Apply(loss, kind),
                 };
@@ -258,7 +258,8 @@ namespace TorchLosses
         internal static Tensor PaddedLabels(Tensor targets, Tensor targetLengths, long slots, long blank)
         {
             long batch = targetLengths.shape[0];
-            var position = arange(slots, ScalarType.Int64, targetLengths.device).unsqueeze(0);
+            using var slotsScalar = slots.ToScalar();
+            var position = arange(Scalars.Zero, slotsScalar, Scalars.One, ScalarType.Int64, targetLengths.device).unsqueeze(0);
             var used = position.lt(targetLengths.unsqueeze(1));
             Tensor labels;
             if (targets.dim() == 2)
@@ -268,10 +269,11 @@ namespace TorchLosses
             else
             {
                 var offsets = (targetLengths.cumsum(0) - targetLengths).unsqueeze(1);
-                var index = (offsets + position).masked_fill(used.logical_not(), 0);
+                var index = (offsets.Plus(position)).masked_fill(used.logical_not(), Scalars.Zero);
                 labels = targets.index_select(0, index.flatten()).reshape(batch, slots);
             }
-            return labels.masked_fill(used.logical_not(), blank);
+            using var blankScalar = blank.ToScalar();
+            return labels.masked_fill(used.logical_not(), blankScalar);
         }
     }
 }

@@ -25,9 +25,10 @@ internal static class CtcForward
     internal static Tensor NegativeLogLikelihood(in Problem problem, bool zeroInfinity)
     {
         var lp = problem.LogProbs;
+        using var lpSize = lp.shape[0].ToScalar();
 
         // active[t, n, 0]: frame t lies inside sample n's input.
-        var active = arange(lp.shape[0], ScalarType.Int64, lp.device).unsqueeze(1).lt(problem.InputLengths.unsqueeze(0)).unsqueeze(2);
+        var active = arange(Scalars.Zero, lpSize, Scalars.One, ScalarType.Int64, lp.device).unsqueeze(1).lt(problem.InputLengths.unsqueeze(0)).unsqueeze(2);
         var nll = Recursion(problem, active).neg();
 
         var lpd = lp.detach();
@@ -38,17 +39,15 @@ internal static class CtcForward
         var weight = exp.where(active.logical_and(finite).logical_and(exp.isfinite()), zeros_like(lpd));
         var frameDims = new long[] { 0, 2 };
         // Σ_{t<Tₙ, c} exp(lp)·(lp − lp.detach()): adds exp(lp) to the gradient, as libtorch's backward does.
-        var total = nll + (weight * z).sum(frameDims);
+        var total = nll.Plus((weight * z).sum(frameDims));
 
         // libtorch's gradient is NaN for every t < Tₙ of a sample whose loss is NaN, or +∞ without zero_infinity.
         var nllValue = nll.detach();
-        var infinite = nllValue.eq(double.PositiveInfinity);
+        var infinite = nllValue.eq(Scalars.PositiveInfinity);
         var poisoned = zeroInfinity ? nllValue.isnan() : nllValue.isnan().logical_or(infinite);
-        total = total + NanGradient(lp, lpd, active.logical_and(poisoned.unsqueeze(0).unsqueeze(2)));
-        // libtorch's exp(lp) − posterior is also NaN at a NaN entry (t < Tₙ) that no alignment uses (the loss stays finite),
-        // and at a −∞ entry (t < Tₙ): its backward evaluates exp(lp + nll − log(αβ)) = exp(−∞ + ∞) there.
-        total = total + NanEntryGradient(lp, lpd, active);
-        return zeroInfinity ? total.masked_fill(infinite, 0) : total;
+        var skip = active.logical_not().logical_or(lpd.isnan().logical_or(lpd.eq(Scalars.NegativeInfinity)).logical_not());
+        var z = (ones_like(lpd).pow(lp) - Scalars.One).masked_fill(skip, Scalars.One);
+        return z.pow(Scalars.Two).sqrt().masked_fill(skip, Scalars.Zero).sum(new long[] { 0, 2 });
     }
 
     /// <summary>
@@ -59,9 +58,9 @@ internal static class CtcForward
     /// </summary>
     private static Tensor NanEntryGradient(Tensor lp, Tensor lpd, Tensor active)
     {
-        var skip = active.logical_not().logical_or(lpd.isnan().logical_or(lpd.eq(double.NegativeInfinity)).logical_not());
-        var z = (ones_like(lpd).pow(lp) - 1).masked_fill(skip, 1);
-        return z.square().sqrt().masked_fill(skip, 0).sum(new long[] { 0, 2 });
+        var skip = active.logical_not().logical_or(lpd.isnan().logical_or(lpd.eq(Scalars.NegativeInfinity)).logical_not());
+        var z = (ones_like(lpd).pow(lp) - Scalars.One).masked_fill(skip, Scalars.One);
+        return z.pow(Scalars.Two).sqrt().masked_fill(skip, Scalars.Zero).sum(new long[] { 0, 2 });
     }
 
     /// <summary>
@@ -73,9 +72,9 @@ internal static class CtcForward
     /// </summary>
     private static Tensor NanGradient(Tensor lp, Tensor lpd, Tensor selected)
     {
-        var skip = selected.logical_not().logical_or(lpd.eq(double.NegativeInfinity));
-        var z = (lp - lpd).masked_fill(skip, 1);
-        return z.square().sqrt().masked_fill(skip, 0).sum(new long[] { 0, 2 });
+        var skip = selected.logical_not().logical_or(lpd.eq(Scalars.NegativeInfinity));
+        var z = (lp - lpd).masked_fill(skip, Scalars.One);
+        return z.pow(Scalars.Two).sqrt().masked_fill(skip, Scalars.Zero).sum(new long[] { 0, 2 });
     }
 
     /// <summary>
@@ -92,16 +91,17 @@ internal static class CtcForward
         var labels = problem.Labels;
         long frames = lp.shape[0], batch = lp.shape[1], slots = labels.shape[1], states = 2 * slots + 1;
         var device = lp.device;
+        using var blankScalar = problem.Blank.ToScalar();
 
-        var blanks = full(new[] { batch, slots + 1 }, problem.Blank, ScalarType.Int64, device);
+        var blanks = full(new[] { batch, slots + 1 }, blankScalar, ScalarType.Int64, device);
         var extended = Interleave(blanks, labels);
         // The skip s−2 → s is allowed into a label that differs from the previous label (l'ₛ₋₂).
-        var previous = torch.cat(new[] { full(new[] { batch, 1L }, -1L, ScalarType.Int64, device), labels }, 1).narrow(1, 0, slots);
+        var previous = torch.cat(new[] { full(new[] { batch, 1L }, Scalars.MinusOne, ScalarType.Int64, device), labels }, 1).narrow(1, 0, slots);
         var skipAllowed = Interleave(zeros(new[] { batch, slots + 1 }, ScalarType.Bool, device),
-            labels.ne(previous).logical_and(labels.ne(problem.Blank)));
+            labels.ne(previous).logical_and(labels.ne(blankScalar)));
 
         var emissions = lp.gather(2, extended.unsqueeze(0).expand(frames, batch, states));
-        var negInf = full(new[] { batch, states }, double.NegativeInfinity, lp.dtype, device);
+        var negInf = full(new[] { batch, states }, Scalars.NegativeInfinity, lp.dtype, device);
         var alpha = torch.cat(new[] { zeros(new[] { batch, 1L }, lp.dtype, device), negInf.narrow(1, 1, states - 1) }, 1);
         for (long t = 0; t < frames; t++)
         {
@@ -109,13 +109,13 @@ internal static class CtcForward
             var stay = alpha;
             var advance = Shift(alpha, 1, negInf);
             var skip = Shift(alpha, 2, negInf).where(skipAllowed, negInf);
-            var next = LogSumExp(stay, advance, skip) + emissions.select(0, t);
+            var next = LogSumExp(stay, advance, skip).Plus(emissions.select(0, t));
             alpha = step.MoveToOuter(next.where(active.select(0, t), alpha));
         }
 
         var targetLengths = problem.TargetLengths.unsqueeze(1);
-        var last = alpha.gather(1, targetLengths * 2);
-        var beforeLast = alpha.gather(1, (targetLengths * 2 - 1).clamp_min(0)).masked_fill(targetLengths.eq(0), double.NegativeInfinity);
+        var last = alpha.gather(1, targetLengths * Scalars.Two);
+        var beforeLast = alpha.gather(1, (targetLengths * Scalars.Two - Scalars.One).clamp_min(Scalars.Zero)).masked_fill(targetLengths.eq(Scalars.Zero), Scalars.NegativeInfinity);
         return LogSumExp(last, beforeLast).squeeze(1);
     }
 
@@ -144,10 +144,10 @@ internal static class CtcForward
     {
         var max = terms[0].detach();
         for (int i = 1; i < terms.Length; i++) max = max.maximum(terms[i].detach());
-        var shift = max.masked_fill(max.eq(double.NegativeInfinity), 0);
+        var shift = max.masked_fill(max.eq(Scalars.NegativeInfinity), Scalars.Zero);
         var sum = (terms[0] - shift).exp();
-        for (int i = 1; i < terms.Length; i++) sum = sum + (terms[i] - shift).exp();
-        var empty = sum.eq(0);
-        return (sum.masked_fill(empty, 1).log() + shift).masked_fill(empty, double.NegativeInfinity);
+        for (int i = 1; i < terms.Length; i++) sum = sum.Plus((terms[i] - shift).exp());
+        var empty = sum.eq(Scalars.Zero);
+        return (sum.masked_fill(empty, Scalars.One).log().Plus(shift)).masked_fill(empty, Scalars.NegativeInfinity);
     }
 }
