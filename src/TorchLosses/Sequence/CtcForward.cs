@@ -45,9 +45,11 @@ internal static class CtcForward
         var nllValue = nll.detach();
         var infinite = nllValue.eq(Scalars.PositiveInfinity);
         var poisoned = zeroInfinity ? nllValue.isnan() : nllValue.isnan().logical_or(infinite);
-        var skip = active.logical_not().logical_or(lpd.isnan().logical_or(lpd.eq(Scalars.NegativeInfinity)).logical_not());
-        var z = (ones_like(lpd).pow(lp) - Scalars.One).masked_fill(skip, Scalars.One);
-        return z.pow(Scalars.Two).sqrt().masked_fill(skip, Scalars.Zero).sum(new long[] { 0, 2 });
+        total = total.Plus(NanGradient(lp, lpd, active.logical_and(poisoned.unsqueeze(0).unsqueeze(2))));
+        // libtorch's exp(lp) − posterior is also NaN at a NaN entry (t < Tₙ) that no alignment uses (the loss stays finite),
+        // and at a −∞ entry (t < Tₙ): its backward evaluates exp(lp + nll − log(αβ)) = exp(−∞ + ∞) there.
+        total = total.Plus(NanEntryGradient(lp, lpd, active));
+        return zeroInfinity ? total.masked_fill(infinite, Scalars.Zero) : total;
     }
 
     /// <summary>
