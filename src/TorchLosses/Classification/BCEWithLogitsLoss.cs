@@ -149,7 +149,7 @@ namespace TorchLosses
                 if (pos_weight is not null)
                 {
                     using var one = torch.tensor(1.0, pos_weight.dtype, pos_weight.device);
-                    logSigmoid = InType(logSigmoid * ((pos_weight - one) * target + one), input.dtype);
+                    logSigmoid = InType(logSigmoid * ((pos_weight - one) * target).Plus(one), input.dtype);
                 }
                 using var unit = torch.tensor(1.0, target.dtype, target.device);
                 var loss = InType((unit - target) * input, target.dtype);
