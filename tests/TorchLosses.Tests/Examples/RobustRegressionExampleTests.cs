@@ -19,7 +19,12 @@ public sealed class RobustRegressionExampleTests
     private static Options WithAdaptive(int seed) =>
         new(Seed: seed, Betas: [], Deltas: [0.1], Optimizers: ["Adam"], Adaptive: true);
 
+    // The adaptive runs are the longest Adam loops of the suite (1000 steps each). TorchSharp 0.107's Adam.step passes
+    // implicit Scalars that it does not keep alive during the native call, so a garbage collection started by a test on
+    // another thread can free one mid-step (seen once in a full run: "Expected false to be true" from Scalar::toDouble
+    // inside Adam.step). Run apart from the other test classes, as the bad-input sweep does, nothing else allocates then.
     [TestMethod]
+    [DoNotParallelize]
     [DataRow(1)]
     [DataRow(5)]
     [DataRow(8)]
@@ -38,6 +43,7 @@ public sealed class RobustRegressionExampleTests
     }
 
     [TestMethod]
+    [DoNotParallelize]
     public void OnCleanDataTheAdaptiveLossKeepsAHigherAlpha()
     {
         var clean = Experiment.Run(WithAdaptive(2) with { OutlierFraction = 0 }).Get(Experiment.AdaptiveName, "Adam");
