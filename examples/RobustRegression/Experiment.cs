@@ -12,6 +12,7 @@ namespace Examples.RobustRegression;
 /// <param name="Betas">SmoothL1Loss β values to try.</param>
 /// <param name="Deltas">HuberLoss δ values to try.</param>
 /// <param name="Optimizers">"SGD" (lr 0.05, momentum 0.9) and/or "Adam" (lr 0.05).</param>
+/// <param name="Adaptive">Whether to also fit with Barron's adaptive loss (α and c learned with the line).</param>
 public sealed record Options(
     int Points = 200,
     double OutlierFraction = 0.2,
@@ -20,7 +21,8 @@ public sealed record Options(
     int MaxEpochs = 1000,
     IReadOnlyList<double>? Betas = null,
     IReadOnlyList<double>? Deltas = null,
-    IReadOnlyList<string>? Optimizers = null)
+    IReadOnlyList<string>? Optimizers = null,
+    bool Adaptive = true)
 {
     /// <summary>β values, default 0.1, 0.5 and 2.</summary>
     public IReadOnlyList<double> BetaValues => Betas ?? [0.1, 0.5, 2.0];
@@ -42,7 +44,10 @@ public sealed record Dataset(float[] X, float[] Y, bool[] IsOutlier);
 /// <param name="Intercept">The learned bias.</param>
 /// <param name="Epochs">Epochs run (fewer than the budget when the loss stalled first).</param>
 /// <param name="Time">Wall-clock training time.</param>
-public sealed record Fit(string Loss, string Optimizer, double Slope, double Intercept, int Epochs, TimeSpan Time)
+/// <param name="Alpha">The shape α the adaptive loss learned (null for the fixed losses).</param>
+/// <param name="Scale">The scale c the adaptive loss learned (null for the fixed losses).</param>
+public sealed record Fit(string Loss, string Optimizer, double Slope, double Intercept, int Epochs, TimeSpan Time,
+    double? Alpha = null, double? Scale = null)
 {
     /// <summary>|slope − 3|.</summary>
     public double SlopeError => Math.Abs(Slope - Experiment.TrueSlope);
@@ -63,7 +68,9 @@ public sealed record Result(Dataset Data, IReadOnlyList<Fit> Fits)
 /// of samples whose y is displaced by a gross error of 8 to 16 against the trend (down where x &gt; 0,
 /// up where x &lt; 0), as a faulty sensor might. The same <c>nn.Linear(1, 1)</c> is trained on them
 /// with each loss. MSE follows the outliers (its gradient grows with the residual); L1 and, for small
-/// β/δ, SmoothL1 and Huber cap each sample's pull and recover the true line.
+/// β/δ, SmoothL1 and Huber cap each sample's pull and recover the true line. Barron's adaptive loss
+/// (<c>AdaptiveRobustLoss</c>, α in (0.001, 1.999), starting at α = 1, c = 1) learns its shape α and scale c
+/// with the line, by maximum likelihood: on data with outliers it lowers α toward the heavy-tailed end.
 /// </summary>
 public static class Experiment
 {
@@ -72,6 +79,9 @@ public static class Experiment
 
     /// <summary>The true intercept.</summary>
     public const double TrueIntercept = 2;
+
+    /// <summary>Display name of Barron's adaptive loss.</summary>
+    public const string AdaptiveName = "Adaptive (Barron)";
 
     private const double LearningRate = 0.05;
     private const int Patience = 50;           // epochs without a new best loss before a run stops
@@ -107,6 +117,7 @@ public static class Experiment
             yield return ($"SmoothL1 β={Format.G(beta)}", () => losses.SmoothL1Loss(beta: beta));
         foreach (var delta in options.DeltaValues)
             yield return ($"Huber δ={Format.G(delta)}", () => losses.HuberLoss(delta: delta));
+        if (options.Adaptive) yield return (AdaptiveName, () => losses.AdaptiveRobustLoss());
     }
 
     /// <summary>Trains one line per (loss, optimizer) and reports progress per run.</summary>
@@ -135,10 +146,12 @@ public static class Experiment
 
         using var model = nn.Linear(1, 1);
         SeededInit.Reset(model, new Random(options.Seed));
+        // A loss with parameters of its own (the adaptive loss's α and c) learns them with the line.
+        var parameters = model.parameters().Concat(loss.parameters()).ToList();
         using torch.optim.Optimizer optimizer = optimizerName switch
         {
-            "SGD" => torch.optim.SGD(model.parameters(), LearningRate, momentum: 0.9),
-            "Adam" => torch.optim.Adam(model.parameters(), lr: LearningRate),
+            "SGD" => torch.optim.SGD(parameters, LearningRate, momentum: 0.9),
+            "Adam" => torch.optim.Adam(parameters, lr: LearningRate),
             _ => throw new ArgumentException($"Unknown optimizer '{optimizerName}' (SGD or Adam).", nameof(optimizerName)),
         };
 
@@ -164,6 +177,12 @@ public static class Experiment
 
         var slope = model.weight.item<float>();
         var intercept = model.bias!.item<float>();
-        return new Fit(lossName, optimizerName, slope, intercept, epoch, clock.Elapsed);
+        double? alpha = null, scale = null;
+        if (loss is TorchLosses.Modules.AdaptiveRobustLoss adaptive)
+            using (torch.no_grad())
+            using (var a = adaptive.alpha())
+            using (var c = adaptive.scale())
+                (alpha, scale) = (a.item<float>(), c.item<float>());
+        return new Fit(lossName, optimizerName, slope, intercept, epoch, clock.Elapsed, alpha, scale);
     }
 }

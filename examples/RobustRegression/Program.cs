@@ -11,7 +11,7 @@ public static class Program
     /// <summary>Parses the options, trains with a progress bar, prints the table and draws the figure.</summary>
     public static int Main(string[] args)
     {
-        var cli = new ExampleCli("Fits y = 3x + 2 with gross outliers using MSE, L1, SmoothL1 and Huber losses.", "robust-regression");
+        var cli = new ExampleCli("Fits y = 3x + 2 with gross outliers using MSE, L1, SmoothL1, Huber and Barron's adaptive losses.", "robust-regression");
         var points = cli.Add("--points", "Number of samples.", 200);
         var outliers = cli.Add("--outliers", "Fraction of samples that are gross outliers, in [0, 1).", 0.2);
         var noise = cli.Add("--noise", "Standard deviation of the inliers' Gaussian noise.", 0.3);
@@ -28,11 +28,13 @@ public static class Program
             var result = ExampleConsole.Train(progress => Experiment.Run(options, progress));
             ExampleConsole.Table(
                 $"y = 3x + 2, {options.Points} points, {Format.G(options.OutlierFraction * 100)}% gross outliers, seed {options.Seed}",
-                ["loss", "optimizer", "slope", "intercept", "|slope − 3|", "|intercept − 2|", "epochs", "time"],
+                ["loss", "optimizer", "slope", "intercept", "|slope − 3|", "|intercept − 2|", "learned α", "learned c", "epochs", "time"],
                 result.Fits.Select(f => (IReadOnlyList<string>)[f.Loss, f.Optimizer, Format.F(f.Slope), Format.F(f.Intercept),
-                    Format.F(f.SlopeError), Format.F(f.InterceptError), f.Epochs.ToString(), Format.Ms(f.Time)]));
+                    Format.F(f.SlopeError), Format.F(f.InterceptError), f.Alpha is { } a ? Format.F(a) : "—",
+                    f.Scale is { } c ? Format.F(c) : "—", f.Epochs.ToString(), Format.Ms(f.Time)]));
             ExampleConsole.Note("Adam is invariant to the loss's scale, so HuberLoss(δ) = δ·SmoothL1Loss(β=δ) gives the same line with Adam; " +
-                "with SGD the two differ only in speed. Small β/δ behave like L1 (robust), large ones like MSE.");
+                "with SGD the two differ only in speed. Small β/δ behave like L1 (robust), large ones like MSE. " +
+                "The adaptive loss learns its shape α (2 = MSE-like, 1 = pseudo-Huber, → 0 = Cauchy) and scale c with the line.");
             ExampleConsole.Figure(cli.FigurePath(parsed), () => Plot(result));
             return 0;
         });
@@ -58,8 +60,9 @@ public static class Program
             {
                 var fit = result.Get(lossNames[i], optimizers[k]);
                 var pattern = fit.Loss.StartsWith("Huber", StringComparison.Ordinal) ? LinePattern.DenselyDashed : LinePattern.Solid;
+                var name = fit.Alpha is { } alpha ? $"Adaptive α={Format.F(alpha, 3)} c={Format.F(fit.Scale!.Value, 2)}" : fit.Loss;
                 panel.Function(x => fit.Slope * x + fit.Intercept, -2.1, 2.1, Style.Runs[i % Style.Runs.Length],
-                    $"{fit.Loss}: {Format.F(fit.Slope, 2)}x + {Format.F(fit.Intercept, 2)}", width: 2, pattern: pattern);
+                    $"{name}: {Format.F(fit.Slope, 2)}x + {Format.F(fit.Intercept, 2)}", width: fit.Alpha is null ? 2 : 3.5f, pattern: pattern);
             }
             panel.Limits(-2.1, 2.1, -17, 20).Legend(Alignment.LowerLeft);
         }

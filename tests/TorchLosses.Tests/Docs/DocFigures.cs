@@ -21,6 +21,7 @@ internal static class DocFigures
         var probabilistic = Columns.Read(Path.Combine(dataDirectory, "probabilistic.dat"));
         var boxIou = Columns.Read(Path.Combine(dataDirectory, "box-iou.dat"));
         var focal = Columns.Read(Path.Combine(dataDirectory, "focal.dat"));
+        var robust = Columns.Read(Path.Combine(dataDirectory, "robust.dat"));
         return new[]
         {
             SmoothL1(regression).Save(Path.Combine(outputDirectory, "smooth-l1.png")),
@@ -29,6 +30,7 @@ internal static class DocFigures
             Probabilistic(probabilistic).Save(Path.Combine(outputDirectory, "probabilistic.png")),
             BoxIou(boxIou).Save(Path.Combine(outputDirectory, "box-iou.png")),
             Focal(focal).Save(Path.Combine(outputDirectory, "focal.png")),
+            Robust(robust).Save(Path.Combine(outputDirectory, "robust.png")),
         }.SelectMany(files => files).ToList();
     }
 
@@ -112,6 +114,17 @@ internal static class DocFigures
         factor.Limits(0, 1, 0, 1.05).Legend(null);   // the same colours as the loss panel's legend
         return figure;
     }
+
+    private static Figure Robust(Columns data) =>
+        LossAndGradient("Barron's general robust loss ρ(x, α, c = 1) and ψ = ∂ρ/∂x for a sweep of α", data, "x", "x = input − target (c = 1)",
+            "ψ(x) = ∂ρ/∂x",
+            new[]
+            {
+                new Series("a2", "α = 2 (L2, ½x²)", Style.Curves[4], Dashed: true), new Series("a1", "α = 1 (Charbonnier / pseudo-Huber)", Style.Curves[0]),
+                new Series("a0", "α = 0 (Cauchy)", Style.Curves[1]), new Series("a-2", "α = −2 (Geman-McClure)", Style.Curves[2]),
+                new Series("a-inf", "α = −∞ (Welsch)", Style.Curves[3]),
+            },
+            (-6, 6, 0, 5), Alignment.UpperCenter, (-2.2, 2.2), Alignment.UpperLeft);
 
     /// <summary>The columns of a data file written by <see cref="FigureTests"/>: the third comment line names them.</summary>
     private sealed class Columns

@@ -17,7 +17,7 @@ public sealed class FigureTests
     private static readonly string[] DataFiles =
     {
         "docs/figures/data/regression.dat", "docs/figures/data/cross-entropy.dat", "docs/figures/data/probabilistic.dat",
-        "docs/figures/data/box-iou.dat", "docs/figures/data/focal.dat",
+        "docs/figures/data/box-iou.dat", "docs/figures/data/focal.dat", "docs/figures/data/robust.dat",
     };
 
     [TestMethod]
@@ -35,6 +35,9 @@ public sealed class FigureTests
     [TestMethod]
     public void FocalFigureDataIsCurrent() => AssertCurrent(DataFiles[4], FocalCurves());
 
+    [TestMethod]
+    public void RobustFigureDataIsCurrent() => AssertCurrent(DataFiles[5], RobustCurves());
+
     /// <summary>
     /// The committed data draw: every figure comes out as a PNG and an SVG (drawn here into a temporary folder), and each
     /// has its committed counterpart in docs/figures.
@@ -46,7 +49,7 @@ public sealed class FigureTests
         try
         {
             var files = DocFigures.DrawAll(Repository.PathOf("docs/figures/data"), folder.FullName);
-            Assert.HasCount(12, files);
+            Assert.HasCount(14, files);
             foreach (var file in files)
             {
                 var bytes = File.ReadAllBytes(file);
@@ -183,6 +186,32 @@ public sealed class FigureTests
         }
         return Table("Sigmoid focal loss of a positive (alpha < 0) against the probability p of the true class, and focal / BCE = (1 - p)^gamma, computed by TorchLosses.", columns);
     }
+
+    /// <summary>
+    /// x from −6 to 6 in steps of 0.02, c = 1: Barron's ρ(x, α, c) and ψ = ∂ρ/∂x (by autograd) for α = 2 (L2, ½x²),
+    /// 1 (Charbonnier / pseudo-Huber), 0 (Cauchy), −2 (Geman-McClure) and −∞ (Welsch), each at the exact limit the loss takes there.
+    /// </summary>
+    internal static string RobustCurves()
+    {
+        using var scope = NewDisposeScope();
+        var x = Enumerable.Range(-300, 601).Select(k => k / 50.0).ToArray();
+        var columns = new List<(string name, double[] values)> { ("x", x) };
+        foreach (var (name, alpha) in RobustSweep)
+        {
+            var input = tensor(x).requires_grad_();
+            var perElement = L.barron_loss(input, zeros(x.Length, ScalarType.Float64), alpha, 1.0, R.None);
+            var gradient = autograd.grad(new[] { perElement.sum() }, new[] { input })[0]!;
+            columns.Add((name, perElement.detach().data<double>().ToArray()));
+            columns.Add(($"{name}'", gradient.data<double>().ToArray()));
+        }
+        return Table("Barron's general robust loss rho(x, alpha, c = 1) for a sweep of alpha, computed by TorchLosses; X' is the derivative in x (autograd).", columns);
+    }
+
+    /// <summary>The α of the robust figure, by column name.</summary>
+    internal static readonly (string Name, double Alpha)[] RobustSweep =
+    {
+        ("a2", 2.0), ("a1", 1.0), ("a0", 0.0), ("a-2", -2.0), ("a-inf", double.NegativeInfinity),
+    };
 
     private static string Table(string title, List<(string name, double[] values)> columns)
     {
