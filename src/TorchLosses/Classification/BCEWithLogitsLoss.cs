@@ -120,7 +120,7 @@ namespace TorchLosses
             {
                 var type = input.dtype;
                 if (target.dtype != type || weight is not null && weight.dtype != type || pos_weight is not null && pos_weight.dtype != type
-                    || AnyNotFinite(target, weight, pos_weight))
+                    || AnyInfinite(target, weight, pos_weight))   // a NaN keeps this form: its gradients are libtorch's there
                     return BceWithLogitsAsLibtorch(input, target, weight, pos_weight, kind);
                 var logSigmoid = input.log_sigmoid();
                 // p·y first: log σ(x)·p overflows in float32 for x below −3.4e38/p, and y = 0 would then give 0·∞ = NaN
@@ -162,15 +162,19 @@ namespace TorchLosses
             private static Tensor InType(Tensor tensor, torch.ScalarType type) => tensor.dtype == type ? tensor : tensor.to(type);
 
             /// <summary>Whether any of the tensors (null ones skipped) holds ±∞ or NaN: one test and one reduction each.</summary>
-            internal static bool AnyNotFinite(params Tensor?[] tensors)
+            internal static bool AnyNotFinite(params Tensor?[] tensors) => AnyElement(t => t.isfinite().logical_not(), tensors);
+
+            /// <summary>Whether any of the tensors (null ones skipped) holds ±∞ (NaN does not count).</summary>
+            internal static bool AnyInfinite(params Tensor?[] tensors) => AnyElement(t => t.isinf(), tensors);
+
+            private static bool AnyElement(Func<Tensor, Tensor> test, Tensor?[] tensors)
             {
                 using var noGrad = torch.no_grad();
+                using var scope = torch.NewDisposeScope();
                 foreach (var t in tensors)
                 {
                     if (t is null || t.numel() == 0 || t.device_type == DeviceType.META) continue;
-                    using var finite = t.isfinite();
-                    using var all = finite.all();
-                    if (!all.item<bool>()) return true;
+                    if (test(t).any().item<bool>()) return true;
                 }
                 return false;
             }
