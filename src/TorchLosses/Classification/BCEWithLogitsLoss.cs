@@ -149,17 +149,15 @@ namespace TorchLosses
                 if (pos_weight is not null)
                 {
                     using var one = torch.tensor(1.0, pos_weight.dtype, pos_weight.device);
-                    logSigmoid = InType(logSigmoid * ((pos_weight - one) * target).Plus(one), input.dtype);
+                    logSigmoid = Tensors.InType(logSigmoid * ((pos_weight - one) * target).Plus(one), input.dtype);
                 }
                 using var unit = torch.tensor(1.0, target.dtype, target.device);
-                var loss = InType((unit - target) * input, target.dtype);
-                loss = InType(loss - logSigmoid, target.dtype);
-                if (weight is not null) loss = InType(loss * weight, target.dtype);
+                var loss = Tensors.InType((unit - target) * input, target.dtype);
+                loss = Tensors.InType(loss - logSigmoid, target.dtype);
+                if (weight is not null) loss = Tensors.InType(loss * weight, target.dtype);
                 return Reductions.Apply(loss, kind);
             }
 
-            /// <summary>The tensor in <paramref name="type"/> (itself when it has it), as an in-place op stores its result.</summary>
-            private static Tensor InType(Tensor tensor, torch.ScalarType type) => tensor.dtype == type ? tensor : tensor.to(type);
 
             /// <summary>Whether any of the tensors (null ones skipped) holds ±∞ or NaN: one test and one reduction each.</summary>
             internal static bool AnyNotFinite(params Tensor?[] tensors) => AnyElement(t => t.isfinite().logical_not(), tensors);

@@ -37,14 +37,14 @@ namespace TorchLosses
 
         /// <summary>cos θ (N, C) between unit embeddings and unit class weights, clamped to [−1, 1] against rounding.</summary>
         internal static Tensor Cosines(Tensor embeddings, Tensor weight) =>
-            torch.minimum(torch.maximum(UnitRows(embeddings.to(weight.dtype)).matmul(UnitRows(weight).t()), K(-1, weight)), K(1, weight));
+            torch.minimum(torch.maximum(UnitRows(embeddings.to(weight.dtype)).matmul(UnitRows(weight).t()), Tensors.Constant(-1, weight)), Tensors.Constant(1, weight));
 
         /// <summary>The cross entropy of s·(cos θ with the target column replaced by <paramref name="targetCosine"/>) against the labels.</summary>
         internal static Tensor Loss(Tensor cosines, Tensor labels, Tensor targetCosine, double scale, torch.nn.Reduction reduction)
         {
             var oneHot = torch.nn.functional.one_hot(labels, cosines.shape[1]).to(cosines.dtype);
             var chosen = cosines.gather(1, labels.unsqueeze(1));
-            var logits = (cosines.Plus(oneHot * (targetCosine - chosen))) * K(scale, cosines);
+            var logits = (cosines.Plus(oneHot * (targetCosine - chosen))) * Tensors.Constant(scale, cosines);
             return Reductions.Apply(RowCrossEntropy(logits, labels), reduction);
         }
 
@@ -55,7 +55,7 @@ namespace TorchLosses
             using var scope = torch.NewDisposeScope();
             double bound = 1 / Math.Sqrt(size);
             var uniform = torch.rand(new[] { classes, size }, dtype, device);
-            var values = uniform * K(2 * bound, uniform) - K(bound, uniform);
+            var values = uniform * Tensors.Constant(2 * bound, uniform) - Tensors.Constant(bound, uniform);
             return new TorchSharp.Modules.Parameter(scope.MoveToOuter(values.detach()));
         }
     }
@@ -148,10 +148,10 @@ namespace TorchLosses.Modules
 
         private protected override Tensor TargetCosine(Tensor c)
         {
-            var sine = EmbeddingGeometry.SafeSqrt(torch.maximum(K(1, c) - c.pow(Scalars.Two), K(0, c)));
-            var shifted = c * K(Math.Cos(margin), c) - sine * K(Math.Sin(margin), c);
-            var beyond = c.detach().le(K(Math.Cos(Math.PI - margin), c));
-            return torch.where(beyond, c - K(margin * Math.Sin(margin), c), shifted);
+            var sine = EmbeddingGeometry.SafeSqrt(torch.maximum(Tensors.Constant(1, c) - c.pow(Scalars.Two), Tensors.Constant(0, c)));
+            var shifted = c * Tensors.Constant(Math.Cos(margin), c) - sine * Tensors.Constant(Math.Sin(margin), c);
+            var beyond = c.detach().le(Tensors.Constant(Math.Cos(Math.PI - margin), c));
+            return torch.where(beyond, c - Tensors.Constant(margin * Math.Sin(margin), c), shifted);
         }
     }
 
@@ -178,6 +178,6 @@ namespace TorchLosses.Modules
             ? margin
             : throw new ArgumentOutOfRangeException(nameof(margin), margin, "margin must be non-negative and finite.");
 
-        private protected override Tensor TargetCosine(Tensor c) => c - K(margin, c);
+        private protected override Tensor TargetCosine(Tensor c) => c - Tensors.Constant(margin, c);
     }
 }

@@ -50,12 +50,12 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 using var scope = torch.NewDisposeScope();
                 var y = target.detach().to(ScalarType.Float64);
-                if (!y.eq(K(0, y)).logical_or(y.eq(K(1, y))).all().item<bool>())
+                if (!y.eq(Tensors.Constant(0, y)).logical_or(y.eq(Tensors.Constant(1, y))).all().item<bool>())
                     throw new ArgumentException($"{loss}: target must be 0 (dissimilar) or 1 (similar).", nameof(target));
                 var squared = (input1 - input2.to(input1.dtype)).pow(Scalars.Two).sum(1);
                 var similar = y.to(squared.dtype);
-                var gap = (K(margin, squared) - SafeSqrt(squared)).relu();
-                var losses = (similar * squared).Plus((K(1, squared) - similar) * gap.pow(Scalars.Two));
+                var gap = (Tensors.Constant(margin, squared) - SafeSqrt(squared)).relu();
+                var losses = (similar * squared).Plus((Tensors.Constant(1, squared) - similar) * gap.pow(Scalars.Two));
                 return scope.MoveToOuter(Reductions.Apply(losses, kind));
             }
 
@@ -91,13 +91,13 @@ namespace TorchLosses
                 long n = features.shape[0];
                 var z = UnitRows(features);
                 var self = torch.eye(n, dtype: ScalarType.Bool, device: z.device);
-                var logits = torch.where(self, K(double.NegativeInfinity, z), z.matmul(z.t()) * K(1 / temperature, z));
+                var logits = torch.where(self, Tensors.Constant(double.NegativeInfinity, z), z.matmul(z.t()) * Tensors.Constant(1 / temperature, z));
                 var logProbabilities = logits.log_softmax(1);
                 var positives = labels.unsqueeze(0).eq(labels.unsqueeze(1)).logical_and(self.logical_not());
                 var counts = positives.sum(1).to(z.dtype);
-                var hasPositive = counts.gt(K(0, counts));
-                var summed = torch.where(positives, logProbabilities, K(0, z)).sum(1);
-                var losses = torch.where(hasPositive, -summed / Only(hasPositive, counts, 1), K(0, z));
+                var hasPositive = counts.gt(Tensors.Constant(0, counts));
+                var summed = torch.where(positives, logProbabilities, Tensors.Constant(0, z)).sum(1);
+                var losses = torch.where(hasPositive, -summed / Only(hasPositive, counts, 1), Tensors.Constant(0, z));
                 var result = kind == ReductionKind.Mean ? losses.sum() / hasPositive.sum().to(z.dtype) : Reductions.Apply(losses, kind);
                 return scope.MoveToOuter(result);
             }

@@ -9,21 +9,21 @@ internal static class EmbeddingGeometry
     internal static Tensor UnitRows(Tensor x)
     {
         var squared = x.pow(Scalars.Two).sum(-1, keepdim: true);
-        return x * torch.maximum(squared, RobustFrame.K(1e-24, x)).rsqrt();
+        return x * torch.maximum(squared, Tensors.Constant(1e-24, x)).rsqrt();
     }
 
     /// <summary>√s with the gradient 0 (a subgradient) at s = 0 instead of ∞·0.</summary>
     internal static Tensor SafeSqrt(Tensor squared)
     {
-        var positive = squared.detach().gt(RobustFrame.K(0, squared));
-        return torch.where(positive, RobustFrame.Only(positive, squared, 1).sqrt(), RobustFrame.K(0, squared));
+        var positive = squared.detach().gt(Tensors.Constant(0, squared));
+        return torch.where(positive, RobustFrame.Only(positive, squared, 1).sqrt(), Tensors.Constant(0, squared));
     }
 
     /// <summary>Rejects what is not a floating (N, D) matrix.</summary>
     internal static void Matrix(string loss, Tensor tensor, string name)
     {
         Check.Defined(tensor, name);
-        RobustFrame.Floating(loss, tensor, name);
+        Check.Floating(tensor, name, loss);
         if (tensor.dim() != 2)
             throw new ArgumentException($"{loss}: {name} must be 2-D (N, D); got shape {Check.TorchSize(tensor.shape)}.", name);
     }

@@ -52,7 +52,7 @@ namespace TorchLosses
                 if (negative_keys is not null)
                 {
                     Check.Defined(negative_keys, nameof(negative_keys));
-                    Floating(loss, negative_keys, nameof(negative_keys));
+                    Check.Floating(negative_keys, nameof(negative_keys), loss);
                     bool shared = negative_keys.dim() == 2 && negative_keys.shape[1] == query.shape[1];
                     bool perQuery = negative_keys.dim() == 3 && negative_keys.shape[0] == query.shape[0] && negative_keys.shape[2] == query.shape[1];
                     if (!shared && !perQuery)
@@ -63,7 +63,7 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 var q = UnitRows(query);
                 var p = UnitRows(positive_key);
-                var scale = K(1 / temperature, q);
+                var scale = Tensors.Constant(1 / temperature, q);
                 Tensor losses;
                 if (negative_keys is null)
                 {
@@ -106,8 +106,8 @@ namespace TorchLosses
                 using var scope = torch.NewDisposeScope();
                 long n = z1.shape[0];
                 var z = UnitRows(torch.cat(new[] { z1, z2.to(z1.dtype) }, 0));
-                var logits = torch.where(torch.eye(2 * n, dtype: ScalarType.Bool, device: z.device), K(double.NegativeInfinity, z),
-                    z.matmul(z.t()) * K(1 / temperature, z));
+                var logits = torch.where(torch.eye(2 * n, dtype: ScalarType.Bool, device: z.device), Tensors.Constant(double.NegativeInfinity, z),
+                    z.matmul(z.t()) * Tensors.Constant(1 / temperature, z));
                 using var nScalar = n.ToScalar();
                 using var nTerm = (2 * n).ToScalar();
                 var partner = torch.cat(new[] { torch.arange(nScalar, nTerm, Scalars.One, device: z.device), torch.arange(Scalars.Zero, nScalar, Scalars.One, device: z.device) });

@@ -172,6 +172,14 @@ internal static class Check
         _ => TorchTypeName(type),
     };
 
+    /// <summary>Rejects an integral, bool or complex operand of a loss that has no libtorch kernel to quote (the families beyond
+    /// torch.nn): an <see cref="ArgumentException"/> naming the argument, "{loss}: {name} must be a floating point tensor, got 'Long'".</summary>
+    internal static void Floating(Tensor tensor, string name, string loss)
+    {
+        if (Array.IndexOf(AllFloating, tensor.dtype) < 0)
+            throw new ArgumentException($"{loss}: {name} must be a floating point tensor, got '{TorchTypeName(tensor.dtype)}'", name);
+    }
+
     /// <summary>The floating types including bfloat16.</summary>
     internal static readonly torch.ScalarType[] AllFloating =
         { torch.ScalarType.Float16, torch.ScalarType.BFloat16, torch.ScalarType.Float32, torch.ScalarType.Float64 };

@@ -51,13 +51,13 @@ namespace TorchLosses
                     throw new ArgumentException(
                         $"balanced_l1_loss: target size ({Check.TorchSize(target.shape)}) must be the same as input size ({Check.TorchSize(input.shape)})",
                         nameof(target));
-                DetectionChecks.Floating(input, nameof(input), "balanced_l1_loss");
-                DetectionChecks.Floating(target, nameof(target), "balanced_l1_loss");
+                Check.Floating(input, nameof(input), "balanced_l1_loss");
+                Check.Floating(target, nameof(target), "balanced_l1_loss");
                 double b = Math.Exp(gamma / alpha) - 1;
 
                 using var scope = torch.NewDisposeScope();
                 var x = (input - target).abs();
-                var c = (double value) => DetectionChecks.Constant(x, value);
+                var c = (double value) => Tensors.Constant(value, x);
                 var inside = x < c(beta);
                 var xInside = torch.where(inside, x, torch.zeros_like(x));
                 var bx = c(b) * xInside;

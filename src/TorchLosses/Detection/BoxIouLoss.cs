@@ -130,13 +130,13 @@ namespace TorchLosses
             var (x1, y1, x2, y2) = Sides(a);
             var (x1g, y1g, x2g, y2g) = Sides(b);
             var like = b.dtype == torch.ScalarType.Float64 ? b : a;   // both are float32 or float64 now
-            var epsilon = DetectionChecks.Constant(like, eps);
-            var one = DetectionChecks.Constant(like, 1.0);
+            var epsilon = Tensors.Constant(eps, like);
+            var one = Tensors.Constant(1.0, like);
 
             // Intersection where both extents are positive, union of the two areas (torchvision's _loss_inter_union).
             var interWidth = torch.minimum(x2, x2g) - torch.maximum(x1, x1g);
             var interHeight = torch.minimum(y2, y2g) - torch.maximum(y1, y1g);
-            var zero = DetectionChecks.Constant(like, 0.0);
+            var zero = Tensors.Constant(0.0, like);
             var overlaps = (interHeight > zero) & (interWidth > zero);
             var product = interWidth * interHeight;
             var intersection = torch.where(overlaps, product, torch.zeros_like(product));
@@ -160,13 +160,13 @@ namespace TorchLosses
                     result = one - (iou - (enclosing - union) / (enclosing.Plus(epsilon)));
                     break;
                 default:
-                    var two = DetectionChecks.Constant(like, 2.0);
+                    var two = Tensors.Constant(2.0, like);
                     var diagonal = (cx2 - cx1).pow(Scalars.Two).Plus((cy2 - cy1).pow(Scalars.Two)).Plus(epsilon);
                     var centres = ((x2.Plus(x1)) / two - (x1g.Plus(x2g)) / two).pow(Scalars.Two).Plus(((y2.Plus(y1)) / two - (y1g.Plus(y2g)) / two).pow(Scalars.Two));
                     result = (one - iou).Plus(centres / diagonal);
                     if (kind == BoxIouKind.Complete)
                     {
-                        var aspect = DetectionChecks.Constant(like, 4.0 / (Math.PI * Math.PI));
+                        var aspect = Tensors.Constant(4.0 / (Math.PI * Math.PI), like);
                         var v = aspect * (((x2g - x1g) / (y2g - y1g)).atan() - ((x2 - x1) / (y2 - y1)).atan()).pow(Scalars.Two);
                         Tensor alpha;
                         using (torch.no_grad())

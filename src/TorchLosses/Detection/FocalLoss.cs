@@ -56,8 +56,8 @@ namespace TorchLosses
                 if (double.IsNaN(alpha) || double.IsPositiveInfinity(alpha))
                     throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"alpha must be in [0, 1] or negative, got {Check.PythonFloat(alpha)}");
                 // The checks of the cross entropy below, made here so that they name this loss's arguments (inputs, targets).
-                DetectionChecks.Floating(inputs, nameof(inputs), "sigmoid_focal_loss");
-                DetectionChecks.Floating(targets, nameof(targets), "sigmoid_focal_loss");
+                Check.Floating(inputs, nameof(inputs), "sigmoid_focal_loss");
+                Check.Floating(targets, nameof(targets), "sigmoid_focal_loss");
                 if (!Check.SameShape(inputs.shape, targets.shape))
                     throw new ArgumentException(
                         $"Target size ({Check.TorchSize(targets.shape)}) must be the same as input size ({Check.TorchSize(inputs.shape)})", nameof(targets));
@@ -65,14 +65,14 @@ namespace TorchLosses
 
                 using var scope = torch.NewDisposeScope();
                 var crossEntropy = binary_cross_entropy_with_logits(inputs, targets, reduction: torch.nn.Reduction.None);
-                var one = DetectionChecks.Constant(crossEntropy, 1.0);
+                var one = Tensors.Constant(1.0, crossEntropy);
                 var p = inputs.sigmoid();
                 var pT = (p * targets).Plus((one - p) * (one - targets));
                 using var exponent = gamma.ToScalar();
                 var loss = crossEntropy * (one - pT).pow(exponent);
                 if (alpha >= 0)
                 {
-                    var a = DetectionChecks.Constant(crossEntropy, alpha);
+                    var a = Tensors.Constant(alpha, crossEntropy);
                     loss = ((a * targets).Plus((one - a) * (one - targets))) * loss;
                 }
                 return scope.MoveToOuter(Reductions.Apply(loss, kind));
@@ -136,7 +136,7 @@ namespace TorchLosses
             private static Tensor ModulatingFactor(Tensor logProbability, double gamma)
             {
                 var q = -logProbability.expm1();
-                var positive = q > DetectionChecks.Constant(q, 0.0);
+                var positive = q > Tensors.Constant(0.0, q);
                 var safe = torch.where(positive, q, torch.ones_like(q));
                 using var exponent = gamma.ToScalar();
                 return torch.where(positive, safe.pow(exponent), torch.zeros_like(q));

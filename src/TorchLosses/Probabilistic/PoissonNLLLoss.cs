@@ -100,7 +100,7 @@ namespace TorchLosses
                     var stirling = (target * target.log() - target).Plus(halfLog);
                     // libtorch adds in place (loss +=): the sum keeps the loss's type (bfloat16 against an integer target's float32).
                     var total = loss.Plus(stirling.masked_fill(target <= Scalars.One, Scalars.Zero));
-                    loss = total.dtype == loss.dtype ? total : total.to(loss.dtype);
+                    loss = Tensors.InType(total, loss.dtype);
                 }
                 return Reductions.Apply(loss, kind);
             }

@@ -92,7 +92,7 @@ namespace TorchLosses
                     var exact = ClampedQuadratic.Differentiable((input - target).to(torch.ScalarType.Float64), delta, 1);
                     loss = ClampedQuadratic.Analytic(input.detach() - target.detach(), b, 1).loss.Plus((exact - exact.detach()).to(type));
                 }
-                return loss.dtype == input.dtype ? loss : loss.to(input.dtype);
+                return Tensors.InType(loss, input.dtype);
             }
 
             /// <summary>

@@ -41,7 +41,7 @@ namespace TorchLosses
                     {
                         using var scope = torch.NewDisposeScope();
                         var a = alpha.detach();
-                        if (!a.ge(K(0, a)).logical_and(a.le(K(2, a))).all().item<bool>())
+                        if (!a.ge(Tensors.Constant(0, a)).logical_and(a.le(Tensors.Constant(2, a))).all().item<bool>())
                             throw new ArgumentException("barron_nll_loss: alpha must be in [0, 2] everywhere.", nameof(alpha));
                     },
                     BarronNll);
@@ -159,7 +159,7 @@ namespace TorchLosses.Modules
             var alpha = this.alpha();
             var scale = this.scale();
             var result = Pointwise(input, target, reduction, "AdaptiveRobustLoss", null,
-                (x, y) => nn.functional.BarronNll(x - y, As(alpha, x.dtype), As(scale, x.dtype)));
+                (x, y) => nn.functional.BarronNll(x - y, Tensors.InType(alpha, x.dtype), Tensors.InType(scale, x.dtype)));
             return scope.MoveToOuter(result);
         }
     }

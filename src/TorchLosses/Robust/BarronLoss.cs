@@ -61,8 +61,8 @@ namespace TorchLosses
             {
                 Check.Defined(alpha, nameof(alpha));
                 Check.Defined(scale, nameof(scale));
-                Floating(loss, alpha, nameof(alpha));
-                Floating(loss, scale, nameof(scale));
+                Check.Floating(alpha, nameof(alpha), loss);
+                Check.Floating(scale, nameof(scale), loss);
                 return Pointwise(input, target, reduction, loss, (x, y) =>
                     {
                         var shape = Check.BroadcastShape(Check.BroadcastShape(x.shape, y.shape), alpha.shape, nameof(alpha));
@@ -70,7 +70,7 @@ namespace TorchLosses
                         validateAlpha(alpha);
                         ValidateScale(scale, loss);
                     },
-                    (x, y) => elementwise(x - y, As(alpha, x.dtype), As(scale, x.dtype)));
+                    (x, y) => elementwise(x - y, Tensors.InType(alpha, x.dtype), Tensors.InType(scale, x.dtype)));
             }
 
             /// <summary>Barron's general robust loss with a fixed α and c (see the tensor overload for the formula).</summary>
@@ -83,7 +83,7 @@ namespace TorchLosses
                         if (!(scale > 0 && double.IsFinite(scale)))
                             throw new ArgumentOutOfRangeException(nameof(scale), scale, "barron_loss: scale must be positive and finite.");
                     },
-                    (x, y) => Barron.Rho(x - y, K(alpha, x), K(scale, x)));
+                    (x, y) => Barron.Rho(x - y, Tensors.Constant(alpha, x), Tensors.Constant(scale, x)));
 
             private static void ValidateAlpha(Tensor alpha)
             {
@@ -96,7 +96,7 @@ namespace TorchLosses
             {
                 using var scope = torch.NewDisposeScope();
                 var detached = scale.detach();
-                if (!detached.gt(K(0, detached)).logical_and(detached.isfinite()).all().item<bool>())
+                if (!detached.gt(Tensors.Constant(0, detached)).logical_and(detached.isfinite()).all().item<bool>())
                     throw new ArgumentException($"{loss}: scale must be positive and finite everywhere.", nameof(scale));
             }
         }
@@ -112,33 +112,33 @@ namespace TorchLosses
         internal static Tensor Rho(Tensor x, Tensor alpha, Tensor scale)
         {
             double epsilon = x.dtype == ScalarType.Float64 ? Math.Pow(2, -52) : Math.Pow(2, -23);
-            var isTwo = alpha.detach().eq(K(2, alpha));
-            var a = torch.where(isTwo, K(1, alpha), alpha);
+            var isTwo = alpha.detach().eq(Tensors.Constant(2, alpha));
+            var a = torch.where(isTwo, Tensors.Constant(1, alpha), alpha);
             var infinite = a.detach().isinf();
             var finite = infinite.logical_not();
-            var b = torch.maximum((a - K(2, a)).abs(), K(epsilon, a));
+            var b = torch.maximum((a - Tensors.Constant(2, a)).abs(), Tensors.Constant(epsilon, a));
             var finiteB = Only(finite, b, 1);
             var ratio = torch.where(infinite, a.detach().sign(), Only(finite, a, 0) / finiteB);
 
             var t = x / scale;
             var z = t.pow(Scalars.Two);
-            var w = torch.where(infinite, K(0, z), z / finiteB);
-            var moderate = w.detach().lt(K(1, w));
+            var w = torch.where(infinite, Tensors.Constant(0, z), z / finiteB);
+            var moderate = w.detach().lt(Tensors.Constant(1, w));
             var large = moderate.logical_not();
             // b·log1p(w)/2 in two forms: (z/2)·log1p(w)/w below w = 1, (b/2)·(log w + log1p(1/w)) above, log w from |x/c|.
-            var halfModerate = Only(moderate, z, 0) * K(0.5, z) * RobustFrame.LogRatio(Only(moderate, w, 0));
+            var halfModerate = Only(moderate, z, 0) * Tensors.Constant(0.5, z) * RobustFrame.LogRatio(Only(moderate, w, 0));
             var bLarge = Only(large, finiteB, 1);
-            var logW = K(2, z) * Only(large, t.abs(), 1).log() - bLarge.log();
-            var halfLarge = K(0.5, z) * bLarge * (logW.Plus((bLarge / Only(large, z, 1)).log1p()));
+            var logW = Tensors.Constant(2, z) * Only(large, t.abs(), 1).log() - bLarge.log();
+            var halfLarge = Tensors.Constant(0.5, z) * bLarge * (logW.Plus((bLarge / Only(large, z, 1)).log1p()));
             var half = torch.where(moderate, halfModerate, halfLarge);
 
             var u = ratio * half;
-            var near = u.detach().abs().lt(K(0.1, u));
+            var near = u.detach().abs().lt(Tensors.Constant(0.1, u));
             var far = near.logical_not();
             var series = half * RobustFrame.ExpRatioNearZero(Only(near, u, 0));
             var general = RobustFrame.Expm1(Only(far, u, 1)) / Only(far, ratio, 1);
             var rho = torch.where(near, series, general);
-            return torch.where(isTwo, K(0.5, z) * z, rho);
+            return torch.where(isTwo, Tensors.Constant(0.5, z) * z, rho);
         }
     }
 }

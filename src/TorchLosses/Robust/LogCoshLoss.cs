@@ -33,14 +33,14 @@ namespace TorchLosses
 
             internal static Tensor LogCosh(Tensor d)
             {
-                var small = d.detach().abs().lt(K(1, d));
+                var small = d.detach().abs().lt(Tensors.Constant(1, d));
                 var large = small.logical_not();
                 var inner = Only(small, d, 0);
-                var half = (inner * K(0.5, d)).sinh();
-                var nearZero = (K(2, d) * half.pow(Scalars.Two)).log1p();
+                var half = (inner * Tensors.Constant(0.5, d)).sinh();
+                var nearZero = (Tensors.Constant(2, d) * half.pow(Scalars.Two)).log1p();
                 var magnitude = Only(large, d, 1).abs();
                 // ScalarOwnership: TorchSharp's softplus makes its beta and threshold Scalars inside; it has no form that takes owned ones.
-                var farOut = magnitude.Plus(torch.nn.functional.softplus(K(-2, d) * magnitude)) - K(Math.Log(2), d);
+                var farOut = magnitude.Plus(torch.nn.functional.softplus(Tensors.Constant(-2, d) * magnitude)) - Tensors.Constant(Math.Log(2), d);
                 return torch.where(small, nearZero, farOut);
             }
         }

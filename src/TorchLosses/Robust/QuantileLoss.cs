@@ -46,7 +46,7 @@ namespace TorchLosses
                         if (!(quantile > 0 && quantile < 1))
                             throw new ArgumentOutOfRangeException(nameof(quantile), quantile, "quantile_loss: quantile must be in the open interval (0, 1).");
                     },
-                    (x, y) => Pinball(y - x, K(quantile, x)));
+                    (x, y) => Pinball(y - x, Tensors.Constant(quantile, x)));
 
             /// <summary>
             /// Quantile (pinball) loss for several quantiles at once: the input's last dimension holds one prediction per
@@ -68,7 +68,7 @@ namespace TorchLosses
                 Check.Defined(input, nameof(input));
                 Check.Defined(target, nameof(target));
                 Check.Defined(quantiles, nameof(quantiles));
-                Floating("quantile_loss", quantiles, nameof(quantiles));
+                Check.Floating(quantiles, nameof(quantiles), "quantile_loss");
                 if (quantiles.dim() != 1 || input.dim() == 0 || input.shape[^1] != quantiles.shape[0])
                     throw new ArgumentException(
                         $"quantile_loss: quantiles must be 1-D with one value per prediction in the input's last dimension; got quantiles of shape {Check.TorchSize(quantiles.shape)} for an input of shape {Check.TorchSize(input.shape)}.",
@@ -76,18 +76,18 @@ namespace TorchLosses
                 using (torch.NewDisposeScope())
                 {
                     var q = quantiles.detach();
-                    if (!q.gt(K(0, q)).logical_and(q.lt(K(1, q))).all().item<bool>())
+                    if (!q.gt(Tensors.Constant(0, q)).logical_and(q.lt(Tensors.Constant(1, q))).all().item<bool>())
                         throw new ArgumentException("quantile_loss: every quantile must be in the open interval (0, 1).", nameof(quantiles));
                 }
                 bool perRow = target.dim() == input.dim() - 1 && Check.SameShape(target.shape, input.shape[..^1]);
                 using var scope = torch.NewDisposeScope();
                 var expanded = perRow ? target.unsqueeze(-1).expand_as(input) : target;
-                var result = Pointwise(input, expanded, reduction, "quantile_loss", null, (x, y) => Pinball(y - x, As(quantiles, x.dtype)));
+                var result = Pointwise(input, expanded, reduction, "quantile_loss", null, (x, y) => Pinball(y - x, Tensors.InType(quantiles, x.dtype)));
                 return scope.MoveToOuter(result);
             }
 
             /// <summary>u·(τ − 1{u &lt; 0}).</summary>
-            private static Tensor Pinball(Tensor u, Tensor tau) => u * (tau - u.detach().lt(K(0, u)).to(u.dtype));
+            private static Tensor Pinball(Tensor u, Tensor tau) => u * (tau - u.detach().lt(Tensors.Constant(0, u)).to(u.dtype));
         }
     }
 }

@@ -13,21 +13,6 @@ internal static class RobustFrame
     internal static ScalarType Working(ScalarType type) =>
         type is ScalarType.Float16 or ScalarType.BFloat16 ? ScalarType.Float32 : type;
 
-    /// <summary>Rejects a non-floating element type with an <see cref="ArgumentException"/> naming the argument:
-    /// "{loss} expects floating-point tensors; {name} is 'Long'".</summary>
-    internal static void Floating(string loss, Tensor tensor, string name)
-    {
-        if (Array.IndexOf(Check.AllFloating, tensor.dtype) < 0)
-            throw new ArgumentException(
-                $"{loss} expects floating-point tensors (float16, bfloat16, float32, float64); {name} is '{Check.TorchTypeName(tensor.dtype)}'.", name);
-    }
-
-    /// <summary>A tensor in <paramref name="type"/>: the tensor itself when it already has it.</summary>
-    internal static Tensor As(Tensor tensor, ScalarType type) => tensor.dtype == type ? tensor : tensor.to(type);
-
-    /// <summary>A 0-d constant on <paramref name="like"/>'s device and dtype (owned, unlike an implicit Scalar).</summary>
-    internal static Tensor K(double value, Tensor like) => torch.tensor(value, like.dtype, like.device);
-
     /// <summary>
     /// A loss of (input, target) compared element by element: null/disposed checks, the broadcast warning and error of the
     /// point-wise losses, the reduction check, the loss's own checks (<paramref name="validate"/>, which may look at the
@@ -39,22 +24,22 @@ internal static class RobustFrame
     {
         Check.Defined(input, nameof(input));
         Check.Defined(target, nameof(target));
-        Floating(loss, input, nameof(input));
-        Floating(loss, target, nameof(target));
+        Check.Floating(input, nameof(input), loss);
+        Check.Floating(target, nameof(target), loss);
         Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
         validate?.Invoke(input, target);
         var type = torch.promote_types(input.dtype, target.dtype);
         var work = Working(type);
         using var scope = torch.NewDisposeScope();
-        var reduced = Reductions.Apply(elementwise(As(input, work), As(target, work)), kind);
-        return scope.MoveToOuter(As(reduced, type));
+        var reduced = Reductions.Apply(elementwise(Tensors.InType(input, work), Tensors.InType(target, work)), kind);
+        return scope.MoveToOuter(Tensors.InType(reduced, type));
     }
 
     /// <summary>A where() whose unselected branch is computed on a safe substitute: the value of the argument where
     /// <paramref name="mask"/> holds, <paramref name="safe"/> elsewhere (so no NaN or ∞ reaches a gradient through the branch
     /// the where() does not select).</summary>
-    internal static Tensor Only(Tensor mask, Tensor value, double safe) => torch.where(mask, value, K(safe, value));
+    internal static Tensor Only(Tensor mask, Tensor value, double safe) => torch.where(mask, value, Tensors.Constant(safe, value));
 
     /// <summary>
     /// expm1(u) with the gradient e^u computed as such: libtorch's expm1 backward uses result + 1, which is 0 once expm1(u)
@@ -72,8 +57,8 @@ internal static class RobustFrame
     /// <summary>Σ coefficients[k]·u^k by Horner's rule.</summary>
     internal static Tensor Polynomial(Tensor u, double[] coefficients)
     {
-        var sum = K(coefficients[^1], u).expand_as(u);
-        for (int k = coefficients.Length - 2; k >= 0; k--) sum = (sum * u).Plus(K(coefficients[k], u));
+        var sum = Tensors.Constant(coefficients[^1], u).expand_as(u);
+        for (int k = coefficients.Length - 2; k >= 0; k--) sum = (sum * u).Plus(Tensors.Constant(coefficients[k], u));
         return sum;
     }
 
@@ -94,7 +79,7 @@ internal static class RobustFrame
     /// </summary>
     internal static Tensor LogRatio(Tensor w)
     {
-        var small = w.detach().lt(K(0.05, w));
+        var small = w.detach().lt(Tensors.Constant(0.05, w));
         var series = Polynomial(Only(small, w, 0), LogRatioSeries);
         var wide = Only(small.logical_not(), w, 1);
         return torch.where(small, series, wide.log1p() / wide);

@@ -54,10 +54,10 @@ namespace TorchLosses
                     (x, y) =>
                     {
                         var magnitude = (x - y).abs();
-                        var inside = magnitude.detach().lt(K(omega, magnitude));
+                        var inside = magnitude.detach().lt(Tensors.Constant(omega, magnitude));
                         double continuity = omega - omega * Math.Log(1 + omega / epsilon);
-                        var logarithmic = K(omega, magnitude) * (Only(inside, magnitude, 0) / K(epsilon, magnitude)).log1p();
-                        return torch.where(inside, logarithmic, magnitude - K(continuity, magnitude));
+                        var logarithmic = Tensors.Constant(omega, magnitude) * (Only(inside, magnitude, 0) / Tensors.Constant(epsilon, magnitude)).log1p();
+                        return torch.where(inside, logarithmic, magnitude - Tensors.Constant(continuity, magnitude));
                     });
 
             /// <summary>
@@ -94,7 +94,7 @@ namespace TorchLosses
                         PositiveFinite(epsilon, nameof(epsilon), "adaptive_wing_loss");
                         PositiveFinite(theta, nameof(theta), "adaptive_wing_loss");
                         using var scope = torch.NewDisposeScope();
-                        if (y.detach().gt(K(alpha - 1, y)).any().item<bool>())
+                        if (y.detach().gt(Tensors.Constant(alpha - 1, y)).any().item<bool>())
                             throw new ArgumentException(
                                 $"adaptive_wing_loss: alpha - target must be at least 1 everywhere (target <= {Check.PythonFloat(alpha - 1)} for alpha = {Check.PythonFloat(alpha)}).",
                                 nameof(target));
@@ -102,13 +102,13 @@ namespace TorchLosses
                     (x, y) =>
                     {
                         var distance = (y - x).abs();
-                        var exponent = K(alpha, y) - y;
-                        var inside = distance.detach().lt(K(theta, distance));
-                        var ratio = K(theta / epsilon, y);
+                        var exponent = Tensors.Constant(alpha, y) - y;
+                        var inside = distance.detach().lt(Tensors.Constant(theta, distance));
+                        var ratio = Tensors.Constant(theta / epsilon, y);
                         var powered = ratio.pow(exponent);
-                        var slope = K(omega, y) * exponent * ratio.pow(exponent - K(1, y)) / (K(epsilon, y) * (K(1, y).Plus(powered)));
-                        var offset = K(theta, y) * slope - K(omega, y) * powered.log1p();
-                        var logarithmic = K(omega, y) * (Only(inside, distance, 0) / K(epsilon, y)).pow(exponent).log1p();
+                        var slope = Tensors.Constant(omega, y) * exponent * ratio.pow(exponent - Tensors.Constant(1, y)) / (Tensors.Constant(epsilon, y) * (Tensors.Constant(1, y).Plus(powered)));
+                        var offset = Tensors.Constant(theta, y) * slope - Tensors.Constant(omega, y) * powered.log1p();
+                        var logarithmic = Tensors.Constant(omega, y) * (Only(inside, distance, 0) / Tensors.Constant(epsilon, y)).pow(exponent).log1p();
                         return torch.where(inside, logarithmic, slope * distance - offset);
                     });
         }

@@ -170,7 +170,7 @@ namespace TorchLosses
             DetectionChecks.NonNegative(o.Alpha, "alpha");
             DetectionChecks.NonNegative(o.Beta, "beta");
             DetectionChecks.Positive(o.Gamma, "gamma");
-            DetectionChecks.Floating(input, nameof(input), loss);
+            Check.Floating(input, nameof(input), loss);
             long classes = CheckShapes(o, input, target, loss);
             // eps is a clamp bound and γ an exponent in the input's type: libtorch refuses a value that type cannot hold.
             Check.ConvertsTo(o.Eps, input.dtype, "eps");
@@ -214,17 +214,17 @@ namespace TorchLosses
 
             var dims = new long[] { 0, 2 };
             var overlap = (scores * truth).sum(dims);
-            var smooth = DetectionChecks.Constant(overlap, o.Smooth);
+            var smooth = Tensors.Constant(o.Smooth, overlap);
             using var eps = o.Eps.ToScalar();
             Tensor score = o.Kind switch
             {
-                SoftOverlapKind.Dice => ((DetectionChecks.Constant(overlap, 2.0) * overlap).Plus(smooth)) / ((scores.Plus(truth)).sum(dims).Plus(smooth)).clamp_min(eps),
+                SoftOverlapKind.Dice => ((Tensors.Constant(2.0, overlap) * overlap).Plus(smooth)) / ((scores.Plus(truth)).sum(dims).Plus(smooth)).clamp_min(eps),
                 SoftOverlapKind.Jaccard => (overlap.Plus(smooth)) / (((scores.Plus(truth)).sum(dims) - overlap).Plus(smooth)).clamp_min(eps),
-                _ => (overlap.Plus(smooth)) / (overlap.Plus(DetectionChecks.Constant(overlap, o.Alpha) * (scores * (DetectionChecks.Constant(overlap, 1.0) - truth)).sum(dims)).Plus(DetectionChecks.Constant(overlap, o.Beta) * ((DetectionChecks.Constant(overlap, 1.0) - scores) * truth).sum(dims)).Plus(smooth))
+                _ => (overlap.Plus(smooth)) / (overlap.Plus(Tensors.Constant(o.Alpha, overlap) * (scores * (Tensors.Constant(1.0, overlap) - truth)).sum(dims)).Plus(Tensors.Constant(o.Beta, overlap) * ((Tensors.Constant(1.0, overlap) - scores) * truth).sum(dims)).Plus(smooth))
                     .clamp_min(eps),
             };
-            var perClass = o.LogLoss ? -score.clamp_min(eps).log() : DetectionChecks.Constant(score, 1.0) - score;
-            perClass = perClass * (truth.sum(dims) > DetectionChecks.Constant(overlap, 0.0)).to(perClass.dtype);   // classes absent from the target: 0
+            var perClass = o.LogLoss ? -score.clamp_min(eps).log() : Tensors.Constant(1.0, score) - score;
+            perClass = perClass * (truth.sum(dims) > Tensors.Constant(0.0, overlap)).to(perClass.dtype);   // classes absent from the target: 0
             if (o.Classes is { } subset) perClass = perClass.index_select(0, torch.tensor(subset, device: perClass.device));
             var reduced = Reductions.Apply(perClass, reduction);
             if (o.Gamma != 1.0)
