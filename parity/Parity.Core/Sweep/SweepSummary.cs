@@ -16,13 +16,6 @@ public static class KnownDeviations
             "libtorch's defect, not reproduced: its multi_margin_loss returns uninitialised memory for an empty batch with mean; TorchLosses gives NaN"),
         new("multilabel_margin/*/(all)/empty batch/*",
             "libtorch's defect, not reproduced: its multilabel_margin_loss returns uninitialised memory for an empty batch with mean; TorchLosses gives NaN"),
-        new("smooth_l1/functional/beta/=3.4E+38 edge/f16",
-            "found by the sweep, not fixed here: float16 with an input of +∞ and a β that float32 holds but float16 rounds to ∞: " +
-            "libtorch's float16 forward gives NaN (∞ − ∞), TorchLosses ∞; PointwiseLoss.WithGradientOf takes the autograd form's value where " +
-            "that is not finite, and no composition of autograd ops keeps both the forward's NaN and libtorch's gradient (±1) there"),
-        new("huber/functional/delta/=*E* edge/f16",
-            "found by the sweep, not fixed here: float16 with an input of +∞ and a δ that float16 rounds to 0 or ∞ (1e-40, 3.4e38): " +
-            "libtorch's forward (float32) gives ∞, TorchLosses NaN from the float16 backward's form, as for smooth_l1 above"),
     };
 
     /// <summary>The known deviation a call matches, if any.</summary>

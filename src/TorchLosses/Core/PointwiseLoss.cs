@@ -41,22 +41,6 @@ internal static class PointwiseLoss
     }
 
     /// <summary>
-    /// A per-element loss with the values of <paramref name="values"/> and the autograd graph (gradient and higher
-    /// derivatives) of <paramref name="differentiable"/>, two evaluations of the same loss that round differently: for the
-    /// float16 and bfloat16 kernels, whose forward and backward do not round alike (SmoothL1's float16 forward rounds every
-    /// operation to float16, its backward works in float32; Huber's float16 forward works in float32, its backward in
-    /// float16), the values being the forward's own expression. Where <paramref name="differentiable"/> is finite this is
-    /// values + (differentiable − differentiable): the values exactly, and a zero that carries the graph. Where it is ±∞ or
-    /// NaN (so are the values) it is <paramref name="differentiable"/> itself, so that ∞ − ∞ never reaches the value or the
-    /// gradient.
-    /// </summary>
-    internal static Tensor WithGradientOf(Tensor values, Tensor differentiable)
-    {
-        var constant = differentiable.detach();
-        return torch.where(constant.isfinite(), values.detach().Plus((differentiable - constant)), differentiable);
-    }
-
-    /// <summary>
     /// Float32 copies of input and target, broadcast to one shape first: for the float16/bfloat16 kernels that work in float32.
     /// The gradient of each copy is rounded back to the half type element by element and only then summed over the broadcast
     /// dimensions, as libtorch, which broadcasts before its kernel runs, sums the kernel's half-type gradients.

@@ -109,7 +109,7 @@ namespace TorchLosses
                 var d = x - y;
                 var inBackward = torch.where(d.detach().abs() <= Scalars.LargestFloat16, d.to(torch.ScalarType.Float16).to(x.dtype), d);
                 var loss = ClampedQuadratic.Differentiable(inBackward, ClampedQuadratic.AsKernelHoldsIt(delta, torch.ScalarType.Float16), 1);
-                return PointwiseLoss.WithGradientOf(values.to(torch.ScalarType.Float16), loss.to(torch.ScalarType.Float16));
+                return ValuesWithGradient.Of(values.to(torch.ScalarType.Float16), loss.to(torch.ScalarType.Float16));
             }
         }
     }

@@ -93,7 +93,7 @@ namespace TorchLosses
                 if (type is not (torch.ScalarType.Float16 or torch.ScalarType.BFloat16)) return SmoothL1Differentiable(input - target, beta);
                 var (x, y) = PointwiseLoss.BroadcastToFloat32(input, target);
                 var values = type == torch.ScalarType.Float16 ? SmoothL1KernelValue(input, target, beta) : SmoothL1KernelValue(x, y, beta).to(type);
-                return PointwiseLoss.WithGradientOf(values, SmoothL1Differentiable(x - y, beta).to(type));
+                return ValuesWithGradient.Of(values, SmoothL1Differentiable(x - y, beta).to(type));
             }
 
             /// <summary>
