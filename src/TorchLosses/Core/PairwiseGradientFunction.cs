@@ -78,9 +78,14 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
             // of two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
             // L1 has no kernel in libtorch 2.10: autograd differentiates mean(abs(d)), whose mean backward divides the upstream by
             // numel before abs's backward multiplies by sgn(d) (the divisor, set for a composite loss under mean).
-            var grad = divisor != 0 ? gradient * (grad_output / divisorScalar)
-                : double.IsPow2(factor) ? gradient * (factor == 1 ? grad_output : grad_output * factorScalar)
-                : gradient.mul(factorScalar).mul_(grad_output);
+            // The saved per-element factor is the forward's own temporary: when the engine releases the graph after this pass
+            // nothing reads it again, and it becomes the gradient in place (the same ops in the same order, so the same rounding;
+            // one N-sized allocation fewer). The upstream is 0-d or of its shape, so the in-place products keep its shape.
+            bool inPlace = GraphTask.ReleasedAfterThisPass;
+            Tensor Times(Tensor t, Tensor s) => inPlace ? t.mul_(s) : t * s;
+            var grad = divisor != 0 ? Times(gradient, grad_output / divisorScalar)
+                : double.IsPow2(factor) ? Times(gradient, factor == 1 ? grad_output : grad_output * factorScalar)
+                : (inPlace ? gradient.mul_(factorScalar) : gradient.mul(factorScalar)).mul_(grad_output);
             if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
             return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(Scalars.MinusOne)) : null, null, null, null, null, null };
         }, slots: 7, operands: 2);
