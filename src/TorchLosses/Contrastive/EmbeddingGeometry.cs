@@ -33,7 +33,7 @@ internal static class EmbeddingGeometry
     {
         Matrix(loss, first, firstName);
         Matrix(loss, second, secondName);
-        if (!Check.SameShape(first.shape, second.shape))
+        if (!Check.SameShape(first, second))
             throw new ArgumentException($"{loss}: {firstName} and {secondName} must have one shape; got {Check.TorchSize(first.shape)} and {Check.TorchSize(second.shape)}.", secondName);
     }
 

@@ -90,14 +90,27 @@ internal static class Check
     internal static bool SameShape(long[] a, long[] b) => a.AsSpan().SequenceEqual(b);
 
     /// <summary>
+    /// True when both tensors have the same shape. Asks for the rank and each size (a few nanoseconds each) instead of
+    /// <c>Tensor.shape</c>, which marshals a new array (about 0.6 µs): this runs on every call of the pointwise losses.
+    /// </summary>
+    internal static bool SameShape(Tensor a, Tensor b)
+    {
+        long rank = a.dim();
+        if (b.dim() != rank) return false;
+        for (int k = 0; k < rank; k++)
+            if (a.size(k) != b.size(k)) return false;
+        return true;
+    }
+
+    /// <summary>
     /// The check L1, MSE, SmoothL1 and Huber make before broadcasting: PyTorch's warning when the
     /// sizes differ, then the broadcast-compatibility error when they cannot be broadcast.
     /// </summary>
     internal static void PointwisePair(Tensor input, Tensor target, string loss)
     {
+        if (SameShape(input, target)) return;
         var inputShape = input.shape;
         var targetShape = target.shape;
-        if (SameShape(inputShape, targetShape)) return;
         LossWarnings.Raise(loss,
             $"Using a target size ({TorchSize(targetShape)}) that is different to the input size ({TorchSize(inputShape)}). " +
             "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");

@@ -97,5 +97,5 @@ public static class LossGradients
         Current == GradientMode.Analytic
         && input.dtype == target.dtype
         && (input.dtype == torch.ScalarType.Float32 || input.dtype == torch.ScalarType.Float64)
-        && Check.SameShape(input.shape, target.shape);
+        && Check.SameShape(input, target);
 }

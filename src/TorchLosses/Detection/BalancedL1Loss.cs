@@ -47,7 +47,7 @@ namespace TorchLosses
                 DetectionChecks.Positive(alpha, nameof(alpha));
                 DetectionChecks.Positive(gamma, nameof(gamma));
                 DetectionChecks.Positive(beta, nameof(beta));
-                if (!Check.SameShape(input.shape, target.shape))
+                if (!Check.SameShape(input, target))
                     throw new ArgumentException(
                         $"balanced_l1_loss: target size ({Check.TorchSize(target.shape)}) must be the same as input size ({Check.TorchSize(input.shape)})",
                         nameof(target));

@@ -58,7 +58,7 @@ namespace TorchLosses
                 // The checks of the cross entropy below, made here so that they name this loss's arguments (inputs, targets).
                 Check.Floating(inputs, nameof(inputs), "sigmoid_focal_loss");
                 Check.Floating(targets, nameof(targets), "sigmoid_focal_loss");
-                if (!Check.SameShape(inputs.shape, targets.shape))
+                if (!Check.SameShape(inputs, targets))
                     throw new ArgumentException(
                         $"Target size ({Check.TorchSize(targets.shape)}) must be the same as input size ({Check.TorchSize(inputs.shape)})", nameof(targets));
                 Check.ConvertsTo(gamma, torch.promote_types(inputs.dtype, targets.dtype), nameof(gamma));   // the exponent of a power in that type
@@ -111,7 +111,7 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 DetectionChecks.NonNegative(gamma, nameof(gamma));
                 if (gamma != 0.0) Check.ConvertsTo(gamma, input.dtype, nameof(gamma));   // the exponent of a power in the input's type
-                if (Check.SameShape(input.shape, target.shape) && input.dim() > 0)
+                if (Check.SameShape(input, target) && input.dim() > 0)
                     throw new ArgumentException(
                         $"softmax_focal_loss: target must hold class indices shaped like the input without the class dimension, got input {Check.TorchSize(input.shape)} and target {Check.TorchSize(target.shape)}",
                         nameof(target));

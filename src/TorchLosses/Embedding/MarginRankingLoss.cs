@@ -63,7 +63,7 @@ namespace TorchLosses
                 Check.NegatesNoBool(target, nameof(target));
                 Check.SubtractsNoBool(input1, input2, nameof(input1), nameof(input2));
                 var difference = Check.BroadcastShape(input1.shape, input2.shape,
-                    Check.SameShape(input2.shape, target.shape) ? nameof(input1) : nameof(input2));
+                    Check.SameShape(input2, target) ? nameof(input1) : nameof(input2));
                 Check.BroadcastShape(target.shape, difference, nameof(target));
 
                 using var scope = torch.NewDisposeScope();

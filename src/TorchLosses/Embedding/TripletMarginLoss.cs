@@ -130,7 +130,7 @@ namespace TorchLosses
             internal static void CheckTripletDifferences(Tensor anchor, Tensor positive, Tensor negative, bool swap)
             {
                 Check.SubtractsNoBool(anchor, positive, nameof(anchor), nameof(positive));
-                Check.BroadcastShape(anchor.shape, positive.shape, Check.SameShape(positive.shape, negative.shape) ? nameof(anchor) : nameof(positive));
+                Check.BroadcastShape(anchor.shape, positive.shape, Check.SameShape(positive, negative) ? nameof(anchor) : nameof(positive));
                 Check.SubtractsNoBool(anchor, negative, nameof(anchor), nameof(negative));
                 Check.BroadcastShape(anchor.shape, negative.shape, nameof(negative));
                 if (!swap) return;

@@ -270,7 +270,7 @@ namespace TorchLosses
                     return classes;
                 }
                 case SegmentationMode.Multilabel:
-                    if (!Check.SameShape(input.shape, target.shape))
+                    if (!Check.SameShape(input, target))
                         throw new ArgumentException(
                             $"{loss}: in multilabel mode target must have the input's shape {Check.TorchSize(input.shape)}, got {Check.TorchSize(target.shape)}",
                             nameof(target));
