@@ -336,14 +336,19 @@ public static class Report
             md.AppendLine();
             return;
         }
+        static string Rate(double bytes, double ns) => $"{bytes / ns:F1} GB/s";
         md.AppendLine("The least time smooth_l1 can take on this machine is the bytes that must move divided by the rate at which one thread " +
-                      "streams memory through libtorch's kernels, both measured in this run (the `floor` pass, median of 9 rounds): " +
-                      $"`x.sum()` over {FormatN(floor.N)} float32 elements reads 4 bytes per element at {floor.ReadRate / 1e9:F1} GB/s " +
-                      $"({FormatTime(floor.SumNs)}); `torch.add(x, y, out = z)` into a preallocated z (through TorchScript: TorchSharp has no " +
-                      $"out= overload) reads 8 and writes 4 bytes per element at {floor.ReadWriteRate / 1e9:F1} GB/s ({FormatTime(floor.AddOutNs)}; " +
-                      $"`z.add_(y)`, whose destination is one of its operands, takes {FormatTime(floor.AddInPlaceNs)}). The forward must read x and y " +
-                      "(8 bytes per element, at the read rate); a forward+backward in one pass must read x and y and write the gradient (12 bytes " +
-                      "per element, at the read+write rate). Anything above the floor is passes over memory beyond one, allocation and call overhead.");
+                      "streams memory through libtorch's kernels, both measured in this run (the `floor` pass, median of 9 rounds of each probe " +
+                      $"over {FormatN(floor.N)} float32 elements). Reading: `x.sum()` {FormatTime(floor.SumNs)} ({Rate(4.0 * floor.N, floor.SumNs)}; " +
+                      $"ATen's float sum accumulates in a cascade, which can be slower than the memory), `x.dot(y)` {FormatTime(floor.DotNs)} " +
+                      $"({Rate(8.0 * floor.N, floor.DotNs)}). Reading two and writing one: `torch.add(x, y, out = z)` into a preallocated z " +
+                      $"{FormatTime(floor.AddOutNs)} ({Rate(12.0 * floor.N, floor.AddOutNs)}; through TorchScript, as TorchSharp has no out= " +
+                      $"overload; the fresh destination is read into the cache before it is written), `z.add_(y)` {FormatTime(floor.AddInPlaceNs)} " +
+                      $"({Rate(12.0 * floor.N, floor.AddInPlaceNs)}). A floor takes the faster probe of each kind: {floor.ReadRate / 1e9:F1} GB/s read, " +
+                      $"{floor.ReadWriteRate / 1e9:F1} GB/s read+write. The forward must read x and y (8 bytes per element, at the read rate); a " +
+                      "forward+backward in one pass must read x and y and write the gradient (12 bytes per element, at the read+write rate). " +
+                      "Anything above the floor is passes over memory beyond one, allocations and call overhead. In the targets table the " +
+                      "floor target's minima and maxima columns divide the analytic path's fastest and slowest iteration by the floor.");
         md.AppendLine();
         md.AppendLine("| mode | floor | native | analytic | autograd |");
         md.AppendLine("|---|---|---|---|---|");
@@ -585,7 +590,8 @@ public static class Report
         md.AppendLine("```");
         md.AppendLine();
         md.AppendLine("Raw results: `artifacts/bench/results/*-report-full.json` (BenchmarkDotNet), `artifacts/bench/memory.json`, " +
-                      "`artifacts/bench/profile.json`, `artifacts/bench/run-info.json`.");
+                      "`artifacts/bench/profile.json`, `artifacts/bench/calls.json` (with the counter built there, `thscount.so`), " +
+                      "`artifacts/bench/floor.json`, `artifacts/bench/run-info.json`.");
     }
 
     // ---- formatting --------------------------------------------------------------------------------
@@ -641,21 +647,22 @@ public static class Report
         count of N-sized allocations (compare the side table with glibc's defaults, where it exists); this run keeps freed
         memory in the heap (see *malloc* above), so it follows the traffic instead.
 
-        - **smooth_l1 / huber forward (target ≤ 1.5×)**: the per-element loss m·(d − m/2) needs d = x − y, m = clamp(d, −δ, δ)
+        - **smooth_l1 / huber forward (target ≤ 2.0×)**: the per-element loss m·(d − m/2) needs d = x − y, m = clamp(d, −δ, δ)
           (SmoothL1 then divides m by β) and two more element-wise passes to combine them: traffic 14 (17 for SmoothL1) against
-          the fused kernel's 5 (2.8×, 3.4×), so 1.5× needs fewer passes than a composition of these primitives makes
-          (libtorch's CPU fuser is not available in TorchSharp's build).
+          the fused kernel's 5 (2.8×, 3.4×), so 2.0× needs fewer passes than this composition of primitives makes
+          (libtorch's CPU fuser is not available in TorchSharp's build). The floor section above sets both against the bytes
+          that must move.
         - **smooth_l1 / huber forward+backward (target ≤ 1.0×)**: traffic 17 (20 for SmoothL1) for the analytic path against a
           fused forward and a fused backward kernel on native's side.
-        - **mse forward (target ≤ 1.1×)**: traffic 7 against 5, ≈1.4× by traffic.
-        - **mse, l1, cross_entropy, bce_with_logits forward+backward**: the analytic path's forward leaves the gradient's factor
-          ready, which native's separate backward kernel recomputes; the targets table shows where this run met ≤ 1.0×.
+        - **mse forward (target ≤ 1.2×)**: traffic 7 against 5, ≈1.4× by traffic.
+        - **forward+backward (target ≤ 1.0× for every loss with a target)**: the analytic path's forward leaves the gradient's
+          factor ready, which native's separate backward kernel recomputes; the targets table shows where this run met ≤ 1.0×.
 
         **Small N (1e2): calls into libtorch.** At N = 1e2 a kernel is nearly free and a call costs its calls into TorchSharp's
         native library: the fixed costs below price an op, an op with a double scalar, a reduction, a shape or dtype query and a
-        custom function node on this machine. The composed losses make more of those calls than the one native call (smooth_l1's
-        analytic forward+backward: 5 ops forward, 2 backward, their scalar and shape arguments, and the custom function's node),
-        so the N = 1e2 ratios measure call counts; meeting 1.5× there takes fewer calls per loss.
+        custom function node on this machine, and the calls table above counts, by kind, the calls each path makes per loss call
+        against native's one loss op (2 calls forward, 5 forward+backward with the disposals and the autograd call). The N = 1e2
+        ratios follow those counts; meeting 1.5× (2.5× for cross_entropy and nll) there takes fewer calls per loss.
 
         **Autograd path** (`GradientMode.Autograd`; the analytic path differentiates it too when a second derivative is asked for): every primitive records a node and runs its own backward kernels with fresh
         outputs, hence its larger ratios and allocation counts at every N.
