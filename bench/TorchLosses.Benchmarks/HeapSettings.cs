@@ -32,12 +32,22 @@ public static class HeapSettings
     public static int? RelaunchIfNeeded(bool glibcDefaults, string[] args)
     {
         if (glibcDefaults || InForce || !OperatingSystem.IsLinux()) return null;
+        return RunChild(args, HeapReuse);
+    }
+
+    /// <summary>
+    /// Runs this benchmark again as a child process with <paramref name="args"/> and <paramref name="environment"/> added to
+    /// this process's environment (with heap reuse too, unless <paramref name="glibcDefaults"/>); returns the child's exit code.
+    /// </summary>
+    public static int RunChild(string[] args, IEnumerable<(string name, string value)> environment, bool glibcDefaults = false)
+    {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
         // Started as `dotnet TorchLosses.Benchmarks.dll …` the host needs the assembly again; the apphost does not.
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
             start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        foreach (var (name, value) in HeapReuse) start.Environment[name] = value;
+        foreach (var (name, value) in (glibcDefaults ? Enumerable.Empty<(string, string)>() : HeapReuse).Concat(environment))
+            start.Environment[name] = value;
         using var child = Process.Start(start)!;
         child.WaitForExit();
         return child.ExitCode;

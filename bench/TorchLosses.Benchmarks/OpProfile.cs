@@ -129,7 +129,7 @@ public static class OpProfile
     }
 
     /// <summary>Median over 9 rounds of the mean time per call in a batch calibrated to ≈10 ms.</summary>
-    private static double MedianNanoseconds(Action run)
+    internal static double MedianNanoseconds(Action run)
     {
         for (int k = 0; k < 3; k++) run();
         var clock = Stopwatch.StartNew();

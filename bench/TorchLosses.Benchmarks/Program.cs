@@ -3,7 +3,7 @@ using System.Reflection;
 using BenchmarkDotNet.Running;
 using TorchLosses.Benchmarks;
 
-var commands = new[] { "all", "losses", "memory", "profile", "overhead", "report" };
+var commands = new[] { "all", "losses", "memory", "profile", "calls", "floor", "overhead", "report" };
 string command = args.Length > 0 && commands.Contains(args[0]) ? args[0] : "all";
 var options = args.SkipWhile(a => commands.Contains(a)).ToArray();
 if (options.Contains("--help") || options.Contains("-h"))
@@ -24,8 +24,6 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return 2;
 }
 Selection.Current = selection;
-if (command != "report" && HeapSettings.RelaunchIfNeeded(selection.GlibcMalloc, args) is int exitCode) return exitCode;
-string allocator = HeapSettings.Describe(selection.GlibcMalloc);
 
 string root = RepoRoot();
 // A --glibc-malloc run is a side run: its results go to artifacts/bench-glibc, where the main report finds them.
@@ -34,13 +32,18 @@ string artifacts = selection.Artifacts ?? Path.Combine(root, "artifacts", sideRu
 string reportPath = selection.Artifacts is null && !sideRun ? Path.Combine(root, "docs", "performance.md") : Path.Combine(artifacts, "performance.md");
 Directory.CreateDirectory(artifacts);
 
+// The call count runs in a child process with the counter preloaded (CallCounts); no other command runs through it.
+if (command == "calls" && !CallCounts.InForce) return CallCounts.RunInChild(options, artifacts, selection.GlibcMalloc);
+if (command != "report" && HeapSettings.RelaunchIfNeeded(selection.GlibcMalloc, args) is int exitCode) return exitCode;
+string allocator = HeapSettings.Describe(selection.GlibcMalloc);
+
 if (command == "report")
 {
     Console.WriteLine($"wrote {Report.Write(artifacts, reportPath)}");
     return 0;
 }
 
-if (command is not ("memory" or "profile") && typeof(LossTable).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true)
+if (command is not ("memory" or "profile" or "calls") && typeof(LossTable).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true)
 {
     Console.Error.WriteLine("Benchmarks must run optimized: dotnet run -c Release --project bench/TorchLosses.Benchmarks -- ...");
     return 2;
@@ -62,6 +65,12 @@ using (info.SampleLoad())
         MemoryPass.Save(MemoryPass.Run(selection), Path.Combine(artifacts, "memory.json"));
     if (command is "all" or "profile")
         OpProfile.Save(OpProfile.Run(selection), Path.Combine(artifacts, "profile.json"));
+    if (command == "calls")
+        CallCounts.Save(CallCounts.Run(selection), Path.Combine(artifacts, "calls.json"));
+    if (command == "all" && CallCounts.RunInChild(options, artifacts, selection.GlibcMalloc) != 0)
+        Console.Error.WriteLine("calls: the call count's child process failed; the report shows no call counts");
+    if (command is "all" or "floor")
+        Floor.Save(Floor.Run(selection), Path.Combine(artifacts, "floor.json"));
     var config = BenchConfig.Create(selection, artifacts);
     if (command is "all" or "losses") BenchmarkRunner.Run<LossBenchmarks>(config);
     if (command is "all" or "overhead") BenchmarkRunner.Run<OverheadBenchmarks>(config);

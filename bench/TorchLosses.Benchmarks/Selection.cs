@@ -19,6 +19,9 @@ public sealed class Selection
     /// <summary>N of the memory pass (allocation counts do not depend on timing, so it covers the large sizes of the matrix).</summary>
     public long[] MemorySizes { get; set; } = { 10_000, 1_000_000, 10_000_000 };
 
+    /// <summary>N of the call count (the calls into libtorch per loss call; they do not depend on N).</summary>
+    public long[] CallSizes { get; set; } = { 100 };
+
     /// <summary>N of the op-by-op profile.</summary>
     public long[] ProfileSizes { get; set; } = { 1_000_000 };
 
@@ -46,15 +49,19 @@ public sealed class Selection
     public const string Usage = """
         usage: dotnet run -c Release --project bench/TorchLosses.Benchmarks -- [command] [options]
         commands:
-          all (default)  memory pass, op profile, loss benchmarks, TorchSharp's per-op cost, then write docs/performance.md
+          all (default)  memory pass, op profile, call counts, floor, loss benchmarks, TorchSharp's per-op cost, then write
+                         docs/performance.md
           losses         the loss benchmarks only          memory    the memory pass only (N = --memory-sizes)
           profile        the analytic path op by op        overhead  TorchSharp's per-op cost only
+          calls          the calls into TorchSharp's native library per loss call (N = --call-sizes; needs a C compiler)
+          floor          this machine's streaming rate and the memory-bandwidth floor of smooth_l1 at N = 1e7
           report         rewrite docs/performance.md from the saved results
           Every command but report first checks the native side of the selected losses against ATen's op (TorchScript).
         options (comma-separated lists):
           --quick                 N = 1e2,1e6 and f32 only (about 5 minutes)
           --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
           --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e4,1e6,1e7  --profile-sizes 1e6
+          --call-sizes 1e2
           --warmup 2 --iterations 9 --iteration-ms 100      --threads 1
           --glibc-malloc          keep glibc's malloc defaults (default: freed memory stays in the heap, see HeapSettings);
                                   results go to artifacts/bench-glibc, which the report adds as a comparison table
@@ -88,6 +95,7 @@ public sealed class Selection
                     break;
                 case "--sizes": selection.Sizes = List().Select(ParseSize).ToArray(); selection.Reduced = true; break;
                 case "--memory-sizes": selection.MemorySizes = List().Select(ParseSize).ToArray(); break;
+                case "--call-sizes": selection.CallSizes = List().Select(ParseSize).ToArray(); break;
                 case "--profile-sizes": selection.ProfileSizes = List().Select(ParseSize).ToArray(); break;
                 case "--warmup": selection.WarmupCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--iterations": selection.IterationCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
