@@ -106,15 +106,17 @@ internal static class Check
     /// The check L1, MSE, SmoothL1 and Huber make before broadcasting: PyTorch's warning when the
     /// sizes differ, then the broadcast-compatibility error when they cannot be broadcast.
     /// </summary>
-    internal static void PointwisePair(Tensor input, Tensor target, string loss)
+    /// <returns>Whether input and target have the same shape.</returns>
+    internal static bool PointwisePair(Tensor input, Tensor target, string loss)
     {
-        if (SameShape(input, target)) return;
+        if (SameShape(input, target)) return true;
         var inputShape = input.shape;
         var targetShape = target.shape;
         LossWarnings.Raise(loss,
             $"Using a target size ({TorchSize(targetShape)}) that is different to the input size ({TorchSize(inputShape)}). " +
             "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");
         BroadcastShape(inputShape, targetShape);
+        return false;
     }
 
     /// <summary>

@@ -94,8 +94,12 @@ public static class LossGradients
 
     /// <summary>Whether the analytic path applies to this pair of operands.</summary>
     internal static bool AnalyticApplies(Tensor input, Tensor target) =>
+        Current == GradientMode.Analytic && AnalyticApplies(input.dtype, target.dtype, Check.SameShape(input, target));
+
+    /// <summary>Whether the analytic path applies to operands of these types, of the same shape or not (facts a caller has read already).</summary>
+    internal static bool AnalyticApplies(torch.ScalarType inputType, torch.ScalarType targetType, bool sameShape) =>
         Current == GradientMode.Analytic
-        && input.dtype == target.dtype
-        && (input.dtype == torch.ScalarType.Float32 || input.dtype == torch.ScalarType.Float64)
-        && Check.SameShape(input, target);
+        && inputType == targetType
+        && inputType is torch.ScalarType.Float32 or torch.ScalarType.Float64
+        && sameShape;
 }

@@ -71,22 +71,45 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
             var gradient = saved[0]!;
             var factor = (double)ctx.get_data("factor")!;
             var divisor = (double)ctx.get_data("divisor")!;
-            using var divisorScalar = divisor.ToScalar();
-            using var factorScalar = factor.ToScalar();
             // libtorch's kernels (MSE, SmoothL1, Huber) scale the per-element factor first and multiply by the upstream gradient
             // last ((norm·g(d))·upstream, norm = 1/numel for mean): so does this, in the same rounding. Where the factor is a power
             // of two (sum, none, MSE's 2) the order does not matter, and the scale joins the one-element upstream (one pass fewer).
             // L1 has no kernel in libtorch 2.10: autograd differentiates mean(abs(d)), whose mean backward divides the upstream by
             // numel before abs's backward multiplies by sgn(d) (the divisor, set for a composite loss under mean).
+            // An upstream of exactly 1 (loss.backward(), autograd.grad of the loss) leaves every product as it is: not multiplied.
             // The saved per-element factor is the forward's own temporary: when the engine releases the graph after this pass
             // nothing reads it again, and it becomes the gradient in place (the same ops in the same order, so the same rounding;
             // one N-sized allocation fewer). The upstream is 0-d or of its shape, so the in-place products keep its shape.
-            bool inPlace = GraphTask.ReleasedAfterThisPass;
+            bool inPlace = GraphTask.ReleasedAfterThisPass, unitUpstream = IsOne(grad_output);
             Tensor Times(Tensor t, Tensor s) => inPlace ? t.mul_(s) : t * s;
-            var grad = divisor != 0 ? Times(gradient, grad_output / divisorScalar)
-                : double.IsPow2(factor) ? Times(gradient, factor == 1 ? grad_output : grad_output * factorScalar)
-                : (inPlace ? gradient.mul_(factorScalar) : gradient.mul(factorScalar)).mul_(grad_output);
+            Tensor grad;
+            if (divisor != 0)
+            {
+                using var divisorScalar = divisor.ToScalar();
+                grad = Times(gradient, grad_output / divisorScalar);
+            }
+            else if (double.IsPow2(factor))
+            {
+                using var factorScalar = Scalars.Of(factor);
+                grad = factor == 1 && unitUpstream ? (inPlace ? gradient : gradient.clone())
+                    : Times(gradient, factor == 1 ? grad_output : grad_output * factorScalar.Value);
+            }
+            else
+            {
+                using var factorScalar = factor.ToScalar();
+                var scaled = inPlace ? gradient.mul_(factorScalar) : gradient.mul(factorScalar);
+                grad = unitUpstream ? scaled : scaled.mul_(grad_output);
+            }
             if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
             return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(Scalars.MinusOne)) : null, null, null, null, null, null };
         }, slots: 7, operands: 2);
+
+    /// <summary>Whether an upstream gradient is the one-element 1 on the CPU (where reading it costs no synchronisation).</summary>
+    private static bool IsOne(Tensor upstream) =>
+        upstream.dim() == 0 && upstream.device_type == DeviceType.CPU && upstream.dtype switch
+        {
+            torch.ScalarType.Float32 => upstream.item<float>() == 1f,
+            torch.ScalarType.Float64 => upstream.item<double>() == 1.0,
+            _ => false,
+        };
 }

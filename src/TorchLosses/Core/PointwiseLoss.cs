@@ -23,19 +23,23 @@ internal static class PointwiseLoss
         Func<ReductionKind, Func<Tensor, Tensor, Tensor>, Tensor>? analytic = null)
     {
         Check.Defined(input, target);
-        Check.PointwisePair(input, target, loss);
+        bool sameShape = Check.PointwisePair(input, target, loss);
         var kind = Reductions.Parse(reduction);
         validateParameters?.Invoke();
+        // Each fact about the operands is read once (every query is a call into libtorch).
+        torch.ScalarType inputType = input.dtype, targetType = target.dtype;
         // l1_loss subtracts first, which libtorch refuses for a bool operand; the kernels (mse, smooth L1, Huber) read a bool
         // operand as 0/1 in the promoted type.
-        if (supported is null) Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
-        var type = torch.promote_types(input.dtype, target.dtype);
-        if (supported is not null) Check.KernelSupports(kernel, type, type == input.dtype ? nameof(input) : nameof(target), supported);
+        if (supported is null && (inputType == torch.ScalarType.Bool || targetType == torch.ScalarType.Bool))
+            Check.SubtractsNoBool(input, target, nameof(input), nameof(target));
+        var type = inputType == targetType ? inputType : torch.promote_types(inputType, targetType);
+        if (supported is not null) Check.KernelSupports(kernel, type, type == inputType ? nameof(input) : nameof(target), supported);
 
         using var scope = torch.NewDisposeScope();
-        if (analytic is not null && LossGradients.AnalyticApplies(input, target)) return scope.MoveToOuter(analytic(kind, elementwise));
-        var x = input.dtype == torch.ScalarType.Bool ? input.to(type) : input;
-        var y = target.dtype == torch.ScalarType.Bool ? target.to(type) : target;
+        if (analytic is not null && LossGradients.AnalyticApplies(inputType, targetType, sameShape))
+            return scope.MoveToOuter(analytic(kind, elementwise));
+        var x = inputType == torch.ScalarType.Bool ? input.to(type) : input;
+        var y = targetType == torch.ScalarType.Bool ? target.to(type) : target;
         var result = Reductions.Apply(elementwise(x, y), kind);
         return scope.MoveToOuter(result);
     }

@@ -24,6 +24,36 @@ internal static class Scalars
     /// <summary>s − t, as TorchSharp's <c>s - t</c> computes it (−t + s), alpha owned here.</summary>
     internal static Tensor Minus(this Scalar s, Tensor t) => t.negative().add(s, One);
 
+    /// <summary>
+    /// A number argument for an op: one of the constants below when <paramref name="value"/> is one of them (a call into libtorch
+    /// and a disposal fewer; the losses' default parameters, β = δ = 1, are), else a new Scalar that the returned argument owns.
+    /// Use as <c>using var s = Scalars.Of(value);</c> and pass <c>s.Value</c>.
+    /// </summary>
+    internal static ScalarArgument Of(double value) => value switch
+    {
+        1.0 => new(RealOne, owned: false),
+        -1.0 => new(MinusRealOne, owned: false),
+        0.5 => new(Half, owned: false),
+        -0.5 => new(MinusHalf, owned: false),
+        _ => new(value.ToScalar(), owned: true),   // ScalarOwnership: the ScalarArgument owns it and its using disposes it
+    };
+
+    /// <summary>A Scalar passed to an op, and whether this argument owns it (see <see cref="Of(double)"/>).</summary>
+    internal readonly struct ScalarArgument : IDisposable
+    {
+        internal ScalarArgument(Scalar value, bool owned) => (Value, this.owned) = (value, owned);
+
+        private readonly bool owned;
+
+        /// <summary>The Scalar.</summary>
+        internal Scalar Value { get; }
+
+        public void Dispose()
+        {
+            if (owned) Value.Dispose();
+        }
+    }
+
     // <constants>
     internal static readonly Scalar CosineEmbeddingEpsilon = 9.999999960041972E-13;
     internal static readonly Scalar Epsilon = 9.999999960041972E-13;
@@ -33,7 +63,9 @@ internal static class Scalars
     internal static readonly Scalar LargestFloat16 = 65504.0;
     internal static readonly Scalar LogTwo = Math.Log(2);
     internal static readonly Scalar Minus100 = -100;
+    internal static readonly Scalar MinusHalf = -0.5;
     internal static readonly Scalar MinusOne = -1;
+    internal static readonly Scalar MinusRealOne = -1.0;
     internal static readonly Scalar NaN = double.NaN;
     internal static readonly Scalar NegativeInfinity = double.NegativeInfinity;
     internal static readonly Scalar One = 1;

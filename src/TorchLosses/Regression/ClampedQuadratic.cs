@@ -15,13 +15,16 @@ internal static class ClampedQuadratic
     /// </summary>
     internal static (Tensor loss, Tensor slope) Analytic(Tensor d, double bound, double scale)
     {
-        using var minusBound = (-bound).ToScalar();
-        using var boundScalar = bound.ToScalar();
-        var slope = d.clamp(minusBound, boundScalar);
-        using var scaleScalar = scale.ToScalar();
-        if (scale != 1) slope.div_(scaleScalar);
-        using var minusHalfScale = (-0.5 * scale).ToScalar();
-        return (d.add_(slope, minusHalfScale).mul_(slope), slope);
+        using var minusBound = Scalars.Of(-bound);
+        using var boundScalar = Scalars.Of(bound);
+        var slope = d.clamp(minusBound.Value, boundScalar.Value);
+        if (scale != 1)
+        {
+            using var scaleScalar = scale.ToScalar();
+            slope.div_(scaleScalar);
+        }
+        using var minusHalfScale = Scalars.Of(-0.5 * scale);
+        return (d.add_(slope, minusHalfScale.Value).mul_(slope), slope);
     }
 
     /// <summary>
