@@ -30,6 +30,19 @@ internal static class GraphTask
     /// <summary>Whether the backward pass now running on this thread releases the graph when it ends (false when unknown).</summary>
     internal static bool ReleasedAfterThisPass => KeepGraph is not null && !KeepGraph();
 
+    /// <summary>
+    /// Marks a saved tensor as used up by this pass, when it is returned as a gradient unchanged: libtorch's version check then
+    /// refuses it to any later pass through the same released graph, as it refuses a saved tensor overwritten in place (and as
+    /// libtorch's own losses refuse a second pass). One in-place op on an empty view, which shares the tensor's version counter
+    /// and touches no element.
+    /// </summary>
+    internal static Tensor MarkConsumed(Tensor saved)
+    {
+        using var none = saved.view(-1).narrow(0, 0, 0);
+        none.mul_(Scalars.One);
+        return saved;
+    }
+
     private static Query? Find()
     {
         foreach (var name in new[] { "libtorch_cpu.so", "libtorch_cpu" })
