@@ -268,25 +268,50 @@ namespace TorchLosses
 
         private static Tensor Forward(Tensor x, Tensor y, Tensor? w, Tensor? p, ReductionKind reduction)
         {
+            if (IsHalf(x.dtype)) return nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
+            // The stable form first, read once: where every operand is finite (and x > −∞) it is the value. An infinite or
+            // NaN entry of x, y, w or p always leaves its loss entry ±∞ or NaN (∞·0, ∞ − ∞ or ∞ in some term), so a finite
+            // total proves there was none, and the operand checks below (a test and a reduction per operand, the minimum of
+            // x) run only when the total is not finite; then the value is recomputed as before.
+            var loss = StableForm(x, y, w, p);
+            using (var total = reduction == ReductionKind.None ? loss.sum() : null)
+            {
+                var reduced = reduction == ReductionKind.None ? loss : Reductions.Apply(loss, reduction).neg_();
+                using var read = (total ?? reduced).ToScalar();
+                if (double.IsFinite(read.ToDouble())) return reduction == ReductionKind.None ? loss.neg_() : reduced;
+            }
             // An infinite target, weight or pos_weight (meaningless for this loss, but libtorch answers ±∞): the value is
             // libtorch's sequence then, whose ∞ the terms below would turn into ∞ − ∞; the backward's formulas are libtorch's anyway.
-            if (IsHalf(x.dtype) || nn.functional.AnyNotFinite(y, w, p)) return nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
+            if (nn.functional.AnyNotFinite(y, w, p)) return nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
+            loss = StableForm(x, y, p, out var a, out var lw);
+            if (nn.functional.MayHoldNegativeInfinity(x))
+                using (var atNegativeInfinity = nn.functional.ValueAtNegativeInfinity(x, a, lw))
+                    loss.sub_(atNegativeInfinity);
+            if (w is not null) loss.mul_(w);
+            return Reductions.Apply(loss, reduction).neg_();
+        }
+
+        /// <summary>The stable form −ℓ = w·(lw·log σ(|x|) + py·m − a·max(x, 0)) (the weight applied), exact for finite operands.</summary>
+        private static Tensor StableForm(Tensor x, Tensor y, Tensor? w, Tensor? p)
+        {
+            var loss = StableForm(x, y, p, out _, out _);
+            return w is null ? loss : loss.mul_(w);
+        }
+
+        /// <summary>lw·log σ(|x|) + py·m − a·max(x, 0), before the weight, with a = 1 − y and lw (null without pos_weight).</summary>
+        private static Tensor StableForm(Tensor x, Tensor y, Tensor? p, out Tensor a, out Tensor? lw)
+        {
             var low = x.clamp_max(Scalars.Zero);
             var loss = x.abs().sigmoid_().log_();
-            Tensor? lw = null;
+            lw = null;
             if (p is null) loss.addcmul_(y, low, Scalars.One);
             else
             {
                 lw = ((p - Scalars.One) * y).add_(Scalars.One, Scalars.One);
                 loss.mul_(lw).addcmul_(y * p, low, Scalars.One);
             }
-            var a = Scalars.One.Minus(y);
-            loss.addcmul_(a, low.copy_(x).clamp_(min: Scalars.Zero), Scalars.MinusOne);
-            if (nn.functional.MayHoldNegativeInfinity(x))
-                using (var atNegativeInfinity = nn.functional.ValueAtNegativeInfinity(x, a, lw))
-                    loss.sub_(atNegativeInfinity);
-            if (w is not null) loss.mul_(w);
-            return Reductions.Apply(loss, reduction).neg_();
+            a = y.neg().add_(Scalars.One, Scalars.One);   // 1 − y (−y + 1: the same rounding), one temporary
+            return loss.addcmul_(a, low.copy_(x).clamp_(min: Scalars.Zero), Scalars.MinusOne);
         }
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)

@@ -56,7 +56,7 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
-                if (Check.SameShape(input.shape, target.shape))
+                if (input.dim() == target.dim() && Check.SameShape(input.shape, target.shape))   // ranks first: no shapes read for class indices
                     return CrossEntropyWithProbabilities(input, target, weight, ignore_index, kind, label_smoothing);
                 if (label_smoothing > 1.0)
                     throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing,
@@ -66,12 +66,12 @@ namespace TorchLosses
                 if (input.dim() == 0)
                     throw new ArgumentException("Dimension out of range (expected to be in range of [-1, 0], but got 1)", nameof(input));
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, nameof(input), Check.AllFloating);
-                long classDim = CheckNllShapes(input, target, weight);
+                long classDim = CheckNllShapes(input, target, weight, out long classes);
                 bool targetOfSizeOne = input.dim() == 1 && target.dim() == 1;
 
                 using var scope = torch.NewDisposeScope();   // before the first tensor made here, so a throw releases it too
                 target = UnbatchedTarget(input, target);
-                bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+                bool anyIgnored = ClassTargets.CheckRange(target, classes, ignore_index);
                 // libtorch 2.10 zeroes the ignored entries of the uniform term in place (masked_fill_), and that 0-d term
                 // cannot take the (1) mask of a target of shape (1).
                 if (label_smoothing > 0.0 && targetOfSizeOne)
@@ -87,7 +87,6 @@ namespace TorchLosses
                 if (!(label_smoothing > 0.0)) return scope.MoveToOuter(nll);
 
                 // The uniform part: sᵢ = −Σ_c w[c]·lp[i, c], zero at ignored targets, reduced with the same denominator.
-                long classes = input.shape[classDim];
                 var weighted = weight is null ? logProbabilities : logProbabilities * ClassWeightView(weight, input.dim(), classDim);
                 using var ignore_indexScalar = ignore_index.ToScalar();
                 var valid = target.to(torch.ScalarType.Int64) != ignore_indexScalar;

@@ -50,12 +50,12 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
-                long classDim = CheckNllShapes(input, target, weight);
+                long classDim = CheckNllShapes(input, target, weight, out long classes);
                 Check.KernelSupports(input.dim() == 4 ? "nll_loss2d_forward_out_frame" : "nll_loss_out_frame", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();   // before the first tensor made here, so a throw releases it too
                 target = UnbatchedTarget(input, target);
-                bool anyIgnored = ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+                bool anyIgnored = ClassTargets.CheckRange(target, classes, ignore_index);
                 if (ClassIndexGradientFunction.Applies(input, weight))
                     return scope.MoveToOuter(ClassIndexGradientFunction.Apply(input, target, weight, ignore_index, kind, classDim, logSoftmax: false, anyIgnored));
                 return scope.MoveToOuter(ClassIndexGradientFunction.Composite(input, target, weight, ignore_index, kind, classDim, logSoftmax: false));
@@ -71,7 +71,15 @@ namespace TorchLosses
             /// libtorch's shape checks for NLL (nll_loss_nd, nll_loss, nll_loss2d) in libtorch's order,
             /// with its messages; returns the class dimension.
             /// </summary>
-            internal static long CheckNllShapes(Tensor input, Tensor target, Tensor? weight)
+            internal static long CheckNllShapes(Tensor input, Tensor target, Tensor? weight) => CheckNllShapes(input, target, weight, out _);
+
+            /// <summary>The same checks, also giving the number of classes (the input's size along the class dimension) read with
+            /// the shapes, so that callers need not read the shape again.</summary>
+            /// <param name="input">The scores, as for nll_loss.</param>
+            /// <param name="target">The class indices.</param>
+            /// <param name="weight">The optional class weights.</param>
+            /// <param name="classes">The number of classes.</param>
+            internal static long CheckNllShapes(Tensor input, Tensor target, Tensor? weight, out long classes)
             {
                 long dim = input.dim();
                 if (dim < 1) throw new ArgumentException($"Expected 1 or more dimensions (got {dim})", nameof(input));
@@ -85,7 +93,7 @@ namespace TorchLosses
                 // derivative for it); input of 3 or more dimensions runs the 2-d kernel.
                 Check.NotDifferentiable(dim <= 2 ? "nll_loss_forward" : "nll_loss2d_forward", weight, nameof(weight));
                 long classDim = dim == 1 ? 0 : 1;
-                long classes = inputShape[classDim];
+                classes = inputShape[classDim];
                 if (dim <= 2)
                 {
                     if (targetShape.Length > 1)
@@ -128,7 +136,7 @@ namespace TorchLosses
 
             /// <summary>
             /// The target of a single sample (1-D input) as a 0-d tensor: libtorch 2.10 accepts a target of shape (1) there
-            /// (<see cref="CheckNllShapes"/> rejects other sizes) and computes the 0-d target's loss.
+            /// (<see cref="CheckNllShapes(Tensor, Tensor, Tensor?, out long)"/> rejects other sizes) and computes the 0-d target's loss.
             /// </summary>
             internal static Tensor UnbatchedTarget(Tensor input, Tensor target) =>
                 input.dim() == 1 && target.dim() == 1 ? target.reshape(Array.Empty<long>()) : target;

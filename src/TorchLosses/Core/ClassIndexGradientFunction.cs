@@ -67,12 +67,15 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         if (plain)
         {
             // Every target counts with weight 1: −picked, and mean divides by the number of targets.
-            var index = target.to(torch.ScalarType.Int64).unsqueeze(classDim);
-            var picked = scores.gather(classDim, index);
+            var target64 = Tensors.InType(target, torch.ScalarType.Int64);
+            var index = target64.unsqueeze(classDim);
+            bool flat = PicksFlat(scores, classDim, target64);
+            // Flat: the targets' entries of the contiguous (B, C) scores, read at i·C + yᵢ, shaped like the target.
+            var picked = flat ? scores.view(-1).index_select(0, RowOffsets(scores).add_(target64, Scalars.One)) : scores.gather(classDim, index);
             using var minusCount = (-target.numel()).ToScalar();
             var loss = reduction switch
             {
-                ReductionKind.None => picked.squeeze(classDim).neg_(),
+                ReductionKind.None => (flat ? picked : picked.squeeze(classDim)).neg_(),
                 ReductionKind.Sum => picked.sum().neg_(),
                 _ => picked.sum().div_(minusCount),
             };
@@ -83,6 +86,28 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         var total = reduction == ReductionKind.Mean ? targetWeight.sum() : null;
         var weightedLoss = total is null ? Reductions.Apply(weighted, reduction) : Reductions.WeightedMean(weighted.sum(), total);
         return new(weightedLoss, scores, safeIndex.unsqueeze(classDim), targetWeight, valid, total);
+    }
+
+    /// <summary>
+    /// Whether the targets' scores are read from the flat (B, C) scores with index_select at i·C + yᵢ rather than with gather
+    /// along the class dimension. libtorch 2.10's CPU gather with an index of one column costs about twice index_select's
+    /// time per target once there are a few thousand targets (measured at 1 thread, float32, with 10 to 1000 classes: at
+    /// B = 10⁴, C = 1000, 80 µs against 40 µs), while the offsets cost two small ops (arange and an add), which gather
+    /// does not need; at B = 1000 gather is still the cheaper. Only for 2-D contiguous scores.
+    /// </summary>
+    private static bool PicksFlat(Tensor scores, long classDim, Tensor target) =>
+        classDim == 1 && target.numel() >= FlatPickTargets && scores.dim() == 2 && scores.is_contiguous();
+
+    /// <summary>The number of targets from which <see cref="PicksFlat"/> reads with index_select.</summary>
+    private const long FlatPickTargets = 4096;
+
+    /// <summary>The offset i·C of each row of the contiguous (B, C) <paramref name="scores"/>, on their device.</summary>
+    private static Tensor RowOffsets(Tensor scores)
+    {
+        var shape = scores.shape;
+        using var end = (shape[0] * shape[1]).ToScalar();
+        using var step = shape[1].ToScalar();
+        return torch.arange(Scalars.Zero, end, step, torch.ScalarType.Int64, scores.device);
     }
 
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace TorchLosses;
 
 /// <summary>
@@ -42,19 +45,80 @@ internal static class ClassTargets
     /// meta device (which has no data). Returns whether any target may be ignored (true when the
     /// targets could not be read), so that callers can take a path without the ignore mask.
     /// </summary>
+    /// <remarks>Reads the B targets once, never the input: a contiguous int64 target on the CPU in place (no copy, no
+    /// tensor op), any other one through one copy to a contiguous int64 tensor on the CPU. The check itself is the targets'
+    /// minimum and maximum (vectorised), plus a search for <paramref name="ignoreIndex"/> only when it lies between them;
+    /// the ordered scan that names the first offending target runs only when the minimum or maximum is outside [0, classes).
+    /// (libtorch checks the same inside its kernel, while it reads the targets.)</remarks>
     internal static bool CheckRange(Tensor target, long classes, long ignoreIndex)
     {
         if (target.device_type == DeviceType.META) return true;
-        if (target.numel() == 0) return false;
+        long count = target.numel();
+        if (count == 0) return false;
+        if (count > int.MaxValue / sizeof(long)) return CheckRangeLarge(target, classes, ignoreIndex);
+        if (target.dtype == torch.ScalarType.Int64 && target.device_type == DeviceType.CPU && target.is_contiguous())
+            return CheckRangeOf(MemoryMarshal.Cast<byte, long>(target.bytes), classes, ignoreIndex);
         using var scope = torch.NewDisposeScope();
+        var host = target.to(torch.ScalarType.Int64, torch.CPU).contiguous();   // one host copy of the targets
+        return CheckRangeOf(MemoryMarshal.Cast<byte, long>(host.bytes), classes, ignoreIndex);
+    }
+
+    private static bool CheckRangeOf(ReadOnlySpan<long> target, long classes, long ignoreIndex)
+    {
+        var (min, max) = MinMax(target);
+        if (min >= 0 && max < classes)   // every target is a class; one is ignored only if ignore_index is one of them
+            return ignoreIndex >= min && ignoreIndex <= max && target.Contains(ignoreIndex);
         bool anyIgnored = false;
-        foreach (var value in target.to(torch.ScalarType.Int64).data<long>())   // one host copy, read in place
+        foreach (var value in target)   // in order, so the message names the first target out of range, as libtorch's
         {
             if (value == ignoreIndex) anyIgnored = true;
             else if (value < 0 || value >= classes)
                 throw new ArgumentOutOfRangeException(nameof(target), value, $"Target {value} is out of bounds.");
         }
         return anyIgnored;
+    }
+
+    /// <summary>The same check for more targets than a span holds (2³¹ bytes): read through TorchSharp's accessor.</summary>
+    private static bool CheckRangeLarge(Tensor target, long classes, long ignoreIndex)
+    {
+        using var scope = torch.NewDisposeScope();
+        bool anyIgnored = false;
+        foreach (var value in target.to(torch.ScalarType.Int64, torch.CPU).data<long>())
+        {
+            if (value == ignoreIndex) anyIgnored = true;
+            else if (value < 0 || value >= classes)
+                throw new ArgumentOutOfRangeException(nameof(target), value, $"Target {value} is out of bounds.");
+        }
+        return anyIgnored;
+    }
+
+    /// <summary>The least and the greatest of a non-empty span, a vector of lanes at a time.</summary>
+    private static (long min, long max) MinMax(ReadOnlySpan<long> values)
+    {
+        long min = values[0], max = values[0];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= 2 * Vector<long>.Count)
+        {
+            var lows = new Vector<long>(values);
+            var highs = lows;
+            for (i = Vector<long>.Count; i <= values.Length - Vector<long>.Count; i += Vector<long>.Count)
+            {
+                var block = new Vector<long>(values.Slice(i));
+                lows = Vector.Min(lows, block);
+                highs = Vector.Max(highs, block);
+            }
+            for (int lane = 0; lane < Vector<long>.Count; lane++)
+            {
+                min = Math.Min(min, lows[lane]);
+                max = Math.Max(max, highs[lane]);
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            min = Math.Min(min, values[i]);
+            max = Math.Max(max, values[i]);
+        }
+        return (min, max);
     }
 
     /// <summary>
