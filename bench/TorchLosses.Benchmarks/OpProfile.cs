@@ -26,7 +26,6 @@ public static class OpProfile
             var spec = LossTable.All[0];
             var (x, y) = spec.MakeOperands(n, ScalarType.Float32, requiresGrad: false);
             var d = x - y;
-            var m = d.clamp(-1.0, 1.0);
             var ones = torch.ones_like(d);
             var scratch = d.clone();
             var upstream = torch.tensor(1f);
@@ -35,9 +34,10 @@ public static class OpProfile
             {
                 ("sub x−y (alloc)", () => (x - y).Dispose()),
                 ("mean", () => d.mean().Dispose()),
-                ("backward: upstream·factor (0-d)", () => (upstream * 1.0).Dispose()),
-                ("backward: gradient·upstream (alloc)", () => (m * upstream).Dispose()),
             };
+            // The gradient factor is scaled by mean's 1/N (MSE: 2/N) in place in the forward and kept as the gradient: with an
+            // upstream of 1 and the graph released, the backward runs no op (L1's backward multiplies by upstream/N in place).
+            var scale = ("gradient factor · 1/N in place", (Action)(() => scratch.mul_(upstream)));
             var specific = new Dictionary<string, (string op, Action run)[]>
             {
                 ["smooth_l1"] = new (string, Action)[]
@@ -45,15 +45,18 @@ public static class OpProfile
                     ("clamp(d,−β,β) (alloc)", () => d.clamp(-1.0, 1.0).Dispose()),
                     ("add_(m,−0.5) in place", () => scratch.add_(ones, -0.5)),
                     ("mul_(m) in place", () => scratch.mul_(ones)),
+                    scale,
                 },
                 ["mse"] = new (string, Action)[]
                 {
                     ("square (alloc)", () => d.square().Dispose()),
+                    scale,
                 },
                 ["l1"] = new (string, Action)[]
                 {
                     ("abs (alloc)", () => d.abs().Dispose()),
                     ("sign (alloc)", () => d.sign().Dispose()),
+                    ("backward: sign · (upstream/N) in place", () => scratch.mul_(upstream)),
                 },
             };
             specific["huber"] = specific["smooth_l1"];

@@ -625,44 +625,56 @@ public static class Report
     private const string WhereTheTimeGoes = """
         ## Where the time goes
 
-        Kernel passes over N elements and fresh N-sized allocations per call of the analytic path of the pairwise losses, read
-        from the code (`src/TorchLosses/Core/PairwiseGradientFunction.cs` and `Regression/*.cs`). Traffic counts the bytes a pass
-        reads and writes in units of one N-sized tensor (a pass that writes a fresh output also reads it into the cache first).
-        Native's allocations are not read from libtorch's source but measured: the bracketed counts of the memory table above.
+        Passes over N elements, memory traffic and fresh N-sized allocations per call of the analytic path of the pairwise
+        losses (reduction mean, β = δ = 1, upstream 1, the graph released after the backward), read from the code
+        (`src/TorchLosses/Core/PairwiseGradientFunction.cs` and `Regression/*.cs`). Traffic counts the N-sized tensors a call
+        reads and writes in memory, a fresh output twice (it is read into the cache before it is written). Native's allocations
+        are not read from libtorch's source but measured: the bracketed counts of the memory table above. Operands of 16 MiB or
+        more (N ≥ 4·2²⁰ in float32, 2·2²⁰ in float64) are processed in blocks of 2 MiB whose temporaries stay in cache: only the
+        operands are read from memory, and only the gradient factor is written there.
 
-        | loss | native fwd | analytic fwd | analytic fwd+bwd |
-        |---|---|---|---|
-        | smooth_l1 | fused loss kernel + mean: 2 passes, traffic 5 | sub, clamp, `div_` (by β), `add_`, `mul_`, mean: 6 passes, traffic 17, 2 allocs (d, m) | the same forward keeping m, then `m · upstream` in backward: 7 passes, traffic 20, 3 allocs |
-        | huber | fused loss kernel + mean: 2 passes, traffic 5 | sub, clamp, `add_`, `mul_`, mean: 5 passes, traffic 14, 2 allocs (d, m) | the same forward keeping m, then `m · upstream` in backward: 6 passes, traffic 17, 3 allocs |
-        | mse | fused loss kernel + mean: 2 passes, traffic 5 | sub, `d.mul_(d)`, mean: 3 passes, traffic 7, 1 alloc | sub, square, mean keeping d, then `d · upstream`: 4 passes, traffic 11, 3 allocs |
-        | l1 | ATen's l1_loss is itself a composite: sub, abs, mean | sub, `abs_`, mean: 3 passes, traffic 7, 1 alloc | sub, abs, sign, mean keeping the sign, then `sign · upstream`: 5 passes, traffic 14, 4 allocs |
+        | loss | native fwd / fwd+bwd | analytic fwd, N < 16 MiB | analytic fwd+bwd, N < 16 MiB | analytic, blocked (N ≥ 16 MiB): fwd / fwd+bwd |
+        |---|---|---|---|---|
+        | smooth_l1, huber | fused loss kernel + mean, then a fused backward kernel: traffic 5 / 9, 2 / 3 allocs | sub, clamp, `add_`, `mul_`, mean: traffic 14, 2 allocs (d, m) | the same, m scaled by 1/N in place and kept; backward: none (m is the gradient): traffic 16, 2 allocs | traffic 2, 0 allocs / 4, 1 alloc |
+        | mse | as smooth_l1 | sub, `d.mul_(d)`, mean: traffic 7, 1 alloc | sub, square, mean, d scaled by 2/N and kept; backward: none: traffic 10, 2 allocs | 2, 0 / 4, 1 |
+        | l1 | ATen's l1_loss is itself a composite: sub, abs, mean; autograd's backward | sub, `abs_`, mean: traffic 7, 1 alloc | sub, abs, sign, mean keeping the sign; backward: `sign · (upstream/N)` in place: traffic 13, 3 allocs | 2, 0 / 6, 1 |
 
-        On TorchSharp the analytic backward writes the gradient into a new tensor: nothing tells a custom backward whether the
-        graph is being released (TorchSharp 0.107 has no such flag), and a retained graph needs the saved
-        tensor again, so it cannot be reused in place. Cross entropy's analytic path keeps the log-probabilities of its forward
-        and takes the softmax from them in backward (`exp`, `mul_`, `scatter_add_`).
+        The blocked reduction adds the blocks' sums (each a libtorch sum) instead of summing all N at once: per-element values
+        and gradients are the unblocked ones bit for bit, and the value is as accurate as libtorch's own sum (tests:
+        BlockedReductionTests, against a float64 reference and the pairwise-summation bound).
+
+        **Reusing the saved tensor for the gradient.** TorchSharp 0.107 gives a custom backward no way to learn whether the
+        graph is released: its custom node (`CSharpNode`, LibTorchSharp's THSAutograd.h) overrides only `apply`, not
+        `release_variables` (the engine's call after a node ran on a graph it will not keep), and the saved tensors live in the
+        managed `AutogradContext` until the node dies. libtorch answers the question itself:
+        `torch::autograd::get_current_graph_task_keep_graph()`, exported by `libtorch_cpu`, gives the running graph task's
+        `keep_graph` (true outside a backward pass). TorchLosses finds it by name once (`GraphTask`; where it is absent nothing is
+        reused) and, when the graph is released, makes the saved gradient factor the gradient in place; with `retain_graph` it
+        leaves it alone, and a second pass through a released graph fails as libtorch's own loss fails (GraphReleaseTests).
+        Cross entropy's analytic path keeps the log-probabilities of its forward and takes the softmax from them in backward
+        (`exp`, `mul_`, `scatter_add_`).
 
         **Large N (≥ 1e6): traffic and allocations.** The op-by-op replay below prices each pass of the analytic path on this
         machine. With glibc's defaults a fresh N-sized block at 1e7 also pays its page faults, so there the ratio follows the
         count of N-sized allocations (compare the side table with glibc's defaults, where it exists); this run keeps freed
         memory in the heap (see *malloc* above), so it follows the traffic instead.
 
-        - **smooth_l1 / huber forward (target ≤ 2.0×)**: the per-element loss m·(d − m/2) needs d = x − y, m = clamp(d, −δ, δ)
-          (SmoothL1 then divides m by β) and two more element-wise passes to combine them: traffic 14 (17 for SmoothL1) against
-          the fused kernel's 5 (2.8×, 3.4×), so 2.0× needs fewer passes than this composition of primitives makes
-          (libtorch's CPU fuser is not available in TorchSharp's build). The floor section above sets both against the bytes
-          that must move.
-        - **smooth_l1 / huber forward+backward (target ≤ 1.0×)**: traffic 17 (20 for SmoothL1) for the analytic path against a
-          fused forward and a fused backward kernel on native's side.
-        - **mse forward (target ≤ 1.2×)**: traffic 7 against 5, ≈1.4× by traffic.
-        - **forward+backward (target ≤ 1.0× for every loss with a target)**: the analytic path's forward leaves the gradient's
-          factor ready, which native's separate backward kernel recomputes; the targets table shows where this run met ≤ 1.0×.
+        - **smooth_l1 / huber forward (target ≤ 2.0×)**: below 16 MiB the per-element loss m·(d − m/2) takes four
+          element-wise passes and the mean, traffic 14 against the fused kernel's 5 (2.8×): at N = 1e6 the operands are in
+          cache and the ratio follows the number of kernels (four against one). Blocked (1e7), the operands are read once.
+        - **forward+backward (target ≤ 1.0×)**: the analytic forward leaves the gradient ready (scaled as libtorch's backward
+          kernel scales it), which native's separate backward kernel recomputes from x and y.
+        - **mse / l1 forward (target ≤ 1.2×)**: traffic 7 against 5 below 16 MiB; blocked, 2.
 
         **Small N (1e2): calls into libtorch.** At N = 1e2 a kernel is nearly free and a call costs its calls into TorchSharp's
         native library: the fixed costs below price an op, an op with a double scalar, a reduction, a shape or dtype query and a
         custom function node on this machine, and the calls table above counts, by kind, the calls each path makes per loss call
         against native's one loss op (2 calls forward, 5 forward+backward with the disposals and the autograd call). The N = 1e2
-        ratios follow those counts; meeting 1.5× (2.5× for cross_entropy and nll) there takes fewer calls per loss.
+        ratios follow those counts; meeting 1.5× (2.5× for cross_entropy and nll) there takes fewer calls per loss. Forward
+        +backward at N = 1e2 also pays for the custom function node (TorchSharp's node construction, edges, output wrapping,
+        saved variables and the managed callback of the backward; priced in the fixed costs below), which on this machine is
+        of the order of native's whole forward+backward: while the analytic path is a TorchSharp custom function, 1.5× there
+        is out of reach.
 
         **Autograd path** (`GradientMode.Autograd`; the analytic path differentiates it too when a second derivative is asked for): every primitive records a node and runs its own backward kernels with fresh
         outputs, hence its larger ratios and allocation counts at every N.
