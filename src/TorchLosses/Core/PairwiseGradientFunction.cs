@@ -140,11 +140,12 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
             // of two (the factor left here is then 1); a power of two joins the one-element upstream. L1 has no kernel in
             // libtorch 2.10: autograd differentiates mean(abs(d)), whose mean backward divides the upstream by numel before abs's
             // backward multiplies by sgn(d) (the divisor, set for a composite loss under mean). An upstream of exactly 1
-            // (loss.backward(), autograd.grad of the loss) leaves every product as it is: not multiplied.
+            // (loss.backward(), autograd.grad of the loss) leaves the product as it is: from SkippedMultiplicationElements on
+            // it is not multiplied (below, the pass costs less than the calls that mark the saved tensor as used up).
             // The saved per-element factor is the forward's own temporary: when the engine releases the graph after this pass
             // nothing reads it again, and it becomes the gradient in place (the same ops in the same order, so the same rounding;
             // one N-sized allocation fewer). The upstream is 0-d or of its shape, so the in-place products keep its shape.
-            bool inPlace = GraphTask.ReleasedAfterThisPass, unitUpstream = IsOne(grad_output);
+            bool inPlace = GraphTask.ReleasedAfterThisPass;
             Tensor Times(Tensor t, Tensor s) => inPlace ? t.mul_(s) : t * s;
             Tensor grad;
             if (divisor != 0)
@@ -155,12 +156,16 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
             else
             {
                 using var factorScalar = Scalars.Of(factor);
-                grad = factor == 1 && unitUpstream ? (inPlace ? GraphTask.MarkConsumed(gradient) : gradient.clone())
+                grad = factor == 1 && inPlace && gradient.numel() >= SkippedMultiplicationElements && IsOne(grad_output)
+                    ? GraphTask.MarkConsumed(gradient)
                     : Times(gradient, factor == 1 ? grad_output : grad_output * factorScalar.Value);
             }
             if (grad.dtype != grad_output.dtype) grad = grad.to(grad_output.dtype);   // a factor kept in float64 (a loss's degenerate parameter)
             return new() { needInput ? grad : null, needTarget ? (needInput ? -grad : grad.mul_(Scalars.MinusOne)) : null, null, null, null, null, null };
         }, slots: 7, operands: 2);
+
+    /// <summary>From how many elements the backward skips multiplying by an upstream of exactly 1 (a pass over the gradient).</summary>
+    private const long SkippedMultiplicationElements = 1 << 16;
 
     /// <summary>Whether an upstream gradient is the one-element 1 on the CPU (where reading it costs no synchronisation).</summary>
     private static bool IsOne(Tensor upstream) =>
