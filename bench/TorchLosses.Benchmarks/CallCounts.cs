@@ -135,30 +135,15 @@ public static class CallCounts
             return new CallCountRun { Measured = false, Reason = failure };
         torch.set_num_threads(selection.Threads);
         var run = new CallCountRun { Measured = true, Compiler = Environment.GetEnvironmentVariable("TORCHLOSSES_THSCOUNT_CC") ?? "" };
-        foreach (var loss in selection.Losses)
-        foreach (var mode in selection.Modes)
-        foreach (var dtype in selection.DTypes)
-        foreach (var n in selection.CallSizes)
-        foreach (var path in selection.Paths)
+        foreach (var ((loss, path, mode, dtype, n, _), step) in LossTable.Steps(selection, selection.CallSizes))
         {
-            var spec = LossTable.Get(loss);
-            var (input, target) = spec.MakeOperands(n, Selection.ToScalarType(dtype), mode == ModeKind.ForwardBackward);
-            try
-            {
-                var step = LossTable.Step(LossTable.Function(spec, path), mode, input, target);
-                var result = Count(counter, step, new CallCount(loss, path, mode, dtype, n, MeasuredCalls, new(), true, 0, 0));
-                if (result.Total == 0)
-                    return new CallCountRun { Measured = false, Reason = $"the counter saw no call during {loss} {path} {mode}: the preloaded dlsym was not used" };
-                run.Results.Add(result);
-                Console.WriteLine($"calls {loss,-15} {mode,-15} {dtype} N={n,-9} {path,-8} {result.Total,6:0.##} calls" +
-                                  (result.Stable ? "" : $" (NOT STABLE: {result.MinTotal}–{result.MaxTotal})") + ": " +
-                                  string.Join(", ", Categories.Select(c => $"{c} {result.In(c):0.##}")));
-            }
-            finally
-            {
-                input.Dispose();
-                target.Dispose();
-            }
+            var result = Count(counter, step, new CallCount(loss, path, mode, dtype, n, MeasuredCalls, new(), true, 0, 0));
+            if (result.Total == 0)
+                return new CallCountRun { Measured = false, Reason = $"the counter saw no call during {loss} {path} {mode}: the preloaded dlsym was not used" };
+            run.Results.Add(result);
+            Console.WriteLine($"calls {loss,-15} {mode,-15} {dtype} N={n,-9} {path,-8} {result.Total,6:0.##} calls" +
+                              (result.Stable ? "" : $" (NOT STABLE: {result.MinTotal}–{result.MaxTotal})") + ": " +
+                              string.Join(", ", Categories.Select(c => $"{c} {result.In(c):0.##}")));
         }
         return run;
     }

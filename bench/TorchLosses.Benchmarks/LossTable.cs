@@ -179,4 +179,34 @@ public static class LossTable
         ModeKind.Forward => () => loss(input, target),
         _ => () => torch.autograd.grad(new[] { loss(input, target) }, new[] { input }),
     };
+
+    /// <summary>
+    /// Every (loss, mode, dtype, N, path) of the selection at <paramref name="sizes"/>, each with fresh operands and its step;
+    /// the operands are disposed when the caller moves on (or stops).
+    /// </summary>
+    public static IEnumerable<(StepCase cell, Action step)> Steps(Selection selection, long[] sizes)
+    {
+        foreach (var loss in selection.Losses)
+        foreach (var mode in selection.Modes)
+        foreach (var dtype in selection.DTypes)
+        foreach (var n in sizes)
+        foreach (var path in selection.Paths)
+        {
+            var spec = Get(loss);
+            var type = Selection.ToScalarType(dtype);
+            var (input, target) = spec.MakeOperands(n, type, mode == ModeKind.ForwardBackward);
+            try
+            {
+                yield return (new StepCase(loss, path, mode, dtype, n, type), Step(Function(spec, path), mode, input, target));
+            }
+            finally
+            {
+                input.Dispose();
+                target.Dispose();
+            }
+        }
+    }
 }
+
+/// <summary>One case of <see cref="LossTable.Steps"/>: which loss, path, mode, dtype and size.</summary>
+public sealed record StepCase(string Loss, PathKind Path, ModeKind Mode, string DType, long N, ScalarType Type);

@@ -27,36 +27,20 @@ public static class MemoryPass
         torch.set_num_threads(selection.Threads);
         var results = new List<MemoryResult>();
         using var tracking = AllocatorLog.Track();
-        foreach (var loss in selection.Losses)
-        foreach (var mode in selection.Modes)
-        foreach (var dtype in selection.DTypes)
-        foreach (var n in selection.MemorySizes)
-        foreach (var path in selection.Paths)
+        foreach (var ((loss, path, mode, dtype, n, scalarType), step) in LossTable.Steps(selection, selection.MemorySizes))
         {
-            var spec = LossTable.Get(loss);
-            var scalarType = Selection.ToScalarType(dtype);
-            var (input, target) = spec.MakeOperands(n, scalarType, mode == ModeKind.ForwardBackward);
-            try
+            using (torch.NewDisposeScope()) step();
+            var window = AllocatorLog.Measure(() =>
             {
-                var step = LossTable.Step(LossTable.Function(spec, path), mode, input, target);
                 using (torch.NewDisposeScope()) step();
-                var window = AllocatorLog.Measure(() =>
-                {
-                    using (torch.NewDisposeScope()) step();
-                });
-                int elementSize = scalarType == ScalarType.Float64 ? 8 : 4;
-                var result = new MemoryResult(loss, path, mode, dtype, n, elementSize, window.PeakExtraBytes, window.RetainedBytes,
-                    window.Allocations.Count(bytes => bytes >= n * elementSize));
-                results.Add(result);
-                Console.WriteLine($"memory {loss,-15} {mode,-15} {dtype} N={n,-9} {path,-8} peak {result.PeakUnits,5:F2} × N-sized, " +
-                                  $"{result.NSizedAllocations} N-sized of {window.Allocations.Count} allocations" +
-                                  (window.RetainedBytes != 0 ? $"  (retained {window.RetainedBytes} B)" : ""));
-            }
-            finally
-            {
-                input.Dispose();
-                target.Dispose();
-            }
+            });
+            int elementSize = scalarType == ScalarType.Float64 ? 8 : 4;
+            var result = new MemoryResult(loss, path, mode, dtype, n, elementSize, window.PeakExtraBytes, window.RetainedBytes,
+                window.Allocations.Count(bytes => bytes >= n * elementSize));
+            results.Add(result);
+            Console.WriteLine($"memory {loss,-15} {mode,-15} {dtype} N={n,-9} {path,-8} peak {result.PeakUnits,5:F2} × N-sized, " +
+                              $"{result.NSizedAllocations} N-sized of {window.Allocations.Count} allocations" +
+                              (window.RetainedBytes != 0 ? $"  (retained {window.RetainedBytes} B)" : ""));
         }
         return results;
     }
