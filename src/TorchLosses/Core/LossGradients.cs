@@ -94,7 +94,7 @@ public static class LossGradients
 
     /// <summary>Whether the analytic path applies to this pair of operands.</summary>
     internal static bool AnalyticApplies(Tensor input, Tensor target) =>
-        Current == GradientMode.Analytic && AnalyticApplies(input.dtype, target.dtype, Check.SameShape(input, target));
+        AnalyticApplies(input.dtype, target.dtype, Check.SameShape(input, target));
 
     /// <summary>Whether the analytic path applies to operands of these types, of the same shape or not (facts a caller has read already).</summary>
     internal static bool AnalyticApplies(torch.ScalarType inputType, torch.ScalarType targetType, bool sameShape) =>

@@ -29,9 +29,10 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     internal delegate (Tensor loss, Tensor? gradient) Elementwise(Tensor d, bool needGradient);
 
     /// <summary>
-    /// The operand size from which the forward works block by block. Measured on this project's 2-core machine (smooth L1's
-    /// four element-wise ops and a sum, float32, heap reuse): blocked 0.69 / 1.91 / 3.87 / 9.63 ms against 0.54 / 1.73 / 4.19 /
-    /// 15.3 ms unblocked at N = 1e6 / 2e6 / 4e6 / 1e7; below about 16 MiB the operands stay in the last-level cache anyway.
+    /// The operand size from which the forward works block by block: below about 16 MiB the operands stay in the last-level
+    /// cache anyway, and blocking only adds calls. (Chosen with a development probe that is not kept, smooth L1's four
+    /// element-wise ops and a sum, float32, on this project's 2-core machine: blocked slower at N = 1e6 and 2e6, faster from
+    /// 4e6; the benchmark's 1e6 and 1e7 cells in docs/performance.md show the two sides of it.)
     /// </summary>
     internal const long MinimumBlockedBytes = 16 << 20;
 
@@ -63,7 +64,7 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         if (reduction == ReductionKind.None || count * elementBytes < MinimumBlockedBytes || !input.is_contiguous() || !target.is_contiguous())
         {
             var (perElement, gradient) = elementwise(input - target, needGradient);
-            return (Reductions.Apply(perElement, reduction), gradient is null ? null : Scaled(gradient, scale));
+            return (Reductions.Apply(perElement, reduction), needGradient && gradient is not null ? Scaled(gradient, scale) : null);
         }
 
         var (x, y) = (input.view(-1), target.view(-1));
@@ -76,7 +77,7 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
             using var block = torch.NewDisposeScope();
             var (perElement, gradient) = elementwise(x.narrow(0, start, length) - y.narrow(0, start, length), needGradient);
             sums.Add(block.MoveToOuter(perElement.sum()));
-            if (gradient is null) continue;
+            if (!needGradient || gradient is null) continue;   // SmoothL1 and Huber give their slope either way
             gradients ??= block.MoveToOuter(torch.empty(count, gradient.dtype, gradient.device));
             gradients.narrow(0, start, length).copy_(Scaled(gradient, scale));
         }
