@@ -47,15 +47,12 @@ namespace TorchLosses
             /// <remarks>
             /// Gradient paths (see <see cref="LossGradients"/>). In <see cref="GradientMode.Analytic"/> (the default), with
             /// input and target of one dtype, float32 or float64, and weight and pos_weight (if given) of that dtype, a custom
-            /// autograd function computes the loss and its gradient. Its forward is
-            /// ℓ = −w·((1 + (p − 1)·y)·log σ(|x|) + p·y·min(x, 0) − (1 − y)·max(x, 0)), stable for every finite x, with
-            /// libtorch's values at x = ±∞ (at x = −∞ libtorch's value is added as a constant; where the target, weight or
-            /// pos_weight holds ±∞ or NaN, which one test per operand finds, the value is the autograd form's, libtorch's sequence,
-            /// with libtorch's gradients). Its cost: 9 elementwise
-            /// kernels (one more with a weight, 5 more with pos_weight), one reduction that reads the minimum of x and the loss's
-            /// reduction; 3 N-sized temporaries (5 with pos_weight), nothing N-sized kept for backward. The value at x = −∞ costs
-            /// 5 more kernels (6 with pos_weight) and at most 3 more N-sized temporaries, freed once it is added, and is computed
-            /// only when the minimum of x is −∞ (or NaN). Its backward evaluates the formulas above:
+            /// autograd function computes the loss and its gradient. Its forward is libtorch 2.10's own sequence,
+            /// (1 − y)·x − (1 + (p − 1)·y)·log σ(x) in libtorch's in-place steps, so the value is libtorch's bit for bit, at
+            /// x = ±∞ and for non-finite targets and weights too. Its cost is libtorch's: log_sigmoid, 1 − y, two in-place ops and
+            /// the reduction (3 more kernels with pos_weight, one more with a weight); the N-sized temporaries libtorch makes
+            /// (log σ(x) with the kernel's buffer, 1 − y; lw with pos_weight), nothing N-sized kept for backward. Its backward
+            /// evaluates the formulas above:
             /// (σ(x) − y)·w·g, 3 kernels, with g the upstream gradient (÷ numel for mean). Under create_graph (a second derivative
             /// requested) the backward differentiates, with recorded ops, the form <see cref="GradientMode.Autograd"/> uses: the
             /// composition (−p·y·log σ(x) − (1 − y)·log σ(−x), plus libtorch's value at x = −∞ as a constant; libtorch's own
@@ -146,6 +143,16 @@ namespace TorchLosses
             internal static Tensor BceWithLogitsAsLibtorch(Tensor input, Tensor target, Tensor? weight, Tensor? pos_weight, ReductionKind kind)
             {
                 var logSigmoid = input.log_sigmoid();
+                var type = input.dtype;
+                if (target.dtype == type && (weight is null || weight.dtype == type) && (pos_weight is null || pos_weight.dtype == type)
+                    && !(torch.is_grad_enabled() && (input.requires_grad || target.requires_grad)))
+                {
+                    // One dtype and nothing recorded: libtorch's in-place steps themselves, on its temporaries (log σ(x) and
+                    // 1 − y, computed as −y + 1 with the same rounding), so the value is libtorch's with its N-sized allocations.
+                    if (pos_weight is not null) logSigmoid.mul_(((pos_weight - Scalars.One) * target).add_(Scalars.One, Scalars.One));
+                    var inPlace = target.neg().add_(Scalars.One, Scalars.One).mul_(input).sub_(logSigmoid);
+                    return Reductions.Apply(weight is null ? inPlace : inPlace.mul_(weight), kind);
+                }
                 if (pos_weight is not null)
                 {
                     using var one = torch.tensor(1.0, pos_weight.dtype, pos_weight.device);
@@ -159,20 +166,15 @@ namespace TorchLosses
             }
 
 
-            /// <summary>Whether any of the tensors (null ones skipped) holds ±∞ or NaN: one test and one reduction each.</summary>
-            internal static bool AnyNotFinite(params Tensor?[] tensors) => AnyElement(t => t.isfinite().logical_not(), tensors);
-
             /// <summary>Whether any of the tensors (null ones skipped) holds ±∞ (NaN does not count).</summary>
-            internal static bool AnyInfinite(params Tensor?[] tensors) => AnyElement(t => t.isinf(), tensors);
-
-            private static bool AnyElement(Func<Tensor, Tensor> test, Tensor?[] tensors)
+            internal static bool AnyInfinite(params Tensor?[] tensors)
             {
                 using var noGrad = torch.no_grad();
                 using var scope = torch.NewDisposeScope();
                 foreach (var t in tensors)
                 {
                     if (t is null || t.numel() == 0 || t.device_type == DeviceType.META) continue;
-                    if (test(t).any().item<bool>()) return true;
+                    if (t.isinf().any().item<bool>()) return true;
                 }
                 return false;
             }
@@ -231,15 +233,10 @@ namespace TorchLosses
     /// <summary>
     /// The analytic-gradient form of <see cref="nn.functional.binary_cross_entropy_with_logits(Tensor, Tensor, Tensor?, torch.nn.Reduction, Tensor?)"/>
     /// for a float32/float64 input and target of one dtype (weight and pos_weight, if any, of that dtype; they broadcast
-    /// into the loss in place). With a = 1 − y, m = min(x, 0), p·y = py and lw = 1 + (p − 1)·y the forward is
-    /// ℓ = −w·(lw·log σ(|x|) + py·m − a·max(x, 0)): log σ(|x|) = −log(1 + e^(−|x|)) is libtorch's log term, and the
-    /// three terms have one sign for y ∈ [0, 1], so nothing cancels. At x = −∞ this is p·y·∞, and libtorch's value
-    /// there is added as a constant (see ValueAtNegativeInfinity). Forward: 9 elementwise kernels (min(x, 0), |x|, σ, log,
-    /// a fused multiply-add, 1 − y, max(x, 0) as a copy and a clamp, a fused multiply-add; 5 more with pos_weight, one more
-    /// with a weight), a reduction that reads the minimum of x, and the loss's reduction; 3 N-sized temporaries (m, the loss,
-    /// a; with pos_weight also lw and p·y), nothing N-sized kept for backward. Only when the minimum of x is −∞ (or NaN)
-    /// is libtorch's value there computed and subtracted: 5 more kernels (6 with pos_weight) and at most 3 more N-sized
-    /// temporaries, each freed as soon as it is folded in. Backward (libtorch's formulas):
+    /// into the loss in place). With lw = 1 + (p − 1)·y and py = p·y the forward is libtorch's sequence
+    /// ℓ = w·((1 − y)·x − lw·log σ(x)) (<see cref="nn.functional.BceWithLogitsAsLibtorch"/>: log_sigmoid, 1 − y, times x
+    /// and minus lw·log σ(x) in place, times the weight in place, the reduction), whose value is libtorch's bit for bit,
+    /// ±∞ and NaN included; nothing N-sized is kept for backward. Backward (libtorch's formulas):
     /// ∂/∂x = w·(σ(x) − y)·g, or w·(lw·σ(x) − py)·g with pos_weight (3 kernels, 1 allocation without pos_weight);
     /// ∂/∂y = −w·x·g, or w·(log σ(−x) − p·log σ(x))·g with pos_weight; g is the upstream gradient, ÷ numel for mean.
     /// Under create_graph the backward differentiates <see cref="nn.functional.BceWithLogitsComposite"/> of the saved operands
@@ -266,53 +263,9 @@ namespace TorchLosses
                 ? apply(input, target, weight, posWeight, reduction)
                 : Forward(input, target, weight, posWeight, reduction);
 
-        private static Tensor Forward(Tensor x, Tensor y, Tensor? w, Tensor? p, ReductionKind reduction)
-        {
-            if (IsHalf(x.dtype)) return nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
-            // The stable form first, read once: where every operand is finite (and x > −∞) it is the value. An infinite or
-            // NaN entry of x, y, w or p always leaves its loss entry ±∞ or NaN (∞·0, ∞ − ∞ or ∞ in some term), so a finite
-            // total proves there was none, and the operand checks below (a test and a reduction per operand, the minimum of
-            // x) run only when the total is not finite; then the value is recomputed as before.
-            var loss = StableForm(x, y, w, p);
-            using (var total = reduction == ReductionKind.None ? loss.sum() : null)
-            {
-                var reduced = reduction == ReductionKind.None ? loss : Reductions.Apply(loss, reduction).neg_();
-                using var read = (total ?? reduced).ToScalar();
-                if (double.IsFinite(read.ToDouble())) return reduction == ReductionKind.None ? loss.neg_() : reduced;
-            }
-            // An infinite target, weight or pos_weight (meaningless for this loss, but libtorch answers ±∞): the value is
-            // libtorch's sequence then, whose ∞ the terms below would turn into ∞ − ∞; the backward's formulas are libtorch's anyway.
-            if (nn.functional.AnyNotFinite(y, w, p)) return nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
-            loss = StableForm(x, y, p, out var a, out var lw);
-            if (nn.functional.MayHoldNegativeInfinity(x))
-                using (var atNegativeInfinity = nn.functional.ValueAtNegativeInfinity(x, a, lw))
-                    loss.sub_(atNegativeInfinity);
-            if (w is not null) loss.mul_(w);
-            return Reductions.Apply(loss, reduction).neg_();
-        }
-
-        /// <summary>The stable form −ℓ = w·(lw·log σ(|x|) + py·m − a·max(x, 0)) (the weight applied), exact for finite operands.</summary>
-        private static Tensor StableForm(Tensor x, Tensor y, Tensor? w, Tensor? p)
-        {
-            var loss = StableForm(x, y, p, out _, out _);
-            return w is null ? loss : loss.mul_(w);
-        }
-
-        /// <summary>lw·log σ(|x|) + py·m − a·max(x, 0), before the weight, with a = 1 − y and lw (null without pos_weight).</summary>
-        private static Tensor StableForm(Tensor x, Tensor y, Tensor? p, out Tensor a, out Tensor? lw)
-        {
-            var low = x.clamp_max(Scalars.Zero);
-            var loss = x.abs().sigmoid_().log_();
-            lw = null;
-            if (p is null) loss.addcmul_(y, low, Scalars.One);
-            else
-            {
-                lw = ((p - Scalars.One) * y).add_(Scalars.One, Scalars.One);
-                loss.mul_(lw).addcmul_(y * p, low, Scalars.One);
-            }
-            a = y.neg().add_(Scalars.One, Scalars.One);   // 1 − y (−y + 1: the same rounding), one temporary
-            return loss.addcmul_(a, low.copy_(x).clamp_(min: Scalars.Zero), Scalars.MinusOne);
-        }
+        /// <summary>The value: libtorch's own sequence, so it is libtorch's bit for bit, at ±∞ and NaN too.</summary>
+        private static Tensor Forward(Tensor x, Tensor y, Tensor? w, Tensor? p, ReductionKind reduction) =>
+            nn.functional.BceWithLogitsAsLibtorch(x, y, w, p, reduction);
 
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
         {
