@@ -672,7 +672,7 @@ public static class Report
         |---|---|---|---|---|
         | smooth_l1, huber | fused loss kernel + mean, then a fused backward kernel: traffic 5 / 9, 2 / 3 allocs | sub, clamp, `add_`, `mul_`, mean: traffic 14, 2 allocs (d, m) | the same, m scaled by 1/N in place and kept; backward: none (m is the gradient): traffic 16, 2 allocs | traffic 2, 0 allocs / 4, 1 alloc |
         | mse | as smooth_l1 | sub, `d.mul_(d)`, mean: traffic 7, 1 alloc | sub, square, mean, d scaled by 2/N and kept; backward: none: traffic 10, 2 allocs | 2, 0 / 4, 1 |
-        | l1 | ATen's l1_loss is itself a composite: sub, abs, mean; autograd's backward | sub, `abs_`, mean: traffic 7, 1 alloc | sub, abs, sign, mean keeping the sign; backward: `sign · (upstream/N)` in place: traffic 13, 3 allocs | 2, 0 / 6, 1 |
+        | l1 | ATen's l1_loss is itself a composite: sub, abs, mean; autograd's backward | sub, `abs_`, mean: traffic 7, 1 alloc | below 4096 elements libtorch's composition itself (autograd's nodes); from 4096: sub, abs, sign, mean keeping the sign; backward: `sign · (upstream/N)` in place: traffic 13, 3 allocs | 2, 0 / 6, 1 |
 
         The blocked reduction adds the blocks' sums (each a libtorch sum) instead of summing all N at once: per-element values
         and gradients are the unblocked ones bit for bit, and the value is as accurate as libtorch's own sum (tests:
@@ -686,8 +686,13 @@ public static class Report
         `keep_graph` (true outside a backward pass). TorchLosses finds it by name once (`GraphTask`; where it is absent nothing is
         reused) and, when the graph is released, makes the saved gradient factor the gradient in place; with `retain_graph` it
         leaves it alone, and a second pass through a released graph fails as libtorch's own loss fails (GraphReleaseTests).
-        Cross entropy's analytic path keeps the log-probabilities of its forward and takes the softmax from them in backward
-        (`exp`, `mul_`, `scatter_add_`).
+
+        **Other losses.** NLL and cross entropy without a class weight or an ignored target (the benchmark's case) record their
+        pick (gather, or index_select on the flat scores from 4096 targets), sum and division (and cross entropy's log_softmax)
+        as libtorch's own autograd nodes: the gradients are libtorch's bit for bit and cost libtorch's backward kernels (zeros and
+        a scatter for the pick, log_softmax's backward), without a custom function; with weights or ignored targets a custom
+        function takes the softmax from the saved log-probabilities (`exp`, `mul_`, `scatter_add_`). BCE with logits' forward is
+        libtorch's own sequence (log_sigmoid, 1 − y, two in-place ops, the mean), its backward libtorch's formula (σ(x) − y)·g.
 
         **Large N (≥ 1e6): traffic and allocations.** The op-by-op replay below prices each pass of the analytic path on this
         machine. With glibc's defaults a fresh N-sized block at 1e7 also pays its page faults, so there the ratio follows the
@@ -700,6 +705,9 @@ public static class Report
         - **forward+backward (target ≤ 1.0×)**: the analytic forward leaves the gradient ready (scaled as libtorch's backward
           kernel scales it), which native's separate backward kernel recomputes from x and y.
         - **mse / l1 forward (target ≤ 1.2×)**: traffic 7 against 5 below 16 MiB; blocked, 2.
+        - **nll forward (target ≤ 1.2×)**: the operands at N = 1e6 are 1000 rows of 1000 classes, so native reads 1000 scores
+          (a few µs); the composition's calls (the checks, the target range read on the host, the pick, the sum, the division)
+          cost about 8 µs at any size. At 1e7 (10⁴ targets) the pick by index_select is slower per target than nll's own loop.
 
         **Small N (1e2): calls into libtorch.** At N = 1e2 a kernel is nearly free and a call costs its calls into TorchSharp's
         native library: the fixed costs below price an op, an op with a double scalar, a reduction, a shape or dtype query and a
@@ -709,7 +717,8 @@ public static class Report
         +backward at N = 1e2 also pays for the custom function node (TorchSharp's node construction, edges, output wrapping,
         saved variables and the managed callback of the backward; priced in the fixed costs below), which on this machine is
         of the order of native's whole forward+backward: while the analytic path is a TorchSharp custom function, 1.5× there
-        is out of reach.
+        is out of reach. Where libtorch's own autograd nodes give the same gradients bit for bit, the analytic mode records them
+        instead: L1 below 4096 elements (libtorch composes L1 itself) and NLL / cross entropy without weights or ignored targets.
 
         **Autograd path** (`GradientMode.Autograd`; the analytic path differentiates it too when a second derivative is asked for): every primitive records a node and runs its own backward kernels with fresh
         outputs, hence its larger ratios and allocation counts at every N.

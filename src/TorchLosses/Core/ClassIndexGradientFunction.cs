@@ -9,7 +9,12 @@ namespace TorchLosses;
 /// <para>When no class weight is given and no target is ignored (the common case, known from the range
 /// check that already read the targets; the "plain" path) every wᵢ is 1 and the mean's denominator is
 /// the number of targets, so the ignore mask, the per-target weights and their sum are not built at
-/// all: the forward is log_softmax, gather and a sum, and cᵢ is the upstream gradient (÷ count for mean).</para>
+/// all: the loss is log_softmax (cross entropy), the pick of each target's score (gather, or index_select
+/// on the flat scores) and a sum, negated or divided by −count. Those ops are recorded as they are, without this
+/// function: differentiated by libtorch's own nodes they give libtorch's gradients bit for bit (the pick's backward
+/// scatters −upstream/count into zeros, as nll_loss's backward does, and log_softmax's backward is the one libtorch's
+/// cross entropy runs), at the cost of native nodes instead of a TorchSharp custom function (measured, forward+backward
+/// of cross entropy at 100 elements: 35 µs against 57 µs; at 10⁷, 16.2 ms against 19.1 ms, native 16.1 ms).</para>
 /// <para>Under create_graph the backward differentiates <see cref="Composite"/> of the saved operands instead, so the gradient
 /// can be differentiated again (cross entropy's second derivative is log_softmax's; NLL's gradient is linear in the upstream
 /// gradient and constant in the input).</para>
@@ -25,8 +30,9 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         && (weight is null || (weight.dtype == input.dtype && !weight.requires_grad));
 
     /// <summary>
-    /// The loss; through the custom function when the input needs a gradient. <c>logSoftmax</c> is true
-    /// for cross entropy (the input holds logits) and false for NLL (log-probabilities).
+    /// The loss; through the custom function when the input needs a gradient and a weight or an ignored target is involved
+    /// (the plain path is recorded op by op, see the class remarks). <c>logSoftmax</c> is true for cross entropy (the input
+    /// holds logits) and false for NLL (log-probabilities).
     /// </summary>
     /// <remarks><c>anyIgnored</c>: whether a target may equal the ignore index (from <see cref="ClassTargets.CheckRange"/>);
     /// without weights and ignored targets the lean path is taken.</remarks>
@@ -34,9 +40,10 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         long classDim, bool logSoftmax, bool anyIgnored)
     {
         bool plain = weight is null && !anyIgnored && target.numel() > 0;
+        if (plain) return Plain(input, target, reduction, classDim, logSoftmax);
         return input.requires_grad && torch.is_grad_enabled()
-            ? apply(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax, plain)
-            : Forward(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax, plain).Loss;
+            ? apply(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax)
+            : Forward(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax).Loss;
     }
 
     /// <summary>
@@ -51,36 +58,43 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         return ClassTargets.Reduce(-(picked * targetWeight), targetWeight, reduction);
     }
 
-    /// <summary>What the forward computes and the backward needs.</summary>
+    /// <summary>
+    /// The plain path (no weight, no ignored target, at least one target): every target counts with weight 1, so the loss is
+    /// −picked, summed, or divided by −count for mean (libtorch's sum of the picked scores over the number of targets). Under
+    /// grad mode these ops are recorded as they are (see the class remarks).
+    /// </summary>
+    private static Tensor Plain(Tensor input, Tensor target, ReductionKind reduction, long classDim, bool logSoftmax)
+    {
+        var scores = logSoftmax ? input.log_softmax(classDim) : input;
+        var target64 = Tensors.InType(target, torch.ScalarType.Int64);
+        bool flat = PicksFlat(scores, classDim, target64);
+        // Flat: the targets' entries of the contiguous (B, C) scores, read at i·C + yᵢ, shaped like the target.
+        var picked = flat
+            ? scores.view(-1).index_select(0, RowOffsets(scores).add_(target64, Scalars.One))
+            : scores.gather(classDim, target64.unsqueeze(classDim));
+        using var minusCount = (-target.numel()).ToScalar();
+        return reduction switch
+        {
+            ReductionKind.None => (flat ? picked : picked.squeeze(classDim)).neg_(),
+            ReductionKind.Sum => picked.sum().neg_(),
+            _ => picked.sum().div_(minusCount),
+        };
+    }
+
+    /// <summary>What the weighted forward computes and the backward needs.</summary>
     /// <param name="Loss">The reduced loss.</param>
     /// <param name="Scores">log_softmax(input) for cross entropy, the input for NLL.</param>
     /// <param name="Index">The class index of each target, unsqueezed along the class dimension (0 where ignored).</param>
-    /// <param name="TargetWeight">w[yᵢ], 0 where ignored; null on the plain path (every wᵢ is 1).</param>
-    /// <param name="Valid">The targets that are not ignored; null on the plain path.</param>
-    /// <param name="Total">The weighted mean's denominator Σ w[yᵢ]; null on the plain path and for none/sum.</param>
-    private sealed record Result(Tensor Loss, Tensor Scores, Tensor Index, Tensor? TargetWeight, Tensor? Valid, Tensor? Total);
+    /// <param name="TargetWeight">w[yᵢ], 0 where ignored.</param>
+    /// <param name="Valid">The targets that are not ignored.</param>
+    /// <param name="Total">The weighted mean's denominator Σ w[yᵢ]; null for none/sum.</param>
+    private sealed record Result(Tensor Loss, Tensor Scores, Tensor Index, Tensor TargetWeight, Tensor Valid, Tensor? Total);
 
+    /// <summary>The loss with class weights and ignored targets: w[yᵢ]·(−picked), 0 where ignored, with NLL's weighted mean.</summary>
     private static Result Forward(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, ReductionKind reduction,
-        long classDim, bool logSoftmax, bool plain)
+        long classDim, bool logSoftmax)
     {
         var scores = logSoftmax ? input.log_softmax(classDim) : input;
-        if (plain)
-        {
-            // Every target counts with weight 1: −picked, and mean divides by the number of targets.
-            var target64 = Tensors.InType(target, torch.ScalarType.Int64);
-            var index = target64.unsqueeze(classDim);
-            bool flat = PicksFlat(scores, classDim, target64);
-            // Flat: the targets' entries of the contiguous (B, C) scores, read at i·C + yᵢ, shaped like the target.
-            var picked = flat ? scores.view(-1).index_select(0, RowOffsets(scores).add_(target64, Scalars.One)) : scores.gather(classDim, index);
-            using var minusCount = (-target.numel()).ToScalar();
-            var loss = reduction switch
-            {
-                ReductionKind.None => (flat ? picked : picked.squeeze(classDim)).neg_(),
-                ReductionKind.Sum => picked.sum().neg_(),
-                _ => picked.sum().div_(minusCount),
-            };
-            return new(loss, scores, index, null, null, null);
-        }
         var (pickedWeighted, targetWeight, valid, safeIndex) = ClassTargets.PickWithIndex(scores, target, weight, ignoreIndex, classDim);
         var weighted = pickedWeighted.mul_(targetWeight).neg_();
         var total = reduction == ReductionKind.Mean ? targetWeight.sum() : null;
@@ -117,12 +131,10 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         var reduction = (ReductionKind)vars[4]!;
         var classDim = (long)vars[5]!;
         var logSoftmax = (bool)vars[6]!;
-        var result = Forward(input, target, (Tensor?)vars[2], (long)vars[3]!, reduction, classDim, logSoftmax, (bool)vars[7]!);
-        // The mean's denominator: the weight total, or on the plain path the number of targets (0: no division).
+        var result = Forward(input, target, (Tensor?)vars[2], (long)vars[3]!, reduction, classDim, logSoftmax);
         ctx.save_for_backward(new() { logSoftmax ? result.Scores : null, result.Index, result.TargetWeight, result.Valid, result.Total,
             input, target, (Tensor?)vars[2] });
         ctx.save_data("operands", ((long)vars[3]!, reduction, logSoftmax));
-        ctx.save_data("count", reduction == ReductionKind.Mean && result.TargetWeight is null ? target.numel() : 0L);
         ctx.save_data("classDim", classDim);
         ctx.save_data("shape", input.shape);
         return result.Loss;
@@ -136,23 +148,18 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
             if (AnalyticGradient.GraphRequested)
             {
                 var (ignoreIndex, reduction, logSoftmax) = ((long, ReductionKind, bool))ctx.get_data("operands")!;
-                return AnalyticGradient.Differentiable(grad_output, 8, new[] { saved[5] },
+                return AnalyticGradient.Differentiable(grad_output, 7, new[] { saved[5] },
                     () => Composite(saved[5]!, saved[6]!, saved[7], ignoreIndex, reduction, classDim, logSoftmax));
             }
-            var (logProbabilities, index, targetWeight, valid, total) = (saved[0], saved[1]!, saved[2], saved[3], saved[4]);
-            var count = (long)ctx.get_data("count")!;
-            using var countScalar = count.ToScalar();
-            var upstream = total is not null ? grad_output / total : count > 0 ? grad_output / countScalar : grad_output;
-            // cᵢ, shaped like the index. Plain path: the upstream itself (0-d for a reduced loss, one per target for none).
-            // Otherwise w[yᵢ]·upstream and 0 at ignored targets (even when the weight total is 0, where the others become
-            // ±∞ or NaN, as in libtorch).
-            var coefficient = targetWeight is null
-                ? (upstream.dim() == 0 ? upstream : upstream.unsqueeze(classDim))
-                : torch.where(valid!, targetWeight * upstream, torch.zeros_like(targetWeight)).unsqueeze(classDim);
+            var (logProbabilities, index, targetWeight, valid, total) = (saved[0], saved[1]!, saved[2]!, saved[3]!, saved[4]);
+            var upstream = total is not null ? grad_output / total : grad_output;
+            // cᵢ = w[yᵢ]·upstream, shaped like the index, and 0 at ignored targets (even when the weight total is 0, where the
+            // others become ±∞ or NaN, as in libtorch).
+            var coefficient = torch.where(valid, targetWeight * upstream, torch.zeros_like(targetWeight)).unsqueeze(classDim);
             Tensor grad = logProbabilities is not null
                 ? logProbabilities.exp().mul_(coefficient)
                 : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
             grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
-            return new() { grad, null, null, null, null, null, null, null };
-        }, slots: 8, operands: 1);
+            return new() { grad, null, null, null, null, null, null };
+        }, slots: 7, operands: 1);
 }

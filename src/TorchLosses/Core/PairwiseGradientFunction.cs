@@ -39,6 +39,17 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     /// <summary>The size of a block (2 MiB: 512 Ki float32 elements), so that a block's few temporaries stay in cache.</summary>
     internal const long BlockBytes = 2 << 20;
 
+    /// <summary>
+    /// Below this many elements a composite loss (L1) is recorded as its autograd composition instead of this function:
+    /// TorchSharp's custom function costs about 8 µs more per call than libtorch's native nodes, which the analytic path wins
+    /// back only from about 10⁴ elements. Forward+backward of L1, float32 / float64, composition against custom function
+    /// (`dotnet run -c Release --project bench/TorchLosses.Benchmarks -- losses --losses l1 --modes ForwardBackward
+    /// --sizes 4096,1e4,3e4 --paths Native,Autograd,Analytic --artifacts artifacts/l1-crossover`, medians in µs, on this
+    /// project's 2-core machine): at 4096 elements 35.7 / 41.2 and 40.7 / 42.7, at 10⁴ 44.6 / 45.5 and 57.2 / 50.7, at
+    /// 3·10⁴ 76.6 / 58.4 and 111.7 / 73.4; at 100 elements, before this switch, 29 / 54 and 29 / 39.
+    /// </summary>
+    internal const long ComposedBelowElements = 4096;
+
     public override string Name => nameof(PairwiseGradientFunction);
 
     /// <summary>Applies a loss through this function when the analytic path applies and a gradient is needed.</summary>
@@ -50,6 +61,9 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
         Elementwise elementwise, double gradientScale = 1, bool composite = false)
     {
         if (!AnalyticGradient.Recorded(input, target)) return Forward(input, target, reduction, elementwise, needGradient: false, scale: 1).loss;
+        // A composite loss is libtorch's own composition: differentiated by autograd it gives these gradients bit for bit, and
+        // on few elements its native nodes cost less than this custom function's bookkeeping.
+        if (composite && input.numel() < ComposedBelowElements) return Reductions.Apply(differentiable(input, target), reduction);
         return apply(input, target, reduction, elementwise, gradientScale, composite, differentiable);
     }
 

@@ -70,12 +70,14 @@ public sealed class GraphReleaseTests
     [DynamicData(nameof(Losses))]
     public void RetainedGraphsGiveTheSameGradientsAgain(string name)
     {
+        // 7 elements, and 587 copies of them (4109: L1 is its autograd composition below 4096 elements, the custom function above).
         foreach (var dtype in Dtypes)
             foreach (var reduction in AllReductions)
+            foreach (long copies in new[] { 1, 587 })
             {
                 using var scope = NewDisposeScope();
-                var x = tensor(new[] { 0.5, -2.0, 3.0, 0.1, 0.0, -0.3, 7.0 }).to(dtype).requires_grad_();
-                var y = tensor(new[] { 1.0, 0.5, -1.0, 0.2, 0.0, 0.4, -7.0 }).to(dtype).requires_grad_();
+                var x = tensor(new[] { 0.5, -2.0, 3.0, 0.1, 0.0, -0.3, 7.0 }).repeat(copies).to(dtype).requires_grad_();
+                var y = tensor(new[] { 1.0, 0.5, -1.0, 0.2, 0.0, 0.4, -7.0 }).repeat(copies).to(dtype).requires_grad_();
                 var value = Loss(name, x, y, reduction);
                 var upstream = torch.full_like(value, 0.37);
                 value.backward(new[] { upstream }, retain_graph: true);
@@ -105,7 +107,10 @@ public sealed class GraphReleaseTests
         var ours = Loss(name, x, y, torch.nn.Reduction.Mean);
         ours.backward();
         var error = Assert.ThrowsExactly<ExternalException>(() => ours.backward(), name);
-        StringAssert.Contains(error.Message, "invalid gradient", $"{name}: {error.Message}");
+        // L1 on few elements is recorded as libtorch's own composition, which fails with libtorch's own message; the custom
+        // function fails at the engine's check of the gradient it returns.
+        bool composed = name == "l1" && count < TorchLosses.PairwiseGradientFunction.ComposedBelowElements;
+        StringAssert.Contains(error.Message, composed ? "Trying to backward through the graph a second time" : "invalid gradient", $"{name}: {error.Message}");
     }
 
     public static IEnumerable<object[]> LossesAndSizes =>
