@@ -132,21 +132,31 @@ public static class OpProfile
     }
 
     /// <summary>Median over 9 rounds of the mean time per call in a batch calibrated to ≈10 ms.</summary>
-    internal static double MedianNanoseconds(Action run)
+    internal static double MedianNanoseconds(Action run) => MedianNanoseconds(new[] { run })[0];
+
+    /// <summary>
+    /// The same for several ways of doing one thing, measured in turn within each round (round by round rather than one
+    /// after the other), so that a slow spell of the machine falls on all of them alike.
+    /// </summary>
+    internal static double[] MedianNanoseconds(IReadOnlyList<Action> runs)
     {
-        for (int k = 0; k < 3; k++) run();
-        var clock = Stopwatch.StartNew();
-        run();
-        int batch = (int)Math.Clamp(10e6 / Math.Max(1, clock.Elapsed.TotalNanoseconds), 1, 100_000);
-        var rounds = new List<double>();
-        for (int round = 0; round < 9; round++)
+        var clock = new Stopwatch();
+        var batches = runs.Select(run =>
         {
+            for (int k = 0; k < 3; k++) run();
             clock.Restart();
-            for (int k = 0; k < batch; k++) run();
-            rounds.Add(clock.Elapsed.TotalNanoseconds / batch);
-        }
-        rounds.Sort();
-        return rounds[rounds.Count / 2];
+            run();
+            return (int)Math.Clamp(10e6 / Math.Max(1, clock.Elapsed.TotalNanoseconds), 1, 100_000);
+        }).ToArray();
+        var rounds = runs.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < 9; round++)
+            for (int j = 0; j < runs.Count; j++)
+            {
+                clock.Restart();
+                for (int k = 0; k < batches[j]; k++) runs[j]();
+                rounds[j].Add(clock.Elapsed.TotalNanoseconds / batches[j]);
+            }
+        return rounds.Select(r => r.Order().ElementAt(r.Count / 2)).ToArray();
     }
 
     public static void Save(List<OpTiming> results, string path) =>

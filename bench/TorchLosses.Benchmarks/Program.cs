@@ -3,7 +3,7 @@ using System.Reflection;
 using BenchmarkDotNet.Running;
 using TorchLosses.Benchmarks;
 
-var commands = new[] { "all", "losses", "memory", "profile", "calls", "floor", "overhead", "report" };
+var commands = new[] { "all", "losses", "memory", "profile", "calls", "floor", "blocking", "overhead", "report" };
 string command = args.Length > 0 && commands.Contains(args[0]) ? args[0] : "all";
 var options = args.SkipWhile(a => commands.Contains(a)).ToArray();
 if (options.Contains("--help") || options.Contains("-h"))
@@ -71,6 +71,8 @@ using (info.SampleLoad())
         Console.Error.WriteLine("calls: the call count's child process failed; the report shows no call counts");
     if (command is "all" or "floor")
         Floor.Save(Floor.Run(selection), Path.Combine(artifacts, "floor.json"));
+    if (command is "all" or "blocking")
+        Blocking.Save(Blocking.Run(selection), Path.Combine(artifacts, "blocking.json"));
     var config = BenchConfig.Create(selection, artifacts);
     if (command is "all" or "losses") BenchmarkRunner.Run<LossBenchmarks>(config);
     if (command is "all" or "overhead") BenchmarkRunner.Run<OverheadBenchmarks>(config);

@@ -38,7 +38,8 @@ public static class Report
         var profile = OpProfile.Load(Path.Combine(artifacts, "profile.json"));
         var calls = CallCounts.Load(Path.Combine(artifacts, "calls.json"));
         var floor = Floor.Load(Path.Combine(artifacts, "floor.json"));
-        var text = Render(timings, overhead, memory, profile, info, glibc, calls, floor, rerun);
+        var blocking = Blocking.Load(Path.Combine(artifacts, "blocking.json"));
+        var text = Render(timings, overhead, memory, profile, info, glibc, calls, floor, rerun, blocking);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         File.WriteAllText(output, text);
         return output;
@@ -104,7 +105,7 @@ public static class Report
 
     public static string Render(List<Timing> timings, Dictionary<string, double> overhead, List<MemoryResult> memory,
         List<OpTiming> profile, RunInfo? info, List<Timing>? glibc = null, CallCountRun? calls = null, FloorResult? floor = null,
-        List<Timing>? rerun = null)
+        List<Timing>? rerun = null, List<BlockingTiming>? blocking = null)
     {
         var md = new StringBuilder();
         md.AppendLine("# Performance: composed losses vs libtorch's native loss ops");
@@ -124,6 +125,7 @@ public static class Report
         AppendTimes(md, timings, targets);
         AppendGlibcComparison(md, glibc ?? new(), timings);
         AppendFloor(md, floor, timings, targets);
+        AppendBlocking(md, blocking);
         AppendCalls(md, calls);
         AppendMemory(md, memory, targets);
         AppendOverhead(md, overhead, targets);
@@ -356,6 +358,53 @@ public static class Report
         (ModeKind.Forward, >= 1_000_000) => spec.ForwardTarget,
         _ => null,
     };
+
+    /// <summary>
+    /// The blocking sweep (<see cref="Blocking"/>): smooth_l1's forward whole and in blocks around the blocked reduction's
+    /// threshold, with the library's own call and native's, so that the threshold and the block size can be checked on the
+    /// machine that runs the benchmark.
+    /// </summary>
+    private static void AppendBlocking(StringBuilder md, List<BlockingTiming>? blocking)
+    {
+        md.AppendLine("## Where the blocked reduction pays (smooth_l1 forward, float32)");
+        md.AppendLine();
+        if (blocking is null || blocking.Count == 0)
+        {
+            md.AppendLine("Not measured in this run (no blocking.json: the `blocking` pass, part of `all`, did not run).");
+            md.AppendLine();
+            return;
+        }
+        var blocks = blocking.SelectMany(b => b.BlockedNs.Keys).Distinct().Order().ToList();
+        md.AppendLine("The analytic forward of the pointwise losses runs its element-wise ops (for smooth_l1, β = 1: sub, clamp, `add_`, " +
+                      "`mul_`) and the reduction on the whole operands below 16 MiB (4·2²⁰ float32 elements), and from there in blocks of " +
+                      "2 MiB (512 Ki elements) whose temporaries stay in cache, adding the blocks' sums " +
+                      "(`PairwiseGradientFunction.MinimumBlockedBytes` and `BlockBytes`). The `blocking` pass replays those ops both ways " +
+                      "(median of 9 rounds of ≈10 ms batches each, the variants in turn within each round, reduction mean, no graph) and times TorchLosses' own call, which " +
+                      "chooses by itself, and native's, at sizes around the threshold.");
+        md.AppendLine();
+        md.Append("| N | whole | ");
+        md.Append(string.Join(" | ", blocks.Select(b => $"blocks of {b / 1024} Ki ({b * 4 / 1024 / 1024.0:0.##} MiB)")));
+        md.AppendLine($" | TorchLosses | native | with the gradient: whole | with the gradient: blocks of {Blocking.LibraryBlock / 1024} Ki |");
+        md.AppendLine("|---|---|" + string.Concat(blocks.Select(_ => "---|")) + "---|---|---|---|");
+        foreach (var row in blocking.OrderBy(b => b.N))
+        {
+            double best = Math.Min(row.WholeNs, row.BlockedNs.Values.DefaultIfEmpty(double.MaxValue).Min());
+            string Cell(double ns) => ns == best ? $"**{FormatTime(ns)}**" : FormatTime(ns);
+            md.Append($"| {row.N.ToString("N0", Invariant)} ({row.N * 4 / (1024.0 * 1024):0.#} MiB) | {Cell(row.WholeNs)} | ");
+            md.Append(string.Join(" | ", blocks.Select(b => row.BlockedNs.TryGetValue(b, out var ns) ? Cell(ns) : "–")));
+            string Faster(double ns, double other) => ns <= other ? $"**{FormatTime(ns)}**" : FormatTime(ns);
+            md.AppendLine($" | {FormatTime(row.LibraryNs)} | {FormatTime(row.NativeNs)} | {Faster(row.WholeGradientNs, row.BlockedGradientNs)} | " +
+                          $"{Faster(row.BlockedGradientNs, row.WholeGradientNs)} |");
+        }
+        md.AppendLine();
+        md.AppendLine("Bold: the fastest forward replay at that size, and the faster of the two replays that keep the gradient factor " +
+                      "(scaled by 1/N; blocked, each block's copied into one N-sized tensor), which is the forward of a forward+backward " +
+                      "(its backward runs no op at an upstream of 1). The replays run the ops alone, without the library's checks and " +
+                      "dispose scope. The library blocks from one threshold for both, so it lies where blocking pays with the gradient " +
+                      "kept; without a gradient blocks pay earlier, but below the threshold the loss is libtorch's single sum, bit for " +
+                      "bit, with or without a graph.");
+        md.AppendLine();
+    }
 
     /// <summary>
     /// The memory-bandwidth floor of smooth_l1 at N = 1e7 float32 from this machine's streaming rates measured in the run
@@ -626,7 +675,7 @@ public static class Report
         md.AppendLine();
         md.AppendLine("Raw results: `artifacts/bench/results/*-report-full.json` (BenchmarkDotNet), `artifacts/bench/memory.json`, " +
                       "`artifacts/bench/profile.json`, `artifacts/bench/calls.json` (with the counter built there, `thscount.so`), " +
-                      "`artifacts/bench/floor.json`, `artifacts/bench/run-info.json`.");
+                      "`artifacts/bench/floor.json`, `artifacts/bench/blocking.json`, `artifacts/bench/run-info.json`.");
     }
 
     // ---- formatting --------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ public sealed class Selection
     /// <summary>N of the op-by-op profile.</summary>
     public long[] ProfileSizes { get; set; } = { 1_000_000 };
 
+    /// <summary>The sizes of the blocking sweep (<see cref="Blocking"/>), float32 elements around the blocked reduction's threshold.</summary>
+    public long[] BlockingSizes { get; set; } = { 1_000_000, 2_000_000, 4_000_000, 8_000_000, 16_000_000 };
+
     public int WarmupCount { get; set; } = 2;
     public int IterationCount { get; set; } = 9;
     public int IterationMilliseconds { get; set; } = 100;
@@ -49,19 +52,20 @@ public sealed class Selection
     public const string Usage = """
         usage: dotnet run -c Release --project bench/TorchLosses.Benchmarks -- [command] [options]
         commands:
-          all (default)  memory pass, op profile, call counts, floor, loss benchmarks, TorchSharp's per-op cost, then write
-                         docs/performance.md
+          all (default)  memory pass, op profile, call counts, floor, blocking sweep, loss benchmarks, TorchSharp's per-op
+                         cost, then write docs/performance.md
           losses         the loss benchmarks only          memory    the memory pass only (N = --memory-sizes)
           profile        the analytic path op by op        overhead  TorchSharp's per-op cost only
           calls          the calls into TorchSharp's native library per loss call (N = --call-sizes; needs a C compiler)
           floor          this machine's streaming rate and the memory-bandwidth floor of smooth_l1 at N = 1e7
+          blocking       smooth_l1's forward whole and in blocks at N = --blocking-sizes (where the blocked reduction pays)
           report         rewrite docs/performance.md from the saved results
           Every command but report first checks the native side of the selected losses against ATen's op (TorchScript).
         options (comma-separated lists):
           --quick                 N = 1e2,1e6 and f32 only (about 5 minutes)
           --losses smooth_l1,mse  --paths Native,Analytic  --modes Forward,ForwardBackward
           --dtypes f32,f64        --sizes 1e2,1e4,1e6,1e7  --memory-sizes 1e4,1e6,1e7  --profile-sizes 1e6
-          --call-sizes 1e2
+          --call-sizes 1e2        --blocking-sizes 1e6,2e6,4e6,8e6,1.6e7
           --warmup 2 --iterations 9 --iteration-ms 100      --threads 1
           --glibc-malloc          keep glibc's malloc defaults (default: freed memory stays in the heap, see HeapSettings);
                                   results go to artifacts/bench-glibc, which the report adds as a comparison table
@@ -97,6 +101,7 @@ public sealed class Selection
                 case "--memory-sizes": selection.MemorySizes = List().Select(ParseSize).ToArray(); break;
                 case "--call-sizes": selection.CallSizes = List().Select(ParseSize).ToArray(); break;
                 case "--profile-sizes": selection.ProfileSizes = List().Select(ParseSize).ToArray(); break;
+                case "--blocking-sizes": selection.BlockingSizes = List().Select(ParseSize).ToArray(); break;
                 case "--warmup": selection.WarmupCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--iterations": selection.IterationCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--iteration-ms": selection.IterationMilliseconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;

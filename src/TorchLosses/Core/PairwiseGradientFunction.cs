@@ -29,10 +29,14 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
     internal delegate (Tensor loss, Tensor? gradient) Elementwise(Tensor d, bool needGradient);
 
     /// <summary>
-    /// The operand size from which the forward works block by block: below about 16 MiB the operands stay in the last-level
-    /// cache anyway, and blocking only adds calls. (Chosen with a development probe that is not kept, smooth L1's four
-    /// element-wise ops and a sum, float32, on this project's 2-core machine: blocked slower at N = 1e6 and 2e6, faster from
-    /// 4e6; the benchmark's 1e6 and 1e7 cells in docs/performance.md show the two sides of it.)
+    /// The operand size from which the forward works block by block. The benchmark's `blocking` pass (`dotnet run -c Release
+    /// --project bench/TorchLosses.Benchmarks -- blocking`, then `-- report`: docs/performance.md, "Where the blocked reduction
+    /// pays") replays smooth_l1's forward whole and in blocks from 1e6 to 1.6e7 float32 elements. Keeping the gradient factor
+    /// (a forward+backward) the blocks are slower at 1e6 and 2e6 elements (they copy each block's factor into one N-sized
+    /// tensor) and faster from 4e6 on, by about a fifth there and a third at 1.6e7; blocks of 512 KiB and 2 MiB are close,
+    /// blocks of 8 MiB slower. Without a gradient the blocks already pay at 1e6, but the loss is then the blocks' sum, whose
+    /// last bits differ from libtorch's single sum: below this size the value stays libtorch's bit for bit, with or without a
+    /// graph.
     /// </summary>
     internal const long MinimumBlockedBytes = 16 << 20;
 
