@@ -1,4 +1,3 @@
-using System.Text.Json;
 using L = TorchLosses.nn.functional;
 using N = TorchSharp.torch.nn.functional;
 
@@ -93,8 +92,4 @@ public static class Blocking
         return results;
     }
 
-    public static void Save(List<BlockingTiming> results, string path) => File.WriteAllText(path, JsonSerializer.Serialize(results, Json.Options));
-
-    public static List<BlockingTiming>? Load(string path) =>
-        File.Exists(path) ? JsonSerializer.Deserialize<List<BlockingTiming>>(File.ReadAllText(path), Json.Options) : null;
 }

@@ -59,4 +59,11 @@ internal static class Json
         WriteIndented = true,
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
+
+    /// <summary>Writes a pass's results to <paramref name="path"/>.</summary>
+    public static void Save<T>(T results, string path) => File.WriteAllText(path, JsonSerializer.Serialize(results, Options));
+
+    /// <summary>A pass's saved results, or null when the pass did not run.</summary>
+    public static T? Load<T>(string path) where T : class =>
+        File.Exists(path) ? JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options) : null;
 }

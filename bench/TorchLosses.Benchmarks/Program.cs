@@ -3,7 +3,7 @@ using System.Reflection;
 using BenchmarkDotNet.Running;
 using TorchLosses.Benchmarks;
 
-var commands = new[] { "all", "losses", "memory", "profile", "calls", "floor", "blocking", "overhead", "report" };
+var commands = new[] { "all", "losses", "memory", "profile", "calls", "floor", "blocking", "picks", "overhead", "report" };
 string command = args.Length > 0 && commands.Contains(args[0]) ? args[0] : "all";
 var options = args.SkipWhile(a => commands.Contains(a)).ToArray();
 if (options.Contains("--help") || options.Contains("-h"))
@@ -72,7 +72,9 @@ using (info.SampleLoad())
     if (command is "all" or "floor")
         Floor.Save(Floor.Run(selection), Path.Combine(artifacts, "floor.json"));
     if (command is "all" or "blocking")
-        Blocking.Save(Blocking.Run(selection), Path.Combine(artifacts, "blocking.json"));
+        Json.Save(Blocking.Run(selection), Path.Combine(artifacts, "blocking.json"));
+    if (command is "all" or "picks")
+        Json.Save(Picks.Run(selection), Path.Combine(artifacts, "picks.json"));
     var config = BenchConfig.Create(selection, artifacts);
     if (command is "all" or "losses") BenchmarkRunner.Run<LossBenchmarks>(config);
     if (command is "all" or "overhead") BenchmarkRunner.Run<OverheadBenchmarks>(config);

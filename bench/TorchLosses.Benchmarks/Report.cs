@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -38,8 +39,9 @@ public static class Report
         var profile = OpProfile.Load(Path.Combine(artifacts, "profile.json"));
         var calls = CallCounts.Load(Path.Combine(artifacts, "calls.json"));
         var floor = Floor.Load(Path.Combine(artifacts, "floor.json"));
-        var blocking = Blocking.Load(Path.Combine(artifacts, "blocking.json"));
-        var text = Render(timings, overhead, memory, profile, info, glibc, calls, floor, rerun, blocking);
+        var blocking = Json.Load<List<BlockingTiming>>(Path.Combine(artifacts, "blocking.json"));
+        var picks = Json.Load<List<PickTiming>>(Path.Combine(artifacts, "picks.json"));
+        var text = Render(timings, overhead, memory, profile, info, glibc, calls, floor, rerun, blocking, picks);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         File.WriteAllText(output, text);
         return output;
@@ -105,7 +107,7 @@ public static class Report
 
     public static string Render(List<Timing> timings, Dictionary<string, double> overhead, List<MemoryResult> memory,
         List<OpTiming> profile, RunInfo? info, List<Timing>? glibc = null, CallCountRun? calls = null, FloorResult? floor = null,
-        List<Timing>? rerun = null, List<BlockingTiming>? blocking = null)
+        List<Timing>? rerun = null, List<BlockingTiming>? blocking = null, List<PickTiming>? picks = null)
     {
         var md = new StringBuilder();
         md.AppendLine("# Performance: composed losses vs libtorch's native loss ops");
@@ -126,6 +128,7 @@ public static class Report
         AppendGlibcComparison(md, glibc ?? new(), timings);
         AppendFloor(md, floor, timings, targets);
         AppendBlocking(md, blocking);
+        AppendPicks(md, picks);
         AppendCalls(md, calls);
         AppendMemory(md, memory, targets);
         AppendOverhead(md, overhead, targets);
@@ -359,6 +362,42 @@ public static class Report
         _ => null,
     };
 
+    /// <summary>A section's heading; false (and a line saying so) when its pass did not run.</summary>
+    private static bool Section<T>(StringBuilder md, string title, [NotNullWhen(true)] List<T>? results, string pass)
+    {
+        md.AppendLine($"## {title}");
+        md.AppendLine();
+        if (results is { Count: > 0 }) return true;
+        md.AppendLine($"Not measured in this run (no {pass}.json: the `{pass}` pass, part of `all`, did not run).");
+        md.AppendLine();
+        return false;
+    }
+
+    /// <summary>The pick sweep (<see cref="Picks"/>): gather against index_select for NLL's target scores.</summary>
+    private static void AppendPicks(StringBuilder md, List<PickTiming>? picks)
+    {
+        if (!Section(md, "Where index_select pays (nll's pick of the target scores, float32)", picks, "picks")) return;
+        md.AppendLine("NLL and cross entropy read each target's score from the (B, C) scores with `gather` along the classes, and from " +
+                      "4096 targets of a contiguous 2-D input with `index_select` on the flat scores at i·C + yᵢ (offsets from `arange` " +
+                      "and an `add_`; `ClassIndexGradientFunction.FlatPickTargets`). The `picks` pass times both reads, summed, alone and " +
+                      "with autograd's backward (zeros and a scatter or an index_add), beside TorchLosses' and native's nll_loss forward " +
+                      "(median of 9 rounds of ≈10 ms batches, the variants in turn within each round).");
+        md.AppendLine();
+        md.AppendLine("| targets B | classes C | gather + sum | index_select + sum | gather, forward+backward | index_select, forward+backward | nll_loss: TorchLosses | nll_loss: native |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var row in picks)
+        {
+            string Faster(double ns, double other) => ns <= other ? $"**{FormatTime(ns)}**" : FormatTime(ns);
+            md.AppendLine($"| {row.Targets.ToString("N0", Invariant)} | {row.Classes.ToString("N0", Invariant)} | " +
+                          $"{Faster(row.GatherNs, row.IndexSelectNs)} | {Faster(row.IndexSelectNs, row.GatherNs)} | " +
+                          $"{Faster(row.GatherBackwardNs, row.IndexSelectBackwardNs)} | {Faster(row.IndexSelectBackwardNs, row.GatherBackwardNs)} | " +
+                          $"{FormatTime(row.LibraryNs)} | {FormatTime(row.NativeNs)} |");
+        }
+        md.AppendLine();
+        md.AppendLine("Bold: the faster of the two reads.");
+        md.AppendLine();
+    }
+
     /// <summary>
     /// The blocking sweep (<see cref="Blocking"/>): smooth_l1's forward whole and in blocks around the blocked reduction's
     /// threshold, with the library's own call and native's, so that the threshold and the block size can be checked on the
@@ -366,14 +405,7 @@ public static class Report
     /// </summary>
     private static void AppendBlocking(StringBuilder md, List<BlockingTiming>? blocking)
     {
-        md.AppendLine("## Where the blocked reduction pays (smooth_l1 forward, float32)");
-        md.AppendLine();
-        if (blocking is null || blocking.Count == 0)
-        {
-            md.AppendLine("Not measured in this run (no blocking.json: the `blocking` pass, part of `all`, did not run).");
-            md.AppendLine();
-            return;
-        }
+        if (!Section(md, "Where the blocked reduction pays (smooth_l1 forward, float32)", blocking, "blocking")) return;
         var blocks = blocking.SelectMany(b => b.BlockedNs.Keys).Distinct().Order().ToList();
         md.AppendLine("The analytic forward of the pointwise losses runs its element-wise ops (for smooth_l1, β = 1: sub, clamp, `add_`, " +
                       "`mul_`) and the reduction on the whole operands below 16 MiB (4·2²⁰ float32 elements), and from there in blocks of " +
@@ -675,7 +707,7 @@ public static class Report
         md.AppendLine();
         md.AppendLine("Raw results: `artifacts/bench/results/*-report-full.json` (BenchmarkDotNet), `artifacts/bench/memory.json`, " +
                       "`artifacts/bench/profile.json`, `artifacts/bench/calls.json` (with the counter built there, `thscount.so`), " +
-                      "`artifacts/bench/floor.json`, `artifacts/bench/blocking.json`, `artifacts/bench/run-info.json`.");
+                      "`artifacts/bench/floor.json`, `artifacts/bench/blocking.json`, `artifacts/bench/picks.json`, `artifacts/bench/run-info.json`.");
     }
 
     // ---- formatting --------------------------------------------------------------------------------

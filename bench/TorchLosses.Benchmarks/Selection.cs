@@ -52,13 +52,14 @@ public sealed class Selection
     public const string Usage = """
         usage: dotnet run -c Release --project bench/TorchLosses.Benchmarks -- [command] [options]
         commands:
-          all (default)  memory pass, op profile, call counts, floor, blocking sweep, loss benchmarks, TorchSharp's per-op
-                         cost, then write docs/performance.md
+          all (default)  memory pass, op profile, call counts, floor, blocking and pick sweeps, loss benchmarks, TorchSharp's
+                         per-op cost, then write docs/performance.md
           losses         the loss benchmarks only          memory    the memory pass only (N = --memory-sizes)
           profile        the analytic path op by op        overhead  TorchSharp's per-op cost only
           calls          the calls into TorchSharp's native library per loss call (N = --call-sizes; needs a C compiler)
           floor          this machine's streaming rate and the memory-bandwidth floor of smooth_l1 at N = 1e7
           blocking       smooth_l1's forward whole and in blocks at N = --blocking-sizes (where the blocked reduction pays)
+          picks          nll's target scores read with gather and with index_select, 1000 to 10⁴ targets
           report         rewrite docs/performance.md from the saved results
           Every command but report first checks the native side of the selected losses against ATen's op (TorchScript).
         options (comma-separated lists):

@@ -104,10 +104,12 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
 
     /// <summary>
     /// Whether the targets' scores are read from the flat (B, C) scores with index_select at i·C + yᵢ rather than with gather
-    /// along the class dimension. libtorch 2.10's CPU gather with an index of one column costs about twice index_select's
-    /// time per target once there are a few thousand targets (measured at 1 thread, float32, with 10 to 1000 classes: at
-    /// B = 10⁴, C = 1000, 80 µs against 40 µs), while the offsets cost two small ops (arange and an add), which gather
-    /// does not need; at B = 1000 gather is still the cheaper. Only for 2-D contiguous scores.
+    /// along the class dimension. libtorch 2.10's CPU gather with an index of one column costs more per target than
+    /// index_select once there are a few thousand targets, while the offsets cost two small ops (arange and an add), which
+    /// gather does not need. The benchmark's `picks` pass (`dotnet run -c Release --project bench/TorchLosses.Benchmarks --
+    /// picks`, then `-- report`: docs/performance.md, "Where index_select pays") times both, float32, 1 thread: the read plus
+    /// its sum at B = 4096 and 10⁴ targets, 10 and 1000 classes, 11–54 µs with index_select against 14–81 µs with gather; at
+    /// B = 1000 the two are within about a microsecond and a half. Only for 2-D contiguous scores.
     /// </summary>
     private static bool PicksFlat(Tensor scores, long classDim, Tensor target) =>
         classDim == 1 && target.numel() >= FlatPickTargets && scores.dim() == 2 && scores.is_contiguous();
