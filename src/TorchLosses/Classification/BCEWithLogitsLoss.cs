@@ -27,9 +27,11 @@ namespace TorchLosses
             /// <summary>
             /// Binary cross entropy with logits, PyTorch's <c>F.binary_cross_entropy_with_logits</c>.
             /// <para>Per element, with x = input (logits), y = target, p = pos_weight (1 without) and w = weight (1 without):
-            /// ℓ = w·(−p·y·log σ(x) − (1 − y)·log σ(−x)) = w·((1 − y)·x − (1 + (p − 1)·y)·log σ(x)), evaluated through
-            /// log σ, which is stable for every finite x. libtorch 2.10 evaluates the second form as written; the two agree
-            /// to rounding. At the edges the values are libtorch 2.10's: x = +∞ gives +∞ for y &lt; 1, NaN for y = 1 and −∞
+            /// ℓ = w·(−p·y·log σ(x) − (1 − y)·log σ(−x)) = w·((1 − y)·x − (1 + (p − 1)·y)·log σ(x)), both through log σ,
+            /// which is finite for every finite x. The default (analytic) mode evaluates the second form as libtorch 2.10 does,
+            /// its values bit for bit (where y = 0 and x ≪ 0 its two terms cancel, leaving an absolute error up to an ulp of
+            /// |x|, as in PyTorch); the autograd mode composes the first, which does not cancel; the two agree to that
+            /// rounding. At the edges the values are libtorch 2.10's: x = +∞ gives +∞ for y &lt; 1, NaN for y = 1 and −∞
             /// for y &gt; 1; x = −∞ gives +∞ for y &gt; 1 and NaN for y ∈ [0, 1] (∞ − ∞; with pos_weight, +∞ for y &gt; 1 and
             /// −∞ for y &lt; 1 where 1 + (p − 1)·y has the sign of y − 1, NaN otherwise); NaN stays NaN. (PyTorch 1.13
             /// gave NaN at x = −∞ for every y.)</para>
