@@ -53,14 +53,26 @@ internal static class ClassTargets
     internal static bool CheckRange(Tensor target, long classes, long ignoreIndex)
     {
         if (target.device_type == DeviceType.META) return true;
-        long count = target.numel();
-        if (count == 0) return false;
-        if (count > int.MaxValue / sizeof(long)) return CheckRangeLarge(target, classes, ignoreIndex);
         if (target.dtype == torch.ScalarType.Int64 && target.device_type == DeviceType.CPU && target.is_contiguous())
-            return CheckRangeOf(MemoryMarshal.Cast<byte, long>(target.bytes), classes, ignoreIndex);
+            return CheckRangeOnHost(target, classes, ignoreIndex);
         using var scope = torch.NewDisposeScope();
-        var host = target.to(torch.ScalarType.Int64, torch.CPU).contiguous();   // one host copy of the targets
-        return CheckRangeOf(MemoryMarshal.Cast<byte, long>(host.bytes), classes, ignoreIndex);
+        return CheckRangeOnHost(target.to(torch.ScalarType.Int64, torch.CPU).contiguous(), classes, ignoreIndex);   // one host copy
+    }
+
+    /// <summary>The check on contiguous int64 targets on the CPU, read in place, in spans of <paramref name="spanElements"/>
+    /// targets (a span holds at most 2³¹ bytes), in order, so that the first target out of range is the one named.</summary>
+    internal static bool CheckRangeOnHost(Tensor host, long classes, long ignoreIndex, long spanElements = int.MaxValue / sizeof(long))
+    {
+        long count = host.numel();
+        if (count <= spanElements) return count > 0 && CheckRangeOf(MemoryMarshal.Cast<byte, long>(host.bytes), classes, ignoreIndex);
+        bool anyIgnored = false;
+        using var flat = host.view(-1);
+        for (long start = 0; start < count; start += spanElements)
+        {
+            using var part = flat.narrow(0, start, Math.Min(spanElements, count - start));
+            anyIgnored |= CheckRangeOf(MemoryMarshal.Cast<byte, long>(part.bytes), classes, ignoreIndex);
+        }
+        return anyIgnored;
     }
 
     private static bool CheckRangeOf(ReadOnlySpan<long> target, long classes, long ignoreIndex)
@@ -70,20 +82,6 @@ internal static class ClassTargets
             return ignoreIndex >= min && ignoreIndex <= max && target.Contains(ignoreIndex);
         bool anyIgnored = false;
         foreach (var value in target)   // in order, so the message names the first target out of range, as libtorch's
-        {
-            if (value == ignoreIndex) anyIgnored = true;
-            else if (value < 0 || value >= classes)
-                throw new ArgumentOutOfRangeException(nameof(target), value, $"Target {value} is out of bounds.");
-        }
-        return anyIgnored;
-    }
-
-    /// <summary>The same check for more targets than a span holds (2³¹ bytes): read through TorchSharp's accessor.</summary>
-    private static bool CheckRangeLarge(Tensor target, long classes, long ignoreIndex)
-    {
-        using var scope = torch.NewDisposeScope();
-        bool anyIgnored = false;
-        foreach (var value in target.to(torch.ScalarType.Int64, torch.CPU).data<long>())
         {
             if (value == ignoreIndex) anyIgnored = true;
             else if (value < 0 || value >= classes)

@@ -45,12 +45,13 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
 
     /// <summary>
     /// Below this many elements a composite loss (L1) is recorded as its autograd composition instead of this function:
-    /// TorchSharp's custom function costs about 8 µs more per call than libtorch's native nodes, which the analytic path wins
-    /// back only from about 10⁴ elements. Forward+backward of L1, float32 / float64, composition against custom function
-    /// (`dotnet run -c Release --project bench/TorchLosses.Benchmarks -- losses --losses l1 --modes ForwardBackward
-    /// --sizes 4096,1e4,3e4 --paths Native,Autograd,Analytic --artifacts artifacts/l1-crossover`, medians in µs, on this
-    /// project's 2-core machine): at 4096 elements 35.7 / 41.2 and 40.7 / 42.7, at 10⁴ 44.6 / 45.5 and 57.2 / 50.7, at
-    /// 3·10⁴ 76.6 / 58.4 and 111.7 / 73.4; at 100 elements, before this switch, 29 / 54 and 29 / 39.
+    /// TorchSharp's custom function costs about 7 µs more per call than a native node (docs/performance.md, fixed costs), which
+    /// the analytic path wins back only from about 10⁴ elements. Forward+backward of L1, float32 / float64, composition against
+    /// custom function (`dotnet run -c Release --project bench/TorchLosses.Benchmarks -- losses --losses l1 --modes
+    /// ForwardBackward --sizes 4096,1e4,3e4 --paths Native,Autograd,Analytic --artifacts artifacts/l1-crossover`, the Autograd
+    /// and Analytic columns, medians in µs, on this project's 2-core machine): at 4096 elements 35.7 / 41.2 and 40.7 / 42.7,
+    /// at 10⁴ 44.6 / 45.5 and 57.2 / 50.7, at 3·10⁴ 76.6 / 58.4 and 111.7 / 73.4. Below 4096 elements both columns now run the
+    /// composition; the report before this switch (commit 0e91f04) had, at 100 elements, 32.2 / 40.0 and 41.0 / 67.6.
     /// </summary>
     internal const long ComposedBelowElements = 4096;
 

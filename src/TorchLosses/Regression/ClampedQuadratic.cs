@@ -20,8 +20,8 @@ internal static class ClampedQuadratic
         var slope = d.clamp(minusBound.Value, boundScalar.Value);
         if (scale != 1)
         {
-            using var scaleScalar = scale.ToScalar();
-            slope.div_(scaleScalar);
+            using var scaleScalar = Scalars.Of(scale);
+            slope.div_(scaleScalar.Value);
         }
         using var minusHalfScale = Scalars.Of(-0.5 * scale);
         return (d.add_(slope, minusHalfScale.Value).mul_(slope), slope);

@@ -122,6 +122,19 @@ public sealed class ManyClassTargetsTests
     }
 
     [TestMethod]
+    public void TargetsBeyondOneSpanAreCheckedSpanBySpanInOrder()
+    {
+        // More targets than a span holds (2³¹ bytes) are read in spans; here spans of 3 targets stand in for them: an ignore
+        // index found in any span counts, and the first target out of range is the one named, though a later span holds another.
+        using var scope = NewDisposeScope();
+        Assert.IsFalse(TorchLosses.ClassTargets.CheckRangeOnHost(tensor(new long[] { 0, 1, 2, 3, 4, 0, 1 }), 5, -100, spanElements: 3));
+        Assert.IsTrue(TorchLosses.ClassTargets.CheckRangeOnHost(tensor(new long[] { 0, 1, 2, 3, 4, 0, 9 }), 5, 9, spanElements: 3));
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            TorchLosses.ClassTargets.CheckRangeOnHost(tensor(new long[] { 0, 1, 2, 3, 7, 0, -4 }), 5, -100, spanElements: 3));
+        StringAssert.StartsWith(error.Message, "Target 7 is out of bounds.");
+    }
+
+    [TestMethod]
     public void AnIgnoreIndexInsideTheClassRangeIsFound() => InBothGradientModes(() =>
     {
         // ignore_index 3 lies between the least and the greatest target: the targets equal to it are ignored.
