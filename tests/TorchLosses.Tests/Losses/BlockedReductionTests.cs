@@ -1,4 +1,5 @@
 using TorchLosses;
+using TorchLossesTests.Support;
 using static TorchLossesTests.Support.Parity;
 
 namespace TorchLossesTests.Losses;
@@ -16,23 +17,7 @@ public sealed class BlockedReductionTests
     /// <summary>Blocked in float32 and float64, and not a whole number of blocks.</summary>
     private static readonly long Count = PairwiseGradientFunction.MinimumBlockedBytes / sizeof(float) + 5;
 
-    public static IEnumerable<object[]> Losses => new[] { "l1", "mse", "smooth_l1", "huber" }.Select(n => new object[] { n });
-
-    private static Tensor Ours(string name, Tensor x, Tensor y, torch.nn.Reduction reduction) => name switch
-    {
-        "l1" => L.l1_loss(x, y, reduction),
-        "mse" => L.mse_loss(x, y, reduction),
-        "smooth_l1" => L.smooth_l1_loss(x, y, reduction, 0.7),
-        _ => L.huber_loss(x, y, reduction, 0.7),
-    };
-
-    private static Tensor Native(string name, Tensor x, Tensor y, torch.nn.Reduction reduction) => name switch
-    {
-        "l1" => N.l1_loss(x, y, reduction),
-        "mse" => N.mse_loss(x, y, reduction),
-        "smooth_l1" => N.smooth_l1_loss(x, y, reduction, 0.7),
-        _ => N.huber_loss(x, y, 0.7, reduction),
-    };
+    public static IEnumerable<object[]> Losses => PairwiseLosses.Names;
 
     private static (Tensor x, Tensor y) Operands(ScalarType dtype)
     {
@@ -68,7 +53,7 @@ public sealed class BlockedReductionTests
                         value.backward(new[] { torch.full_like(value, upstream) });
                         return new[] { xs.grad!, ys.grad! };
                     }
-                    var (native, blocked, unblocked) = (Gradients(Native), Gradients(Ours), Gradients(Ours, contiguous: false));
+                    var (native, blocked, unblocked) = (Gradients(PairwiseLosses.Native), Gradients(PairwiseLosses.Ours), Gradients(PairwiseLosses.Ours, contiguous: false));
                     for (int k = 0; k < 2; k++)
                     {
                         string what = $"{name} {dtype} {reduction} upstream {upstream}: gradient {k}";
@@ -88,13 +73,13 @@ public sealed class BlockedReductionTests
                 {
                     using var scope = NewDisposeScope();
                     var (x, y) = Operands(dtype);
-                    var perElement = Native(name, x.to(ScalarType.Float64), y.to(ScalarType.Float64), torch.nn.Reduction.None);
+                    var perElement = PairwiseLosses.Native(name, x.to(ScalarType.Float64), y.to(ScalarType.Float64), torch.nn.Reduction.None);
                     double exact = perElement.sum().item<double>(), magnitude = perElement.abs().sum().item<double>();
                     double epsilon = dtype == ScalarType.Float32 ? Math.Pow(2, -24) : Math.Pow(2, -53);
                     double bound = (Math.Ceiling(Math.Log2(Count)) + 2) * epsilon * magnitude;
                     if (reduction == torch.nn.Reduction.Mean) (exact, bound) = (exact / Count, bound / Count);
-                    double ours = Ours(name, recorded ? x.clone().requires_grad_() : x, y, reduction).to(ScalarType.Float64).item<double>();
-                    double native = Native(name, x, y, reduction).to(ScalarType.Float64).item<double>();
+                    double ours = PairwiseLosses.Ours(name, recorded ? x.clone().requires_grad_() : x, y, reduction).to(ScalarType.Float64).item<double>();
+                    double native = PairwiseLosses.Native(name, x, y, reduction).to(ScalarType.Float64).item<double>();
                     Assert.IsLessThanOrEqualTo(bound, Math.Abs(native - exact), $"{name} {dtype} {reduction}: libtorch's own error");
                     Assert.IsLessThanOrEqualTo(bound, Math.Abs(ours - exact),
                         $"{name} {dtype} {reduction} (recorded: {recorded}): {ours:R} vs exact {exact:R}, libtorch {native:R}");
