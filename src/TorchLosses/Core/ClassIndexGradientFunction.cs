@@ -40,8 +40,8 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     internal static Tensor Apply(Tensor input, Tensor target, Tensor? weight, long ignoreIndex, ReductionKind reduction,
         long classDim, bool logSoftmax, bool anyIgnored)
     {
-        bool plain = weight is null && !anyIgnored && target.numel() > 0;
-        if (plain) return Plain(input, target, reduction, classDim, logSoftmax);
+        long count = target.numel();
+        if (weight is null && !anyIgnored && count > 0) return Plain(input, target, count, reduction, classDim, logSoftmax);
         return input.requires_grad && torch.is_grad_enabled()
             ? apply(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax)
             : Forward(input, target, weight, ignoreIndex, reduction, classDim, logSoftmax).Loss;
@@ -64,16 +64,16 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     /// −picked, summed, or divided by −count for mean (libtorch's sum of the picked scores over the number of targets). Under
     /// grad mode these ops are recorded as they are (see the class remarks).
     /// </summary>
-    private static Tensor Plain(Tensor input, Tensor target, ReductionKind reduction, long classDim, bool logSoftmax)
+    private static Tensor Plain(Tensor input, Tensor target, long count, ReductionKind reduction, long classDim, bool logSoftmax)
     {
         var scores = logSoftmax ? input.log_softmax(classDim) : input;
         var target64 = Tensors.InType(target, torch.ScalarType.Int64);
-        bool flat = PicksFlat(scores, classDim, target64);
+        bool flat = PicksFlat(scores, classDim, count);
         // Flat: the targets' entries of the contiguous (B, C) scores, read at i·C + yᵢ, shaped like the target.
         var picked = flat
             ? scores.view(-1).index_select(0, RowOffsets(scores).add_(target64, Scalars.One))
             : scores.gather(classDim, target64.unsqueeze(classDim));
-        using var minusCount = (-target.numel()).ToScalar();
+        using var minusCount = (-count).ToScalar();
         return reduction switch
         {
             ReductionKind.None => (flat ? picked : picked.squeeze(classDim)).neg_(),
@@ -112,8 +112,8 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     /// its sum at B = 4096 and 10⁴ targets, 10 and 1000 classes, 11–54 µs with index_select against 14–81 µs with gather; at
     /// B = 1000 the two are within about a microsecond and a half. Only for 2-D contiguous scores.
     /// </summary>
-    private static bool PicksFlat(Tensor scores, long classDim, Tensor target) =>
-        classDim == 1 && target.numel() >= FlatPickTargets && scores.dim() == 2 && scores.is_contiguous();
+    private static bool PicksFlat(Tensor scores, long classDim, long targets) =>
+        classDim == 1 && targets >= FlatPickTargets && scores.dim() == 2 && scores.is_contiguous();
 
     /// <summary>The number of targets from which <see cref="PicksFlat"/> reads with index_select.</summary>
     private const long FlatPickTargets = 4096;
