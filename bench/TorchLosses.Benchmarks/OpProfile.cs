@@ -77,7 +77,7 @@ public static class OpProfile
 
     /// <summary>
     /// What a call costs apart from its kernels, at N = 1e2 where kernels are nearly free: the kinds of TorchSharp call a
-    /// composed loss makes (an op, an op with a double scalar, a reduction, a shape and a dtype query), a forward+backward
+    /// composed loss makes (an op, an op with a double scalar, a reduction, a shape read two ways and a dtype query), a forward+backward
     /// through a native autograd node (sum) and through a custom function (sum in forward, expand in backward) — their
     /// difference is the custom function's own cost — and one native loss through TorchSharp's functional and through
     /// TorchScript (the parity suite's route): the same ATen op reached two ways.
@@ -95,6 +95,7 @@ public static class OpProfile
             ("one op with a double scalar: x · 0.5", () => (x * 0.5).Dispose()),
             ("a reduction: x.mean()", () => x.mean().Dispose()),
             ("a shape query: x.shape", () => GC.KeepAlive(x.shape)),
+            ("the rank and each size: x.dim(), x.size(k)", () => GC.KeepAlive(RankAndSizes(x))),
             ("a dtype query: x.dtype", () => GC.KeepAlive(x.dtype)),
             ("native node: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { leaf.sum() }, new[] { leaf }))),
             ("custom function: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { SumFunction.apply(leaf) }, new[] { leaf }))),
@@ -107,6 +108,14 @@ public static class OpProfile
             Console.WriteLine($"profile {Framework,-10} N={n,-9} {op,-50} {Report.FormatTime(timing.MedianNs)}");
             yield return timing;
         }
+    }
+
+    /// <summary>The shape as TorchLosses reads it (Tensors.Shape in the package, which the benchmark cannot see).</summary>
+    private static long[] RankAndSizes(Tensor t)
+    {
+        var shape = new long[t.dim()];
+        for (int k = 0; k < shape.Length; k++) shape[k] = t.size(k);
+        return shape;
     }
 
     private static void Step(Action run)

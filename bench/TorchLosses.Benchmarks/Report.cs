@@ -685,7 +685,8 @@ public static class Report
         md.AppendLine();
         md.AppendLine("At N = 1e2 the kernels are nearly free and a call costs what its calls into libtorch cost. The first rows are the " +
                       "kinds of TorchSharp call a composed loss makes (an op with a double scalar also creates and frees a libtorch Scalar; " +
-                      "a shape query builds a .NET array). The two autograd rows differ by the custom function's own cost (registering the " +
+                      "TorchSharp's shape query builds a .NET array through a callback, which the package avoids by reading the rank and each " +
+                      "size, Tensors.Shape). The two autograd rows differ by the custom function's own cost (registering the " +
                       "call, the forward and backward callbacks into .NET, handles for the saved tensors); the rest of them is libtorch's " +
                       "autograd engine, which native and analytic paths pay alike. The last two rows are one native loss through " +
                       "TorchSharp's functional (the benchmark's native side) and through TorchScript (the parity suite's route and the native " +

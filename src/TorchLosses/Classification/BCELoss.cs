@@ -70,13 +70,13 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
-                var inputShape = input.shape;
-                var targetShape = target.shape;
+                var inputShape = Tensors.Shape(input);
+                var targetShape = Tensors.Shape(target);
                 if (!Check.SameShape(inputShape, targetShape))
                     throw new ArgumentException(
                         $"Using a target size ({Check.TorchSize(targetShape)}) that is different to the input size ({Check.TorchSize(inputShape)}) is deprecated. " +
                         "Please ensure they have the same size.", nameof(target));
-                var weightShape = weight is null ? null : Check.BroadcastShape(targetShape, weight.shape, nameof(weight));
+                var weightShape = weight is null ? null : Check.BroadcastShape(targetShape, Tensors.Shape(weight), nameof(weight));
                 Check.NotDifferentiable("binary_cross_entropy", weight, nameof(weight));
                 if (target.dtype != input.dtype)
                     throw new ArgumentException(

@@ -81,9 +81,9 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 if (!Check.SameShape(input, target))
                     throw new ArgumentException(
-                        $"Target size ({Check.TorchSize(target.shape)}) must be the same as input size ({Check.TorchSize(input.shape)})", nameof(target));
-                // The shape as an array only where a weight broadcasts against it (Tensor.shape marshals one, about 0.6 µs).
-                var shape = weight is null && pos_weight is null ? null : input.shape;
+                        $"Target size ({Check.TorchSize(Tensors.Shape(target))}) must be the same as input size ({Check.TorchSize(Tensors.Shape(input))})", nameof(target));
+                // The shape as an array only where a weight broadcasts against it.
+                var shape = weight is null && pos_weight is null ? null : Tensors.Shape(input);
                 const string function = "binary_cross_entropy_with_logits";
                 Check.NotDifferentiable(function, weight, nameof(weight));
                 Check.NotDifferentiable(function, pos_weight, nameof(pos_weight));
@@ -91,13 +91,13 @@ namespace TorchLosses
                 // place on 1 − target; then multiplied by the weight in place.
                 Check.KernelSupports("log_sigmoid_cpu", input.dtype, nameof(input), Check.AllFloating);
                 if (pos_weight is not null) Check.SubtractsNoBool(pos_weight, nameof(pos_weight));   // p − 1
-                if (pos_weight is not null) CheckOutputShape(shape!, Check.BroadcastShape(pos_weight.shape, shape!, nameof(pos_weight)), nameof(pos_weight));
+                if (pos_weight is not null) CheckOutputShape(shape!, Check.BroadcastShape(Tensors.Shape(pos_weight), shape!, nameof(pos_weight)), nameof(pos_weight));
                 if (target.dtype == torch.ScalarType.Bool)
                     throw new ArgumentException(
                         "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
                         nameof(target));
                 if (IsIntegral(target.dtype)) ThrowCast(torch.promote_types(target.dtype, input.dtype), target.dtype, nameof(target));
-                if (weight is not null) CheckOutputShape(shape!, Check.BroadcastShape(shape!, weight.shape, nameof(weight)), nameof(weight));
+                if (weight is not null) CheckOutputShape(shape!, Check.BroadcastShape(shape!, Tensors.Shape(weight), nameof(weight)), nameof(weight));
 
                 using var scope = torch.NewDisposeScope();
                 if (BceWithLogitsFunction.Applies(input, target, weight, pos_weight))

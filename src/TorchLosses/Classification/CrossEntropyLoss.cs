@@ -56,7 +56,7 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 Check.Optional(weight);
                 var kind = Reductions.Parse(reduction);
-                if (input.dim() == target.dim() && Check.SameShape(input.shape, target.shape))   // ranks first: no shapes read for class indices
+                if (Check.SameShape(input, target))   // the ranks first: a class-index target has one dimension fewer
                     return CrossEntropyWithProbabilities(input, target, weight, ignore_index, kind, label_smoothing);
                 if (label_smoothing > 1.0)
                     throw new ArgumentOutOfRangeException(nameof(label_smoothing), label_smoothing,
@@ -118,7 +118,7 @@ namespace TorchLosses
                 long classDim = input.dim() == 1 ? 0 : 1;
                 if (input.dim() == 0)   // libtorch reads the class count input.size(1) here
                     throw new ArgumentException("Dimension specified as 1 but tensor has no dimensions", nameof(input));
-                long classes = input.shape[classDim];
+                long classes = Tensors.Shape(input)[classDim];
                 ClassTargets.CheckWeight(weight, classes, "cross_entropy: ");
                 if (labelSmoothing > 1.0)
                     throw new ArgumentOutOfRangeException("label_smoothing", labelSmoothing,
@@ -162,7 +162,7 @@ namespace TorchLosses
             private static Tensor ClassWeightView(Tensor weight, long rank, long classDim)
             {
                 var shape = Enumerable.Repeat(1L, (int)rank).ToArray();
-                shape[classDim] = weight.shape[0];
+                shape[classDim] = weight.size(0);
                 return weight.reshape(shape);
             }
         }

@@ -83,8 +83,8 @@ namespace TorchLosses
             {
                 long dim = input.dim();
                 if (dim < 1) throw new ArgumentException($"Expected 1 or more dimensions (got {dim})", nameof(input));
-                var inputShape = input.shape;
-                var targetShape = target.shape;
+                var inputShape = Tensors.Shape(input);
+                var targetShape = Tensors.Shape(target);
                 if (dim != 1 && (targetShape.Length == 0 || inputShape[0] != targetShape[0]))
                     throw new ArgumentException(
                         $"Expected input batch_size ({inputShape[0]}) to match target batch_size ({(targetShape.Length == 0 ? 1 : targetShape[0])}).",

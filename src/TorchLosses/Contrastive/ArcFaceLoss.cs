@@ -27,10 +27,10 @@ namespace TorchLosses
         {
             Matrix(loss, embeddings, nameof(embeddings));
             Check.Defined(labels, nameof(labels));
-            if (embeddings.shape[1] != size)
-                throw new ArgumentException($"{loss}: embeddings must be (N, {size}); got {Check.TorchSize(embeddings.shape)}.", nameof(embeddings));
-            if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.shape[0] != embeddings.shape[0])
-                throw new ArgumentException($"{loss}: labels must be int64 of shape ({embeddings.shape[0]}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(labels.shape)}.", nameof(labels));
+            if (embeddings.size(1) != size)
+                throw new ArgumentException($"{loss}: embeddings must be (N, {size}); got {Check.TorchSize(Tensors.Shape(embeddings))}.", nameof(embeddings));
+            if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.size(0) != embeddings.size(0))
+                throw new ArgumentException($"{loss}: labels must be int64 of shape ({embeddings.size(0)}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(Tensors.Shape(labels))}.", nameof(labels));
             if (labels.numel() > 0 && (labels.min().item<long>() < 0 || labels.max().item<long>() >= classes))
                 throw new ArgumentException($"{loss}: labels must be in [0, {classes}).", nameof(labels));
         }
@@ -42,7 +42,7 @@ namespace TorchLosses
         /// <summary>The cross entropy of s·(cos θ with the target column replaced by <paramref name="targetCosine"/>) against the labels.</summary>
         internal static Tensor Loss(Tensor cosines, Tensor labels, Tensor targetCosine, double scale, torch.nn.Reduction reduction)
         {
-            var oneHot = torch.nn.functional.one_hot(labels, cosines.shape[1]).to(cosines.dtype);
+            var oneHot = torch.nn.functional.one_hot(labels, cosines.size(1)).to(cosines.dtype);
             var chosen = cosines.gather(1, labels.unsqueeze(1));
             var logits = (cosines.Plus(oneHot * (targetCosine - chosen))) * Tensors.Constant(scale, cosines);
             return Reductions.Apply(RowCrossEntropy(logits, labels), reduction);

@@ -44,8 +44,8 @@ namespace TorchLosses
                 Matrix(loss, input1, nameof(input1));
                 Matrix(loss, input2, nameof(input2));
                 Check.Defined(target, nameof(target));
-                if (!Check.SameShape(input1.shape, input2.shape) || target.dim() != 1 || target.shape[0] != input1.shape[0])
-                    throw new ArgumentException($"{loss}: expects input1 and input2 of one shape (N, D) and target (N); got {Check.TorchSize(input1.shape)}, {Check.TorchSize(input2.shape)} and {Check.TorchSize(target.shape)}.", nameof(target));
+                if (!Check.SameShape(input1, input2) || target.dim() != 1 || target.size(0) != input1.size(0))
+                    throw new ArgumentException($"{loss}: expects input1 and input2 of one shape (N, D) and target (N); got {Check.TorchSize(Tensors.Shape(input1))}, {Check.TorchSize(Tensors.Shape(input2))} and {Check.TorchSize(Tensors.Shape(target))}.", nameof(target));
                 PositiveFinite(margin, nameof(margin), loss);
                 var kind = Reductions.Parse(reduction);
                 using var scope = torch.NewDisposeScope();
@@ -83,12 +83,12 @@ namespace TorchLosses
                 const string loss = "supcon_loss";
                 Matrix(loss, features, nameof(features));
                 Check.Defined(labels, nameof(labels));
-                if (labels.dim() != 1 || labels.shape[0] != features.shape[0] || !torch.is_integral(labels.dtype) || labels.dtype == ScalarType.Bool)
-                    throw new ArgumentException($"{loss}: labels must be an integer tensor of shape (N) = ({features.shape[0]}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(labels.shape)}.", nameof(labels));
+                if (labels.dim() != 1 || labels.size(0) != features.size(0) || !torch.is_integral(labels.dtype) || labels.dtype == ScalarType.Bool)
+                    throw new ArgumentException($"{loss}: labels must be an integer tensor of shape (N) = ({features.size(0)}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(Tensors.Shape(labels))}.", nameof(labels));
                 Temperature(loss, temperature);
                 var kind = Reductions.Parse(reduction);
                 using var scope = torch.NewDisposeScope();
-                long n = features.shape[0];
+                long n = features.size(0);
                 var z = UnitRows(features);
                 var self = torch.eye(n, dtype: ScalarType.Bool, device: z.device);
                 var logits = torch.where(self, Tensors.Constant(double.NegativeInfinity, z), z.matmul(z.t()) * Tensors.Constant(1 / temperature, z));

@@ -53,10 +53,10 @@ namespace TorchLosses
                 {
                     Check.Defined(negative_keys, nameof(negative_keys));
                     Check.Floating(negative_keys, nameof(negative_keys), loss);
-                    bool shared = negative_keys.dim() == 2 && negative_keys.shape[1] == query.shape[1];
-                    bool perQuery = negative_keys.dim() == 3 && negative_keys.shape[0] == query.shape[0] && negative_keys.shape[2] == query.shape[1];
+                    bool shared = negative_keys.dim() == 2 && negative_keys.size(1) == query.size(1);
+                    bool perQuery = negative_keys.dim() == 3 && negative_keys.size(0) == query.size(0) && negative_keys.size(2) == query.size(1);
                     if (!shared && !perQuery)
-                        throw new ArgumentException($"{loss}: negative_keys must be (M, D) or (N, M, D) for a query of shape {Check.TorchSize(query.shape)}; got {Check.TorchSize(negative_keys.shape)}.", nameof(negative_keys));
+                        throw new ArgumentException($"{loss}: negative_keys must be (M, D) or (N, M, D) for a query of shape {Check.TorchSize(Tensors.Shape(query))}; got {Check.TorchSize(Tensors.Shape(negative_keys))}.", nameof(negative_keys));
                 }
                 Temperature(loss, temperature);
                 var kind = Reductions.Parse(reduction);
@@ -67,7 +67,7 @@ namespace TorchLosses
                 Tensor losses;
                 if (negative_keys is null)
                 {
-                    using var querySize = query.shape[0].ToScalar();
+                    using var querySize = query.size(0).ToScalar();
                     losses = RowCrossEntropy(q.matmul(p.t()) * scale, torch.arange(Scalars.Zero, querySize, Scalars.One, device: query.device));
                 }
                 else
@@ -75,7 +75,7 @@ namespace TorchLosses
                     var n = UnitRows(negative_keys.to(q.dtype));
                     var negatives = n.dim() == 2 ? q.matmul(n.t()) : (q.unsqueeze(1) * n).sum(-1);
                     var logits = torch.cat(new[] { (q * p).sum(-1, keepdim: true), negatives }, 1) * scale;
-                    losses = RowCrossEntropy(logits, torch.zeros(query.shape[0], ScalarType.Int64, query.device));
+                    losses = RowCrossEntropy(logits, torch.zeros(query.size(0), ScalarType.Int64, query.device));
                 }
                 return scope.MoveToOuter(Reductions.Apply(losses, kind));
             }
@@ -104,7 +104,7 @@ namespace TorchLosses
                 Temperature(loss, temperature);
                 var kind = Reductions.Parse(reduction);
                 using var scope = torch.NewDisposeScope();
-                long n = z1.shape[0];
+                long n = z1.size(0);
                 var z = UnitRows(torch.cat(new[] { z1, z2.to(z1.dtype) }, 0));
                 var logits = torch.where(torch.eye(2 * n, dtype: ScalarType.Bool, device: z.device), Tensors.Constant(double.NegativeInfinity, z),
                     z.matmul(z.t()) * Tensors.Constant(1 / temperature, z));

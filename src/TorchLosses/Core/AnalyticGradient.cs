@@ -21,7 +21,7 @@ internal static class AnalyticGradient
     internal static double Factor(ReductionKind reduction, Tensor input) => reduction switch
     {
         ReductionKind.Mean => 1.0 / Math.Max(1, input.numel()),
-        ReductionKind.BatchMean when input.dim() > 0 => 1.0 / input.shape[0],
+        ReductionKind.BatchMean when input.dim() > 0 => 1.0 / input.size(0),
         _ => 1.0,
     };
 

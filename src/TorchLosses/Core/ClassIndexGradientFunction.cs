@@ -121,7 +121,7 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     /// <summary>The offset i·C of each row of the contiguous (B, C) <paramref name="scores"/>, on their device.</summary>
     private static Tensor RowOffsets(Tensor scores)
     {
-        var shape = scores.shape;
+        var shape = Tensors.Shape(scores);
         using var end = (shape[0] * shape[1]).ToScalar();
         using var step = shape[1].ToScalar();
         return torch.arange(Scalars.Zero, end, step, torch.ScalarType.Int64, scores.device);
@@ -139,7 +139,7 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
             input, target, (Tensor?)vars[2] });
         ctx.save_data("operands", ((long)vars[3]!, reduction, logSoftmax));
         ctx.save_data("classDim", classDim);
-        ctx.save_data("shape", input.shape);
+        ctx.save_data("shape", Tensors.Shape(input));
         return result.Loss;
     }
 
@@ -162,7 +162,7 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
             Tensor grad = logProbabilities is not null
                 ? logProbabilities.exp().mul_(coefficient)
                 : torch.zeros((long[])ctx.get_data("shape")!, grad_output.dtype, grad_output.device);
-            grad.scatter_add_(classDim, index, coefficient.neg().expand(index.shape));
+            grad.scatter_add_(classDim, index, coefficient.neg().expand(Tensors.Shape(index)));
             return new() { grad, null, null, null, null, null, null };
         }, slots: 7, operands: 1);
 }

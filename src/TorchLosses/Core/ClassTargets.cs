@@ -27,7 +27,7 @@ internal static class ClassTargets
         if (weight is null) return;
         if (weight.dim() != 1 || weight.numel() != classes)
             throw new ArgumentException(
-                $"{prefix}weight tensor should be defined either for all {classes} classes or no classes but got weight tensor of shape: {Check.Brackets(weight.shape)}",
+                $"{prefix}weight tensor should be defined either for all {classes} classes or no classes but got weight tensor of shape: {Check.Brackets(Tensors.Shape(weight))}",
                 nameof(weight));
     }
 
@@ -142,7 +142,7 @@ internal static class ClassTargets
         var gathered = scores.gather(classDim, safeIndex.unsqueeze(classDim)).squeeze(classDim);
         var zero = torch.zeros_like(gathered);
         var picked = torch.where(valid, gathered, zero);
-        var w = weight is null ? valid.to(scores.dtype) : torch.where(valid, weight.index_select(0, safeIndex.flatten()).reshape(safeIndex.shape), zero);
+        var w = weight is null ? valid.to(scores.dtype) : torch.where(valid, weight.index_select(0, safeIndex.flatten()).reshape(Tensors.Shape(safeIndex)), zero);
         return (picked, w, valid, safeIndex);
     }
 

@@ -50,7 +50,7 @@ internal sealed class OnceDifferentiable : torch.autograd.SingleTensorFunction<O
         public override Tensor forward(torch.autograd.AutogradContext ctx, params object?[] vars)
         {
             var gradient = (Tensor)vars[0]!;
-            ctx.save_data("shape", gradient.shape);
+            ctx.save_data("shape", Tensors.Shape(gradient));
             return gradient.clone();
         }
 

@@ -106,7 +106,7 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
             using var countScalar = count.ToScalar();
             total.div_(countScalar);   // libtorch's mean: the sum, then a true division by the integer count
         }
-        return (total, gradients?.view(input.shape));
+        return (total, gradients?.view(Tensors.Shape(input)));
     }
 
     /// <summary>The gradient factor times <paramref name="scale"/>, in place.</summary>

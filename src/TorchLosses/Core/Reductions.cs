@@ -104,7 +104,7 @@ internal static class Reductions
     {
         var total = loss.sum();
         if (batchSource.dim() == 0) return total;
-        using var batchSourceSize = batchSource.shape[0].ToScalar();
+        using var batchSourceSize = batchSource.size(0).ToScalar();
         return total / batchSourceSize;
     }
 

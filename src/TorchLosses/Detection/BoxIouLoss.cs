@@ -122,7 +122,7 @@ namespace TorchLosses
             DetectionChecks.NonNegative(eps, nameof(eps));
             CheckBoxes(boxes1, nameof(boxes1), loss);
             CheckBoxes(boxes2, nameof(boxes2), loss);
-            Check.BroadcastShape(boxes1.shape, boxes2.shape, nameof(boxes2));
+            Check.BroadcastShape(Tensors.Shape(boxes1), Tensors.Shape(boxes2), nameof(boxes2));
 
             using var scope = torch.NewDisposeScope();
             var a = Upcast(boxes1);
@@ -180,9 +180,9 @@ namespace TorchLosses
 
         private static void CheckBoxes(Tensor boxes, string name, string loss)
         {
-            if (boxes.dim() == 0 || boxes.shape[^1] != 4)
+            if (boxes.dim() == 0 || Tensors.Shape(boxes)[^1] != 4)
                 throw new ArgumentException(
-                    $"{loss}: {name} must have shape (..., 4) holding (x1, y1, x2, y2), got {Check.TorchSize(boxes.shape)}", name);
+                    $"{loss}: {name} must have shape (..., 4) holding (x1, y1, x2, y2), got {Check.TorchSize(Tensors.Shape(boxes))}", name);
             if (boxes.dtype == torch.ScalarType.Bool || torch.is_complex(boxes.dtype))
                 throw new ArgumentException($"{loss}: {name} must hold real numbers, got {Check.TorchTypeName(boxes.dtype)}", name);
         }

@@ -60,7 +60,7 @@ namespace TorchLosses
                 Check.Floating(targets, nameof(targets), "sigmoid_focal_loss");
                 if (!Check.SameShape(inputs, targets))
                     throw new ArgumentException(
-                        $"Target size ({Check.TorchSize(targets.shape)}) must be the same as input size ({Check.TorchSize(inputs.shape)})", nameof(targets));
+                        $"Target size ({Check.TorchSize(Tensors.Shape(targets))}) must be the same as input size ({Check.TorchSize(Tensors.Shape(inputs))})", nameof(targets));
                 Check.ConvertsTo(gamma, torch.promote_types(inputs.dtype, targets.dtype), nameof(gamma));   // the exponent of a power in that type
 
                 using var scope = torch.NewDisposeScope();
@@ -113,14 +113,14 @@ namespace TorchLosses
                 if (gamma != 0.0) Check.ConvertsTo(gamma, input.dtype, nameof(gamma));   // the exponent of a power in the input's type
                 if (Check.SameShape(input, target) && input.dim() > 0)
                     throw new ArgumentException(
-                        $"softmax_focal_loss: target must hold class indices shaped like the input without the class dimension, got input {Check.TorchSize(input.shape)} and target {Check.TorchSize(target.shape)}",
+                        $"softmax_focal_loss: target must hold class indices shaped like the input without the class dimension, got input {Check.TorchSize(Tensors.Shape(input))} and target {Check.TorchSize(Tensors.Shape(target))}",
                         nameof(target));
                 long classDim = CheckNllShapes(input, target, weight);
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, nameof(input), Check.AllFloating);
 
                 using var scope = torch.NewDisposeScope();
                 target = UnbatchedTarget(input, target);
-                ClassTargets.CheckRange(target, input.shape[classDim], ignore_index);
+                ClassTargets.CheckRange(target, Tensors.Shape(input)[classDim], ignore_index);
                 var logProbabilities = input.log_softmax(classDim);
                 var (picked, targetWeight) = ClassTargets.Pick(logProbabilities, target, weight, ignore_index, classDim);
                 var terms = -(picked * targetWeight);

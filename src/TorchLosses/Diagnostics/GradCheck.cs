@@ -99,7 +99,7 @@ public static class GradCheck
         {
             var output = function(inputs.Select(t => t.detach()).ToArray());
             CheckOutput(output);
-            outputShape = output.shape;
+            outputShape = Tensors.Shape(output);
         }
         Tensor upstream;
         if (grad_outputs is null)
@@ -113,10 +113,10 @@ public static class GradCheck
         }
         else
         {
-            if (grad_outputs.dtype != torch.ScalarType.Float64 || !Check.SameShape(grad_outputs.shape, outputShape))
+            if (grad_outputs.dtype != torch.ScalarType.Float64 || !Check.SameShape(Tensors.Shape(grad_outputs), outputShape))
                 throw new ArgumentException(
                     $"grad_outputs must be float64 and shaped like the function's output {Check.Brackets(outputShape)}; got " +
-                    $"{Check.TorchTypeName(grad_outputs.dtype)} {Check.Brackets(grad_outputs.shape)}.", nameof(grad_outputs));
+                    $"{Check.TorchTypeName(grad_outputs.dtype)} {Check.Brackets(Tensors.Shape(grad_outputs))}.", nameof(grad_outputs));
             upstream = grad_outputs.detach();
         }
 
@@ -173,7 +173,7 @@ public static class GradCheck
         {
             int k = differentiable[d];
             var numerical = Numerical(function, inputs, k, eps, outputShape);
-            result.Compare(k, inputs[k].shape, analytical[d], numerical);
+            result.Compare(k, Tensors.Shape(inputs[k]), analytical[d], numerical);
         }
         if (!result.Passed && raise_exception) throw new GradCheckException(result);
         return result;
@@ -185,7 +185,7 @@ public static class GradCheck
         var leaves = inputs.Select(t => t.requires_grad ? t.detach().clone().requires_grad_(true) : t).ToArray();
         var output = function(leaves);
         CheckOutput(output);
-        outputShape = output.shape;
+        outputShape = Tensors.Shape(output);
         long m = output.numel();
         var jacobians = differentiable.Select(k => new double[m, leaves[k].numel()]).ToArray();
         if (!output.requires_grad || m == 0) return jacobians;   // nothing flows back: every analytical entry is 0
@@ -219,7 +219,7 @@ public static class GradCheck
     private static double[,] Numerical(Func<Tensor[], Tensor> function, Tensor[] inputs, int k, double eps, long[] outputShape)
     {
         var point = Values(inputs[k]);
-        var shape = inputs[k].shape;
+        var shape = Tensors.Shape(inputs[k]);
         long m = outputShape.Aggregate(1L, (a, b) => a * b);
         var jacobian = new double[m, point.Length];
         var arguments = inputs.Select(t => t.requires_grad ? t.detach() : t).ToArray();

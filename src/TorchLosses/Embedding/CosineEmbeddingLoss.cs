@@ -67,9 +67,9 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 long featureDim = CheckCosineShapes(input1, input2, target);
                 // The broadcasts of libtorch's op sequence below, with its messages: input1·input2, then the target against cos.
-                var product = Check.BroadcastShape(input1.shape, input2.shape, nameof(input2)).ToList();
+                var product = Check.BroadcastShape(Tensors.Shape(input1), Tensors.Shape(input2), nameof(input2)).ToList();
                 if (product.Count > 0) product.RemoveAt((int)featureDim);
-                Check.BroadcastShape(target.shape, product.ToArray(), nameof(target));
+                Check.BroadcastShape(Tensors.Shape(target), product.ToArray(), nameof(target));
 
                 using var scope = torch.NewDisposeScope();
                 // libtorch's op sequence, so that values and gradients round the same way.
@@ -101,7 +101,7 @@ namespace TorchLosses
                 if (input1.dim() != expected || input2.dim() != expected)
                     throw new ArgumentException(
                         $"{targetDim}D target tensor expects {expected}D input tensors, but found inputs with sizes " +
-                        $"{Check.Brackets(input1.shape)} and {Check.Brackets(input2.shape)}.",
+                        $"{Check.Brackets(Tensors.Shape(input1))} and {Check.Brackets(Tensors.Shape(input2))}.",
                         input1.dim() != expected ? nameof(input1) : nameof(input2));
                 return targetDim;
             }

@@ -56,15 +56,15 @@ namespace TorchLosses
                 if (input1.dim() != input2.dim() || input1.dim() != target.dim())
                     throw new ArgumentException(
                         "margin_ranking_loss : All input tensors should have same dimension but got sizes: " +
-                        $"input1: {Check.TorchSize(input1.shape)}, input2: {Check.TorchSize(input2.shape)}, target: {Check.TorchSize(target.shape)} ",
+                        $"input1: {Check.TorchSize(Tensors.Shape(input1))}, input2: {Check.TorchSize(Tensors.Shape(input2))}, target: {Check.TorchSize(Tensors.Shape(target))} ",
                         nameof(target));
 
                 // ATen's op sequence, and so its checks in its order: −target, input1 − input2, their product.
                 Check.NegatesNoBool(target, nameof(target));
                 Check.SubtractsNoBool(input1, input2, nameof(input1), nameof(input2));
-                var difference = Check.BroadcastShape(input1.shape, input2.shape,
+                var difference = Check.BroadcastShape(Tensors.Shape(input1), Tensors.Shape(input2),
                     Check.SameShape(input2, target) ? nameof(input1) : nameof(input2));
-                Check.BroadcastShape(target.shape, difference, nameof(target));
+                Check.BroadcastShape(Tensors.Shape(target), difference, nameof(target));
 
                 using var scope = torch.NewDisposeScope();
                 using var marginScalar = margin.ToScalar();

@@ -130,12 +130,12 @@ namespace TorchLosses
             internal static void CheckTripletDifferences(Tensor anchor, Tensor positive, Tensor negative, bool swap)
             {
                 Check.SubtractsNoBool(anchor, positive, nameof(anchor), nameof(positive));
-                Check.BroadcastShape(anchor.shape, positive.shape, Check.SameShape(positive, negative) ? nameof(anchor) : nameof(positive));
+                Check.BroadcastShape(Tensors.Shape(anchor), Tensors.Shape(positive), Check.SameShape(positive, negative) ? nameof(anchor) : nameof(positive));
                 Check.SubtractsNoBool(anchor, negative, nameof(anchor), nameof(negative));
-                Check.BroadcastShape(anchor.shape, negative.shape, nameof(negative));
+                Check.BroadcastShape(Tensors.Shape(anchor), Tensors.Shape(negative), nameof(negative));
                 if (!swap) return;
                 Check.SubtractsNoBool(positive, negative, nameof(positive), nameof(negative));
-                Check.BroadcastShape(positive.shape, negative.shape, nameof(negative));
+                Check.BroadcastShape(Tensors.Shape(positive), Tensors.Shape(negative), nameof(negative));
             }
 
             /// <summary>
@@ -165,7 +165,7 @@ namespace TorchLosses
                 using var epsScalar = eps.ToScalar();
                 var difference = (x1 - x2).Plus(epsScalar);
                 long lastDim = difference.dim() - 1;
-                if (lastDim >= 0 && difference.shape[lastDim] == 0 && (p < 0 || double.IsPositiveInfinity(p)))
+                if (lastDim >= 0 && Tensors.Shape(difference)[lastDim] == 0 && (p < 0 || double.IsPositiveInfinity(p)))
                     throw new ArgumentException(
                         $"linalg.vector_norm cannot compute the {Check.CppDouble(p)} norm on the dimension {lastDim}because this dimension is " +
                         "empty and the operation does not have an identity", nameof(p));

@@ -47,7 +47,7 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 // libtorch's first broadcast is where(target != 1, ...), so the target is tensor "a".
-                Check.BroadcastShape(target.shape, input.shape);
+                Check.BroadcastShape(Tensors.Shape(target), Tensors.Shape(input));
                 Check.SubtractsNoBool(input, input, nameof(input), nameof(input));   // margin − input, both bool for a bool input
                 Check.ConvertsTo(margin, input.dtype, nameof(margin));                // margin filled in the input's type
 

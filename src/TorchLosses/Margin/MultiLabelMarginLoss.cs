@@ -48,13 +48,13 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 var (frames, classes) = MarginChecks.Frames(input);
                 bool batched = input.dim() == 2;
-                var targetShape = target.shape;
+                var targetShape = Tensors.Shape(target);
                 bool targetFits = batched
                     ? targetShape.Length == 2 && targetShape[0] == frames && targetShape[1] == classes
                     : targetShape.Length <= 1 && target.numel() == classes;
                 if (!targetFits)
                     throw new ArgumentException(
-                        $"inconsistent target size: {Check.Brackets(targetShape)} for input of size: {Check.Brackets(input.shape)}", nameof(target));
+                        $"inconsistent target size: {Check.Brackets(targetShape)} for input of size: {Check.Brackets(Tensors.Shape(input))}", nameof(target));
                 if (input.numel() != 0)
                 {
                     if (MarginChecks.ReadRange(target) is { } range && (range.min < -1 || range.max >= classes))

@@ -48,8 +48,8 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 Check.Optional(weight);
                 // PyTorch's order: the broadcasts of target·logσ(input) and of ·weight, the class dimension, the reduction.
-                var lossShape = Check.BroadcastShape(target.shape, input.shape);
-                if (weight is not null) Check.BroadcastShape(lossShape, weight.shape, nameof(weight));
+                var lossShape = Check.BroadcastShape(Tensors.Shape(target), Tensors.Shape(input));
+                if (weight is not null) Check.BroadcastShape(lossShape, Tensors.Shape(weight), nameof(weight));
                 if (input.dim() == 0)
                     throw new ArgumentException("Dimension specified as -1 but tensor has no dimensions", nameof(input));
                 var kind = reduction switch
@@ -68,7 +68,7 @@ namespace TorchLosses
                 var loss = -((target * input.log_sigmoid()).Plus((Scalars.One.Minus(target)) * (-input).log_sigmoid()));
                 if (weight is not null) loss = loss * weight;
                 long classDim = input.dim() - 1;
-                using var inputSize = input.shape[classDim].ToScalar();
+                using var inputSize = Tensors.Shape(input)[classDim].ToScalar();
                 var perSample = loss.sum(new[] { classDim }) / inputSize;
                 return scope.MoveToOuter(Reductions.Apply(perSample, kind));
             }

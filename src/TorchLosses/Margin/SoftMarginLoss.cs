@@ -50,8 +50,8 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 Check.NotDifferentiable("soft_margin_loss", target, nameof(target));
-                var inputShape = input.shape;
-                var shape = Check.BroadcastShape(inputShape, target.shape);
+                var inputShape = Tensors.Shape(input);
+                var shape = Check.BroadcastShape(inputShape, Tensors.Shape(target));
                 if (!Check.SameShape(shape, inputShape))
                     throw new ArgumentException(
                         $"output with shape {Check.Brackets(inputShape)} doesn't match the broadcast shape {Check.Brackets(shape)}", nameof(target));

@@ -60,10 +60,10 @@ namespace TorchLosses
                 // PyTorch 2.10's order: the sign of var, then its shape, then the reduction.
                 if (var.device_type != DeviceType.META && var.lt(Scalars.Zero).any().item<bool>())
                     throw new ArgumentException("var has negative entry/entries", nameof(var));
-                bool unsqueeze = VarNeedsUnsqueeze(input.shape, var.shape);
+                bool unsqueeze = VarNeedsUnsqueeze(Tensors.Shape(input), Tensors.Shape(var));
                 var kind = Reductions.Parse(reduction);
                 if (unsqueeze) var = var.unsqueeze(-1);
-                Check.BroadcastShape(Check.BroadcastShape(input.shape, target.shape), var.shape, nameof(var));
+                Check.BroadcastShape(Check.BroadcastShape(Tensors.Shape(input), Tensors.Shape(target)), Tensors.Shape(var), nameof(var));
                 // PyTorch's next steps, var.clamp_(min=eps) and input − target, and libtorch's errors in them.
                 if (!torch.is_floating_point(var))
                     throw new ArgumentException($"result type Float can't be cast to the desired output type {Check.CTypeName(var.dtype)}", nameof(var));
@@ -123,7 +123,7 @@ namespace TorchLosses
         internal static bool Applies(Tensor input, Tensor target, Tensor var)
         {
             if (!LossGradients.AnalyticApplies(input, target) || var.dtype != input.dtype) return false;
-            long[] inputShape = input.shape, varShape = var.shape;
+            long[] inputShape = Tensors.Shape(input), varShape = Tensors.Shape(var);
             return Check.SameShape(inputShape, varShape)
                 || (inputShape.Length > 0 && varShape.Length == inputShape.Length && varShape[^1] == 1
                     && inputShape.AsSpan(0, inputShape.Length - 1).SequenceEqual(varShape.AsSpan(0, varShape.Length - 1)));
@@ -185,7 +185,7 @@ namespace TorchLosses
                 {
                     // LogBackward h/v, DivBackward −h·((d²/v)/v); a homoscedastic var sums over the last dimension.
                     dv = d.pow(Scalars.Two).div_(v).div_(v).mul_(h).neg_().add_(hOverV, Scalars.One);
-                    if (!Check.SameShape(v.shape, d.shape)) dv = dv.sum(new long[] { -1 }, keepdim: true);
+                    if (!Check.SameShape(v, d)) dv = dv.sum(new long[] { -1 }, keepdim: true);
                 }
                 return new() { dx, dy, dv, null, null, null };
             }, slots: 6, operands: 3);

@@ -136,7 +136,7 @@ namespace TorchLosses
                 if (IsIntegral(input.dtype) || IsIntegral(target.dtype))
                     throw new ArgumentException("kl_div: Integral inputs not supported.", IsIntegral(input.dtype) ? nameof(input) : nameof(target));
                 // libtorch's first broadcasting op multiplies target by input: its message names the target as tensor a.
-                Check.BroadcastShape(target.shape, input.shape);
+                Check.BroadcastShape(Tensors.Shape(target), Tensors.Shape(input));
 
                 using var scope = torch.NewDisposeScope();
                 if (LossGradients.AnalyticApplies(input, target))

@@ -69,7 +69,7 @@ namespace TorchLosses
                 Check.Defined(input, target);
                 var kind = Reductions.Parse(reduction);
                 // libtorch's first broadcasting op multiplies target by input: its message names the target as tensor a.
-                Check.BroadcastShape(target.shape, input.shape);
+                Check.BroadcastShape(Tensors.Shape(target), Tensors.Shape(input));
                 // libtorch's bool refusals in its subtractions: input − target·log(input + eps), then y·log y − y.
                 if (!log_input) Check.SubtractsNoBool(input, nameof(input));
                 if (full) Check.SubtractsNoBool(target, nameof(target));
@@ -197,7 +197,7 @@ namespace TorchLosses
                     {
                         // Stirling's part with the upstream masked where y ≤ 1: gm·log y + (gm·y)/y − gm + ((½gm)/(2πy))·2π, NaN at
                         // y ≤ 0 and y = ∞ as autograd's.
-                        var gm = (g.dim() == 0 ? g.expand(y!.shape) : g).masked_fill(y!.le(Scalars.One), Scalars.Zero);
+                        var gm = (g.dim() == 0 ? g.expand(Tensors.Shape(y!)) : g).masked_fill(y!.le(Scalars.One), Scalars.Zero);
                         dy = y!.log().mul_(gm).add_((y! * gm).div_(y!), Scalars.One).sub_(gm)
                             .add_((gm * Scalars.Half).div_(y! * Scalars.TwoPi).mul_(Scalars.TwoPi), Scalars.One).sub_(slope * g);
                     }

@@ -149,7 +149,7 @@ namespace TorchLosses.Modules
             Check.Defined(target, nameof(target));
             if (num_dims > 1)
             {
-                var shape = Check.BroadcastShape(input.shape, target.shape);
+                var shape = Check.BroadcastShape(Tensors.Shape(input), Tensors.Shape(target));
                 if (shape.Length == 0 || shape[^1] != num_dims)
                     throw new ArgumentException(
                         $"AdaptiveRobustLoss with num_dims = {num_dims} needs residuals whose last dimension is {num_dims}; got {Check.TorchSize(shape)}.",

@@ -65,8 +65,8 @@ namespace TorchLosses
                 Check.Floating(scale, nameof(scale), loss);
                 return Pointwise(input, target, reduction, loss, (x, y) =>
                     {
-                        var shape = Check.BroadcastShape(Check.BroadcastShape(x.shape, y.shape), alpha.shape, nameof(alpha));
-                        Check.BroadcastShape(shape, scale.shape, nameof(scale));
+                        var shape = Check.BroadcastShape(Check.BroadcastShape(Tensors.Shape(x), Tensors.Shape(y)), Tensors.Shape(alpha), nameof(alpha));
+                        Check.BroadcastShape(shape, Tensors.Shape(scale), nameof(scale));
                         validateAlpha(alpha);
                         ValidateScale(scale, loss);
                     },

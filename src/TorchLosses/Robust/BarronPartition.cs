@@ -164,7 +164,7 @@ internal static class BarronPartition
         var t = s - node.to(dtype);
         var flat = node.flatten();
         Tensor Gather(double[] data, Tensor index) =>
-            torch.tensor(data, dtype: dtype, device: device).index_select(0, index).reshape(node.shape);
+            torch.tensor(data, dtype: dtype, device: device).index_select(0, index).reshape(Tensors.Shape(node));
         var next = flat.Plus(Scalars.One);
         var y0 = Gather(values, flat);
         var y1 = Gather(values, next);

@@ -69,9 +69,9 @@ namespace TorchLosses
                 Check.Defined(target, nameof(target));
                 Check.Defined(quantiles, nameof(quantiles));
                 Check.Floating(quantiles, nameof(quantiles), "quantile_loss");
-                if (quantiles.dim() != 1 || input.dim() == 0 || input.shape[^1] != quantiles.shape[0])
+                if (quantiles.dim() != 1 || input.dim() == 0 || Tensors.Shape(input)[^1] != quantiles.size(0))
                     throw new ArgumentException(
-                        $"quantile_loss: quantiles must be 1-D with one value per prediction in the input's last dimension; got quantiles of shape {Check.TorchSize(quantiles.shape)} for an input of shape {Check.TorchSize(input.shape)}.",
+                        $"quantile_loss: quantiles must be 1-D with one value per prediction in the input's last dimension; got quantiles of shape {Check.TorchSize(Tensors.Shape(quantiles))} for an input of shape {Check.TorchSize(Tensors.Shape(input))}.",
                         nameof(quantiles));
                 using (torch.NewDisposeScope())
                 {
@@ -79,7 +79,7 @@ namespace TorchLosses
                     if (!q.gt(Tensors.Constant(0, q)).logical_and(q.lt(Tensors.Constant(1, q))).all().item<bool>())
                         throw new ArgumentException("quantile_loss: every quantile must be in the open interval (0, 1).", nameof(quantiles));
                 }
-                bool perRow = target.dim() == input.dim() - 1 && Check.SameShape(target.shape, input.shape[..^1]);
+                bool perRow = target.dim() == input.dim() - 1 && Check.SameShape(Tensors.Shape(target), Tensors.Shape(input)[..^1]);
                 using var scope = torch.NewDisposeScope();
                 var expanded = perRow ? target.unsqueeze(-1).expand_as(input) : target;
                 var result = Pointwise(input, expanded, reduction, "quantile_loss", null, (x, y) => Pinball(y - x, Tensors.InType(quantiles, x.dtype)));

@@ -177,9 +177,9 @@ namespace TorchLosses
             if (o.Gamma != 1.0) Check.ConvertsTo(o.Gamma, input.dtype, "gamma");
 
             using var scope = torch.NewDisposeScope();
-            long batch = input.shape[0];
+            long batch = input.size(0);
             // The positions per class, spelled out so an empty batch reshapes too (−1 is ambiguous for 0 elements).
-            long positions = input.shape.Skip(o.Mode == SegmentationMode.Binary ? 1 : 2).Aggregate(1L, (a, b) => a * b);
+            long positions = Tensors.Shape(input).Skip(o.Mode == SegmentationMode.Binary ? 1 : 2).Aggregate(1L, (a, b) => a * b);
             Tensor scores = o.FromLogits
                 ? (o.Mode == SegmentationMode.Multiclass ? input.log_softmax(1).exp() : torch.nn.functional.logsigmoid(input).exp())
                 : input;
@@ -239,11 +239,11 @@ namespace TorchLosses
         private static long CheckShapes(SoftOverlapOptions o, Tensor input, Tensor target, string loss)
         {
             if (input.dim() < 2)
-                throw new ArgumentException($"{loss}: input must be (N, C, ...) (binary: (N, ...)), got {Check.TorchSize(input.shape)}", nameof(input));
-            long batch = input.shape[0];
-            if (target.dim() == 0 || target.shape[0] != batch)
+                throw new ArgumentException($"{loss}: input must be (N, C, ...) (binary: (N, ...)), got {Check.TorchSize(Tensors.Shape(input))}", nameof(input));
+            long batch = input.size(0);
+            if (target.dim() == 0 || target.size(0) != batch)
                 throw new ArgumentException(
-                    $"{loss}: target batch size must match the input's ({batch}), got target {Check.TorchSize(target.shape)}", nameof(target));
+                    $"{loss}: target batch size must match the input's ({batch}), got target {Check.TorchSize(Tensors.Shape(target))}", nameof(target));
             if (target.dtype == torch.ScalarType.Bool || torch.is_complex(target.dtype))
                 throw new ArgumentException($"{loss}: target must hold real numbers, got {Check.TorchTypeName(target.dtype)}", nameof(target));
             switch (o.Mode)
@@ -253,16 +253,16 @@ namespace TorchLosses
                         throw new ArgumentException($"{loss}: classes cannot be selected in binary mode", "classes");
                     if (input.numel() != target.numel())
                         throw new ArgumentException(
-                            $"{loss}: in binary mode target must have the input's number of elements, got input {Check.TorchSize(input.shape)} and target {Check.TorchSize(target.shape)}",
+                            $"{loss}: in binary mode target must have the input's number of elements, got input {Check.TorchSize(Tensors.Shape(input))} and target {Check.TorchSize(Tensors.Shape(target))}",
                             nameof(target));
                     return 1;
                 case SegmentationMode.Multiclass:
                 {
-                    long classes = input.shape[1];
-                    var expected = input.shape.Where((_, k) => k != 1).ToArray();
-                    if (!Check.SameShape(expected, target.shape))
+                    long classes = input.size(1);
+                    var expected = Tensors.Shape(input).Where((_, k) => k != 1).ToArray();
+                    if (!Check.SameShape(expected, Tensors.Shape(target)))
                         throw new ArgumentException(
-                            $"{loss}: in multiclass mode target must be the input's shape without the class dimension, {Check.TorchSize(expected)}, got {Check.TorchSize(target.shape)}",
+                            $"{loss}: in multiclass mode target must be the input's shape without the class dimension, {Check.TorchSize(expected)}, got {Check.TorchSize(Tensors.Shape(target))}",
                             nameof(target));
                     ClassTargets.CheckIndexDtype(target);
                     ClassTargets.CheckRange(target, classes, o.IgnoreIndex ?? long.MinValue);
@@ -272,10 +272,10 @@ namespace TorchLosses
                 case SegmentationMode.Multilabel:
                     if (!Check.SameShape(input, target))
                         throw new ArgumentException(
-                            $"{loss}: in multilabel mode target must have the input's shape {Check.TorchSize(input.shape)}, got {Check.TorchSize(target.shape)}",
+                            $"{loss}: in multilabel mode target must have the input's shape {Check.TorchSize(Tensors.Shape(input))}, got {Check.TorchSize(Tensors.Shape(target))}",
                             nameof(target));
-                    CheckSubset(o.Classes, input.shape[1]);
-                    return input.shape[1];
+                    CheckSubset(o.Classes, input.size(1));
+                    return input.size(1);
                 default:
                     throw new ArgumentOutOfRangeException("mode", o.Mode, "mode must be Binary, Multiclass or Multilabel");
             }

@@ -168,7 +168,7 @@ namespace TorchLosses
                 throw new ArgumentException(
                     $"Expected 1 to 2 dimensions, but got {targetDim}-dimensional tensor for argument #2 'targets'{Where}", nameof(targets));
 
-            var lpShape = log_probs.shape;
+            var lpShape = Tensors.Shape(log_probs);
             long frames = lpShape[0], batch = batched ? lpShape[1] : 1, classes = lpShape[^1];
             if (blank < 0 || blank >= classes)
                 throw new ArgumentOutOfRangeException(nameof(blank), blank, "blank must be in label range");
@@ -179,7 +179,7 @@ namespace TorchLosses
             var tl = Read(target_lengths);
             foreach (var length in tl ?? Array.Empty<long>())
                 if (length < 0) throw Negative("target_lengths", length);
-            var targetShape = targets.shape;
+            var targetShape = Tensors.Shape(targets);
             long maxLength = tl?.Aggregate(0L, Math.Max) ?? 0;
             if (targetDim == 1)
             {
@@ -230,7 +230,7 @@ namespace TorchLosses
             if (tl is null) return;
             var labels = Read(targets);
             if (labels is null) return;
-            long width = targets.dim() == 2 ? targets.shape[1] : 0, offset = 0;
+            long width = targets.dim() == 2 ? targets.size(1) : 0, offset = 0;
             for (int n = 0; n < tl.Length; n++)
             {
                 long start = targets.dim() == 2 ? n * width : offset;
@@ -257,7 +257,7 @@ namespace TorchLosses
         /// </summary>
         internal static Tensor PaddedLabels(Tensor targets, Tensor targetLengths, long slots, long blank)
         {
-            long batch = targetLengths.shape[0];
+            long batch = targetLengths.size(0);
             using var slotsScalar = slots.ToScalar();
             var position = arange(Scalars.Zero, slotsScalar, Scalars.One, ScalarType.Int64, targetLengths.device).unsqueeze(0);
             var used = position.lt(targetLengths.unsqueeze(1));

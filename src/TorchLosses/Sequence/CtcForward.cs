@@ -25,7 +25,7 @@ internal static class CtcForward
     internal static Tensor NegativeLogLikelihood(in Problem problem, bool zeroInfinity)
     {
         var lp = problem.LogProbs;
-        using var lpSize = lp.shape[0].ToScalar();
+        using var lpSize = lp.size(0).ToScalar();
 
         // active[t, n, 0]: frame t lies inside sample n's input.
         var active = arange(Scalars.Zero, lpSize, Scalars.One, ScalarType.Int64, lp.device).unsqueeze(1).lt(problem.InputLengths.unsqueeze(0)).unsqueeze(2);
@@ -91,7 +91,7 @@ internal static class CtcForward
     {
         var lp = problem.LogProbs;
         var labels = problem.Labels;
-        long frames = lp.shape[0], batch = lp.shape[1], slots = labels.shape[1], states = 2 * slots + 1;
+        long frames = lp.size(0), batch = lp.size(1), slots = labels.size(1), states = 2 * slots + 1;
         var device = lp.device;
         using var blankScalar = problem.Blank.ToScalar();
 
@@ -124,7 +124,7 @@ internal static class CtcForward
     /// <summary>(N, S+1) evens and (N, S) odds → (N, 2S+1): even₀, odd₀, even₁, …, odd_{S−1}, even_S.</summary>
     private static Tensor Interleave(Tensor evens, Tensor odds)
     {
-        long batch = odds.shape[0], slots = odds.shape[1];
+        long batch = odds.size(0), slots = odds.size(1);
         var pairs = torch.stack(new[] { evens.narrow(1, 0, slots), odds }, 2).reshape(batch, 2 * slots);
         return torch.cat(new[] { pairs, evens.narrow(1, slots, 1) }, 1);
     }
@@ -132,7 +132,7 @@ internal static class CtcForward
     /// <summary>α shifted right by <paramref name="by"/> states, −∞ shifted in.</summary>
     private static Tensor Shift(Tensor alpha, long by, Tensor negInf)
     {
-        long states = alpha.shape[1];
+        long states = alpha.size(1);
         if (by >= states) return negInf;
         return torch.cat(new[] { negInf.narrow(1, 0, by), alpha.narrow(1, 0, states - by) }, 1);
     }
