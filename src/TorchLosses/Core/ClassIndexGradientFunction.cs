@@ -10,7 +10,7 @@ namespace TorchLosses;
 /// check that already read the targets; the "plain" path) every wᵢ is 1 and the mean's denominator is
 /// the number of targets, so the ignore mask, the per-target weights and their sum are not built at
 /// all: the loss is log_softmax (cross entropy), the pick of each target's score (gather, or index_select
-/// on the flat scores) and a sum or mean, negated. Those ops are recorded as they are, without this
+/// on the flat scores) and a sum, negated or divided by −count. Those ops are recorded as they are, without this
 /// function: differentiated by libtorch's own nodes they give libtorch's gradients bit for bit (the pick's backward
 /// scatters −upstream/count into zeros, as nll_loss's backward does, and log_softmax's backward is the one libtorch's
 /// cross entropy runs), at the cost of native nodes instead of a TorchSharp custom function (docs/performance.md, float32
@@ -61,7 +61,7 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
 
     /// <summary>
     /// The plain path (no weight, no ignored target, at least one target): every target counts with weight 1, so the loss is
-    /// −picked, summed, or their mean negated (libtorch's sum of the picked scores over the number of targets). Under
+    /// −picked, summed, or divided by −count for mean (libtorch's sum of the picked scores over the number of targets). Under
     /// grad mode these ops are recorded as they are (see the class remarks).
     /// </summary>
     private static Tensor Plain(Tensor input, Tensor target, long count, ReductionKind reduction, long classDim, bool logSoftmax)
@@ -73,13 +73,12 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         var picked = flat
             ? scores.view(-1).index_select(0, RowOffsets(scores).add_(target64, Scalars.One))
             : scores.gather(classDim, target64.unsqueeze(classDim));
-        // mean is libtorch's sum divided by the count (its CPU mean is sum_out then div_), so −mean is −Σ/count as nll's kernel
-        // rounds it, and mean's backward gives each pick −upstream/count, as nll's backward does; no count Scalar is made.
+        using var minusCount = (-count).ToScalar();
         return reduction switch
         {
             ReductionKind.None => (flat ? picked : picked.squeeze(classDim)).neg_(),
             ReductionKind.Sum => picked.sum().neg_(),
-            _ => picked.mean().neg_(),
+            _ => picked.sum().div_(minusCount),
         };
     }
 
