@@ -81,7 +81,7 @@ namespace TorchLosses
                 var kind = Reductions.Parse(reduction);
                 if (!Check.SameShape(input, target))
                     throw new ArgumentException(
-                        $"Target size ({Check.TorchSize(Tensors.Shape(target))}) must be the same as input size ({Check.TorchSize(Tensors.Shape(input))})", nameof(target));
+                        $"Target size ({Check.TorchSize(target)}) must be the same as input size ({Check.TorchSize(input)})", nameof(target));
                 // The shape as an array only where a weight broadcasts against it.
                 var shape = weight is null && pos_weight is null ? null : Tensors.Shape(input);
                 const string function = "binary_cross_entropy_with_logits";

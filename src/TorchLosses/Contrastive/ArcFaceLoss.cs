@@ -28,9 +28,9 @@ namespace TorchLosses
             Matrix(loss, embeddings, nameof(embeddings));
             Check.Defined(labels, nameof(labels));
             if (embeddings.size(1) != size)
-                throw new ArgumentException($"{loss}: embeddings must be (N, {size}); got {Check.TorchSize(Tensors.Shape(embeddings))}.", nameof(embeddings));
+                throw new ArgumentException($"{loss}: embeddings must be (N, {size}); got {Check.TorchSize(embeddings)}.", nameof(embeddings));
             if (labels.dtype != ScalarType.Int64 || labels.dim() != 1 || labels.size(0) != embeddings.size(0))
-                throw new ArgumentException($"{loss}: labels must be int64 of shape ({embeddings.size(0)}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(Tensors.Shape(labels))}.", nameof(labels));
+                throw new ArgumentException($"{loss}: labels must be int64 of shape ({embeddings.size(0)}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(labels)}.", nameof(labels));
             if (labels.numel() > 0 && (labels.min().item<long>() < 0 || labels.max().item<long>() >= classes))
                 throw new ArgumentException($"{loss}: labels must be in [0, {classes}).", nameof(labels));
         }

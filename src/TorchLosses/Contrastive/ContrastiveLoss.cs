@@ -45,7 +45,7 @@ namespace TorchLosses
                 Matrix(loss, input2, nameof(input2));
                 Check.Defined(target, nameof(target));
                 if (!Check.SameShape(input1, input2) || target.dim() != 1 || target.size(0) != input1.size(0))
-                    throw new ArgumentException($"{loss}: expects input1 and input2 of one shape (N, D) and target (N); got {Check.TorchSize(Tensors.Shape(input1))}, {Check.TorchSize(Tensors.Shape(input2))} and {Check.TorchSize(Tensors.Shape(target))}.", nameof(target));
+                    throw new ArgumentException($"{loss}: expects input1 and input2 of one shape (N, D) and target (N); got {Check.TorchSize(input1)}, {Check.TorchSize(input2)} and {Check.TorchSize(target)}.", nameof(target));
                 PositiveFinite(margin, nameof(margin), loss);
                 var kind = Reductions.Parse(reduction);
                 using var scope = torch.NewDisposeScope();
@@ -84,7 +84,7 @@ namespace TorchLosses
                 Matrix(loss, features, nameof(features));
                 Check.Defined(labels, nameof(labels));
                 if (labels.dim() != 1 || labels.size(0) != features.size(0) || !torch.is_integral(labels.dtype) || labels.dtype == ScalarType.Bool)
-                    throw new ArgumentException($"{loss}: labels must be an integer tensor of shape (N) = ({features.size(0)}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(Tensors.Shape(labels))}.", nameof(labels));
+                    throw new ArgumentException($"{loss}: labels must be an integer tensor of shape (N) = ({features.size(0)}); got {Check.TorchTypeName(labels.dtype)} {Check.TorchSize(labels)}.", nameof(labels));
                 Temperature(loss, temperature);
                 var kind = Reductions.Parse(reduction);
                 using var scope = torch.NewDisposeScope();

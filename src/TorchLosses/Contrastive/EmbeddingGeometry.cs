@@ -25,7 +25,7 @@ internal static class EmbeddingGeometry
         Check.Defined(tensor, name);
         Check.Floating(tensor, name, loss);
         if (tensor.dim() != 2)
-            throw new ArgumentException($"{loss}: {name} must be 2-D (N, D); got shape {Check.TorchSize(Tensors.Shape(tensor))}.", name);
+            throw new ArgumentException($"{loss}: {name} must be 2-D (N, D); got shape {Check.TorchSize(tensor)}.", name);
     }
 
     /// <summary>Rejects what is not two floating (N, D) matrices of one shape.</summary>
@@ -34,7 +34,7 @@ internal static class EmbeddingGeometry
         Matrix(loss, first, firstName);
         Matrix(loss, second, secondName);
         if (!Check.SameShape(first, second))
-            throw new ArgumentException($"{loss}: {firstName} and {secondName} must have one shape; got {Check.TorchSize(Tensors.Shape(first))} and {Check.TorchSize(Tensors.Shape(second))}.", secondName);
+            throw new ArgumentException($"{loss}: {firstName} and {secondName} must have one shape; got {Check.TorchSize(first)} and {Check.TorchSize(second)}.", secondName);
     }
 
     /// <summary>Rejects a temperature outside (0, ∞).</summary>

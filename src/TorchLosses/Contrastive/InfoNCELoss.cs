@@ -56,7 +56,7 @@ namespace TorchLosses
                     bool shared = negative_keys.dim() == 2 && negative_keys.size(1) == query.size(1);
                     bool perQuery = negative_keys.dim() == 3 && negative_keys.size(0) == query.size(0) && negative_keys.size(2) == query.size(1);
                     if (!shared && !perQuery)
-                        throw new ArgumentException($"{loss}: negative_keys must be (M, D) or (N, M, D) for a query of shape {Check.TorchSize(Tensors.Shape(query))}; got {Check.TorchSize(Tensors.Shape(negative_keys))}.", nameof(negative_keys));
+                        throw new ArgumentException($"{loss}: negative_keys must be (M, D) or (N, M, D) for a query of shape {Check.TorchSize(query)}; got {Check.TorchSize(negative_keys)}.", nameof(negative_keys));
                 }
                 Temperature(loss, temperature);
                 var kind = Reductions.Parse(reduction);

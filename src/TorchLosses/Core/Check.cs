@@ -62,8 +62,14 @@ internal static class Check
     /// <summary>PyTorch's way of printing a shape: <c>torch.Size([3, 4])</c>.</summary>
     internal static string TorchSize(long[] shape) => $"torch.Size([{string.Join(", ", shape)}])";
 
+    /// <summary><paramref name="tensor"/>'s shape as PyTorch prints it: <c>torch.Size([3, 4])</c>.</summary>
+    internal static string TorchSize(Tensor tensor) => TorchSize(Tensors.Shape(tensor));
+
     /// <summary>A shape as libtorch prints it in its own messages: <c>[3, 4]</c>.</summary>
     internal static string Brackets(long[] shape) => $"[{string.Join(", ", shape)}]";
+
+    /// <summary><paramref name="tensor"/>'s shape as libtorch prints it in its own messages: <c>[3, 4]</c>.</summary>
+    internal static string Brackets(Tensor tensor) => Brackets(Tensors.Shape(tensor));
 
     /// <summary>
     /// The broadcast shape of two shapes, or an <see cref="ArgumentException"/> with libtorch's

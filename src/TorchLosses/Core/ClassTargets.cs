@@ -27,7 +27,7 @@ internal static class ClassTargets
         if (weight is null) return;
         if (weight.dim() != 1 || weight.numel() != classes)
             throw new ArgumentException(
-                $"{prefix}weight tensor should be defined either for all {classes} classes or no classes but got weight tensor of shape: {Check.Brackets(Tensors.Shape(weight))}",
+                $"{prefix}weight tensor should be defined either for all {classes} classes or no classes but got weight tensor of shape: {Check.Brackets(weight)}",
                 nameof(weight));
     }
 

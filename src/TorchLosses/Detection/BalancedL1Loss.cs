@@ -49,7 +49,7 @@ namespace TorchLosses
                 DetectionChecks.Positive(beta, nameof(beta));
                 if (!Check.SameShape(input, target))
                     throw new ArgumentException(
-                        $"balanced_l1_loss: target size ({Check.TorchSize(Tensors.Shape(target))}) must be the same as input size ({Check.TorchSize(Tensors.Shape(input))})",
+                        $"balanced_l1_loss: target size ({Check.TorchSize(target)}) must be the same as input size ({Check.TorchSize(input)})",
                         nameof(target));
                 Check.Floating(input, nameof(input), "balanced_l1_loss");
                 Check.Floating(target, nameof(target), "balanced_l1_loss");

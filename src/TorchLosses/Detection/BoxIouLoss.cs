@@ -182,7 +182,7 @@ namespace TorchLosses
         {
             if (boxes.dim() == 0 || Tensors.Shape(boxes)[^1] != 4)
                 throw new ArgumentException(
-                    $"{loss}: {name} must have shape (..., 4) holding (x1, y1, x2, y2), got {Check.TorchSize(Tensors.Shape(boxes))}", name);
+                    $"{loss}: {name} must have shape (..., 4) holding (x1, y1, x2, y2), got {Check.TorchSize(boxes)}", name);
             if (boxes.dtype == torch.ScalarType.Bool || torch.is_complex(boxes.dtype))
                 throw new ArgumentException($"{loss}: {name} must hold real numbers, got {Check.TorchTypeName(boxes.dtype)}", name);
         }

@@ -60,7 +60,7 @@ namespace TorchLosses
                 Check.Floating(targets, nameof(targets), "sigmoid_focal_loss");
                 if (!Check.SameShape(inputs, targets))
                     throw new ArgumentException(
-                        $"Target size ({Check.TorchSize(Tensors.Shape(targets))}) must be the same as input size ({Check.TorchSize(Tensors.Shape(inputs))})", nameof(targets));
+                        $"Target size ({Check.TorchSize(targets)}) must be the same as input size ({Check.TorchSize(inputs)})", nameof(targets));
                 Check.ConvertsTo(gamma, torch.promote_types(inputs.dtype, targets.dtype), nameof(gamma));   // the exponent of a power in that type
 
                 using var scope = torch.NewDisposeScope();
@@ -113,7 +113,7 @@ namespace TorchLosses
                 if (gamma != 0.0) Check.ConvertsTo(gamma, input.dtype, nameof(gamma));   // the exponent of a power in the input's type
                 if (Check.SameShape(input, target) && input.dim() > 0)
                     throw new ArgumentException(
-                        $"softmax_focal_loss: target must hold class indices shaped like the input without the class dimension, got input {Check.TorchSize(Tensors.Shape(input))} and target {Check.TorchSize(Tensors.Shape(target))}",
+                        $"softmax_focal_loss: target must hold class indices shaped like the input without the class dimension, got input {Check.TorchSize(input)} and target {Check.TorchSize(target)}",
                         nameof(target));
                 long classDim = CheckNllShapes(input, target, weight);
                 Check.KernelSupports("log_softmax_lastdim_kernel_impl", input.dtype, nameof(input), Check.AllFloating);

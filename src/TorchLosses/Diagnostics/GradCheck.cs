@@ -116,7 +116,7 @@ public static class GradCheck
             if (grad_outputs.dtype != torch.ScalarType.Float64 || !Check.SameShape(Tensors.Shape(grad_outputs), outputShape))
                 throw new ArgumentException(
                     $"grad_outputs must be float64 and shaped like the function's output {Check.Brackets(outputShape)}; got " +
-                    $"{Check.TorchTypeName(grad_outputs.dtype)} {Check.Brackets(Tensors.Shape(grad_outputs))}.", nameof(grad_outputs));
+                    $"{Check.TorchTypeName(grad_outputs.dtype)} {Check.Brackets(grad_outputs)}.", nameof(grad_outputs));
             upstream = grad_outputs.detach();
         }
 

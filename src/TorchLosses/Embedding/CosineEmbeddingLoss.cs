@@ -101,7 +101,7 @@ namespace TorchLosses
                 if (input1.dim() != expected || input2.dim() != expected)
                     throw new ArgumentException(
                         $"{targetDim}D target tensor expects {expected}D input tensors, but found inputs with sizes " +
-                        $"{Check.Brackets(Tensors.Shape(input1))} and {Check.Brackets(Tensors.Shape(input2))}.",
+                        $"{Check.Brackets(input1)} and {Check.Brackets(input2)}.",
                         input1.dim() != expected ? nameof(input1) : nameof(input2));
                 return targetDim;
             }

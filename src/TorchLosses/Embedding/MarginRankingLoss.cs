@@ -56,7 +56,7 @@ namespace TorchLosses
                 if (input1.dim() != input2.dim() || input1.dim() != target.dim())
                     throw new ArgumentException(
                         "margin_ranking_loss : All input tensors should have same dimension but got sizes: " +
-                        $"input1: {Check.TorchSize(Tensors.Shape(input1))}, input2: {Check.TorchSize(Tensors.Shape(input2))}, target: {Check.TorchSize(Tensors.Shape(target))} ",
+                        $"input1: {Check.TorchSize(input1)}, input2: {Check.TorchSize(input2)}, target: {Check.TorchSize(target)} ",
                         nameof(target));
 
                 // ATen's op sequence, and so its checks in its order: −target, input1 − input2, their product.

@@ -54,7 +54,7 @@ namespace TorchLosses
                     : targetShape.Length <= 1 && target.numel() == classes;
                 if (!targetFits)
                     throw new ArgumentException(
-                        $"inconsistent target size: {Check.Brackets(targetShape)} for input of size: {Check.Brackets(Tensors.Shape(input))}", nameof(target));
+                        $"inconsistent target size: {Check.Brackets(targetShape)} for input of size: {Check.Brackets(input)}", nameof(target));
                 if (input.numel() != 0)
                 {
                     if (MarginChecks.ReadRange(target) is { } range && (range.min < -1 || range.max >= classes))

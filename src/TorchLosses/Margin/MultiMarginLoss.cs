@@ -67,10 +67,10 @@ namespace TorchLosses
                 var (frames, classes) = MarginChecks.Frames(input);
                 if (target.dim() > 1 || target.numel() != frames)
                     throw new ArgumentException(
-                        $"inconsistent target size, expected {frames} but got {Check.Brackets(Tensors.Shape(target))}", nameof(target));
+                        $"inconsistent target size, expected {frames} but got {Check.Brackets(target)}", nameof(target));
                 if (weight is not null && weight.numel() != classes)
                     throw new ArgumentException(
-                        $"inconsistent weight size, expected {classes} but got {Check.Brackets(Tensors.Shape(weight))}", nameof(weight));
+                        $"inconsistent weight size, expected {classes} but got {Check.Brackets(weight)}", nameof(weight));
                 if (input.numel() != 0)
                 {
                     Check.KernelSupports("multi_margin_loss_cpu_kernel", input.dtype, nameof(input), Check.FloatDouble);

@@ -71,7 +71,7 @@ namespace TorchLosses
                 Check.Floating(quantiles, nameof(quantiles), "quantile_loss");
                 if (quantiles.dim() != 1 || input.dim() == 0 || Tensors.Shape(input)[^1] != quantiles.size(0))
                     throw new ArgumentException(
-                        $"quantile_loss: quantiles must be 1-D with one value per prediction in the input's last dimension; got quantiles of shape {Check.TorchSize(Tensors.Shape(quantiles))} for an input of shape {Check.TorchSize(Tensors.Shape(input))}.",
+                        $"quantile_loss: quantiles must be 1-D with one value per prediction in the input's last dimension; got quantiles of shape {Check.TorchSize(quantiles)} for an input of shape {Check.TorchSize(input)}.",
                         nameof(quantiles));
                 using (torch.NewDisposeScope())
                 {

@@ -239,11 +239,11 @@ namespace TorchLosses
         private static long CheckShapes(SoftOverlapOptions o, Tensor input, Tensor target, string loss)
         {
             if (input.dim() < 2)
-                throw new ArgumentException($"{loss}: input must be (N, C, ...) (binary: (N, ...)), got {Check.TorchSize(Tensors.Shape(input))}", nameof(input));
+                throw new ArgumentException($"{loss}: input must be (N, C, ...) (binary: (N, ...)), got {Check.TorchSize(input)}", nameof(input));
             long batch = input.size(0);
             if (target.dim() == 0 || target.size(0) != batch)
                 throw new ArgumentException(
-                    $"{loss}: target batch size must match the input's ({batch}), got target {Check.TorchSize(Tensors.Shape(target))}", nameof(target));
+                    $"{loss}: target batch size must match the input's ({batch}), got target {Check.TorchSize(target)}", nameof(target));
             if (target.dtype == torch.ScalarType.Bool || torch.is_complex(target.dtype))
                 throw new ArgumentException($"{loss}: target must hold real numbers, got {Check.TorchTypeName(target.dtype)}", nameof(target));
             switch (o.Mode)
@@ -253,7 +253,7 @@ namespace TorchLosses
                         throw new ArgumentException($"{loss}: classes cannot be selected in binary mode", "classes");
                     if (input.numel() != target.numel())
                         throw new ArgumentException(
-                            $"{loss}: in binary mode target must have the input's number of elements, got input {Check.TorchSize(Tensors.Shape(input))} and target {Check.TorchSize(Tensors.Shape(target))}",
+                            $"{loss}: in binary mode target must have the input's number of elements, got input {Check.TorchSize(input)} and target {Check.TorchSize(target)}",
                             nameof(target));
                     return 1;
                 case SegmentationMode.Multiclass:
@@ -262,7 +262,7 @@ namespace TorchLosses
                     var expected = Tensors.Shape(input).Where((_, k) => k != 1).ToArray();
                     if (!Check.SameShape(expected, Tensors.Shape(target)))
                         throw new ArgumentException(
-                            $"{loss}: in multiclass mode target must be the input's shape without the class dimension, {Check.TorchSize(expected)}, got {Check.TorchSize(Tensors.Shape(target))}",
+                            $"{loss}: in multiclass mode target must be the input's shape without the class dimension, {Check.TorchSize(expected)}, got {Check.TorchSize(target)}",
                             nameof(target));
                     ClassTargets.CheckIndexDtype(target);
                     ClassTargets.CheckRange(target, classes, o.IgnoreIndex ?? long.MinValue);
@@ -272,7 +272,7 @@ namespace TorchLosses
                 case SegmentationMode.Multilabel:
                     if (!Check.SameShape(input, target))
                         throw new ArgumentException(
-                            $"{loss}: in multilabel mode target must have the input's shape {Check.TorchSize(Tensors.Shape(input))}, got {Check.TorchSize(Tensors.Shape(target))}",
+                            $"{loss}: in multilabel mode target must have the input's shape {Check.TorchSize(input)}, got {Check.TorchSize(target)}",
                             nameof(target));
                     CheckSubset(o.Classes, input.size(1));
                     return input.size(1);
