@@ -46,7 +46,7 @@ namespace TorchLosses
                     (x, y) =>
                     {
                         var d = x - y;
-                        return d * (d / (Tensors.Constant(1, d).Plus(torch.hypot(Tensors.Constant(1, d).expand_as(d), d / Tensors.Constant(delta, d)))));
+                        return d * (d / (Tensors.Constant(1, d).Plus(torch.hypot(Tensors.Constant(1, d).expand(Tensors.Shape(d)), d / Tensors.Constant(delta, d)))));
                     });
 
             /// <summary>
@@ -74,7 +74,7 @@ namespace TorchLosses
                     (x, y) =>
                     {
                         var d = x - y;
-                        return torch.hypot(d, Tensors.Constant(epsilon, d).expand_as(d));
+                        return torch.hypot(d, Tensors.Constant(epsilon, d).expand(Tensors.Shape(d)));
                     });
 
             /// <summary>Rejects a parameter outside (0, ∞): "{loss}: {name} must be positive and finite".</summary>

@@ -81,7 +81,7 @@ namespace TorchLosses
                 }
                 bool perRow = target.dim() == input.dim() - 1 && Check.SameShape(Tensors.Shape(target), Tensors.Shape(input)[..^1]);
                 using var scope = torch.NewDisposeScope();
-                var expanded = perRow ? target.unsqueeze(-1).expand_as(input) : target;
+                var expanded = perRow ? target.unsqueeze(-1).expand(Tensors.Shape(input)) : target;
                 var result = Pointwise(input, expanded, reduction, "quantile_loss", null, (x, y) => Pinball(y - x, Tensors.InType(quantiles, x.dtype)));
                 return scope.MoveToOuter(result);
             }

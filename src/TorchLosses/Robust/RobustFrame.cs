@@ -57,7 +57,7 @@ internal static class RobustFrame
     /// <summary>Σ coefficients[k]·u^k by Horner's rule.</summary>
     internal static Tensor Polynomial(Tensor u, double[] coefficients)
     {
-        var sum = Tensors.Constant(coefficients[^1], u).expand_as(u);
+        var sum = Tensors.Constant(coefficients[^1], u).expand(Tensors.Shape(u));
         for (int k = coefficients.Length - 2; k >= 0; k--) sum = (sum * u).Plus(Tensors.Constant(coefficients[k], u));
         return sum;
     }
