@@ -90,8 +90,11 @@ namespace TorchLosses
                 // libtorch 2.10's steps, in its order: log_sigmoid(x); log σ(x)·(1 + (p − 1)·y) in place; the loss built in
                 // place on 1 − target; then multiplied by the weight in place.
                 Check.KernelSupports("log_sigmoid_cpu", input.dtype, nameof(input), Check.AllFloating);
-                if (pos_weight is not null) Check.SubtractsNoBool(pos_weight, nameof(pos_weight));   // p − 1
-                if (pos_weight is not null) CheckOutputShape(shape!, Check.BroadcastShape(Tensors.Shape(pos_weight), shape!, nameof(pos_weight)), nameof(pos_weight));
+                if (pos_weight is not null)
+                {
+                    Check.SubtractsNoBool(pos_weight, nameof(pos_weight));   // p − 1
+                    CheckOutputShape(shape!, Check.BroadcastShape(Tensors.Shape(pos_weight), shape!, nameof(pos_weight)), nameof(pos_weight));
+                }
                 if (target.dtype == torch.ScalarType.Bool)
                     throw new ArgumentException(
                         "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.",
@@ -248,7 +251,7 @@ namespace TorchLosses
         public override string Name => nameof(BceWithLogitsFunction);
 
         /// <summary>Analytic mode, input and target of one floating dtype and shape, weights of that dtype. For float16 and
-        /// bfloat16 the value is libtorch's sequence (the autograd form) and the gradient libtorch's formulas below, so that
+        /// bfloat16 too the value is libtorch's sequence and the gradient libtorch's formulas below, so that
         /// the edges (an infinite weight: ±∞ where two infinite terms of the composition's gradient would meet as NaN; an
         /// infinite pos_weight: libtorch's NaN) are libtorch's in the default mode too. Input and target have one shape
         /// (checked before).</summary>

@@ -13,9 +13,9 @@ namespace TorchLosses;
 /// on the flat scores) and a sum, negated or divided by −count. Those ops are recorded as they are, without this
 /// function: differentiated by libtorch's own nodes they give libtorch's gradients bit for bit (the pick's backward
 /// scatters −upstream/count into zeros, as nll_loss's backward does, and log_softmax's backward is the one libtorch's
-/// cross entropy runs), at the cost of native nodes instead of a TorchSharp custom function (docs/performance.md, float32
-/// forward+backward of cross entropy against native at 10⁶ / 10⁷ elements: 0.96 / 1.00, where the custom function's report of
-/// commit 0e91f04 had 1.15 / 1.20).</para>
+/// cross entropy runs), at the cost of native nodes instead of a TorchSharp custom function (float32 forward+backward of cross
+/// entropy against native at 10⁶ / 10⁷ elements: 0.96 / 1.00 in docs/performance.md at commit 3b7f8d8, where the custom
+/// function's report at commit 0e91f04 had 1.15 / 1.20).</para>
 /// <para>Under create_graph the backward differentiates <see cref="Composite"/> of the saved operands instead, so the gradient
 /// can be differentiated again (cross entropy's second derivative is log_softmax's; NLL's gradient is linear in the upstream
 /// gradient and constant in the input).</para>
@@ -73,13 +73,10 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
         var picked = flat
             ? scores.view(-1).index_select(0, RowOffsets(scores).add_(target64, Scalars.One))
             : scores.gather(classDim, target64.unsqueeze(classDim));
+        if (reduction == ReductionKind.None) return (flat ? picked : picked.squeeze(classDim)).neg_();
+        if (reduction == ReductionKind.Sum) return picked.sum().neg_();
         using var minusCount = (-count).ToScalar();
-        return reduction switch
-        {
-            ReductionKind.None => (flat ? picked : picked.squeeze(classDim)).neg_(),
-            ReductionKind.Sum => picked.sum().neg_(),
-            _ => picked.sum().div_(minusCount),
-        };
+        return picked.sum().div_(minusCount);
     }
 
     /// <summary>What the weighted forward computes and the backward needs.</summary>
@@ -109,14 +106,15 @@ internal sealed class ClassIndexGradientFunction : torch.autograd.SingleTensorFu
     /// index_select once there are a few thousand targets, while the offsets cost two small ops (arange and an add), which
     /// gather does not need. The benchmark's `picks` pass (`dotnet run -c Release --project bench/TorchLosses.Benchmarks --
     /// picks`, then `-- report`: docs/performance.md, "Where index_select pays") times both, float32, 1 thread: the read plus
-    /// its sum at B = 4096 and 10⁴ targets, 10 and 1000 classes, 11–54 µs with index_select against 14–81 µs with gather; at
-    /// B = 1000 the two are within about a microsecond and a half. Only for 2-D contiguous scores.
+    /// its sum at B = 4096 and 10⁴ targets, 10 and 1000 classes, 11–54 µs with index_select against 15–81 µs with gather; at
+    /// B = 1000 the two are within about a microsecond and a half (the report at commit 3b7f8d8; later runs move these by
+    /// their run-to-run spread). Only for 2-D contiguous scores.
     /// </summary>
     private static bool PicksFlat(Tensor scores, long classDim, long targets) =>
         classDim == 1 && targets >= FlatPickTargets && scores.dim() == 2 && scores.is_contiguous();
 
     /// <summary>The number of targets from which <see cref="PicksFlat"/> reads with index_select.</summary>
-    private const long FlatPickTargets = 4096;
+    internal const long FlatPickTargets = 4096;
 
     /// <summary>The offset i·C of each row of the contiguous (B, C) <paramref name="scores"/>, on their device.</summary>
     private static Tensor RowOffsets(Tensor scores)

@@ -45,8 +45,8 @@ internal sealed class PairwiseGradientFunction : torch.autograd.SingleTensorFunc
 
     /// <summary>
     /// Below this many elements a composite loss (L1) is recorded as its autograd composition instead of this function:
-    /// TorchSharp's custom function costs 7–13 µs more per call than a native node (docs/performance.md, fixed costs, in the runs so far), which
-    /// the analytic path wins back only from about 10⁴ elements. Forward+backward of L1, float32 / float64, composition against
+    /// TorchSharp's custom function costs 7–13 µs more per call than a native node (docs/performance.md, fixed costs, in the
+    /// runs so far), which the analytic path wins back only from about 10⁴ elements. Forward+backward of L1, float32 / float64, composition against
     /// custom function (`dotnet run -c Release --project bench/TorchLosses.Benchmarks -- losses --losses l1 --modes
     /// ForwardBackward --sizes 4096,1e4,3e4 --paths Native,Autograd,Analytic --artifacts artifacts/l1-crossover`, the Autograd
     /// and Analytic columns, medians in µs, on this project's 2-core machine): at 4096 elements 35.7 / 41.2 and 40.7 / 42.7,

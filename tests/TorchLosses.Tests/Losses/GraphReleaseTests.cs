@@ -53,8 +53,6 @@ public sealed class GraphReleaseTests
 
     public static IEnumerable<object[]> Losses => PairwiseLosses.Names.Append(new object[] { "huber_huge_delta" });
 
-    private static Tensor Loss(string name, Tensor x, Tensor y, torch.nn.Reduction reduction) => PairwiseLosses.Ours(name, x, y, reduction);
-
     /// <summary>
     /// With retain_graph the saved tensor stays as the forward left it: a second pass gives the first pass's gradients again
     /// (accumulated: twice them), to the bit, for input and target, every reduction, float32 and float64.
@@ -71,7 +69,7 @@ public sealed class GraphReleaseTests
                 using var scope = NewDisposeScope();
                 var x = tensor(new[] { 0.5, -2.0, 3.0, 0.1, 0.0, -0.3, 7.0 }).repeat(copies).to(dtype).requires_grad_();
                 var y = tensor(new[] { 1.0, 0.5, -1.0, 0.2, 0.0, 0.4, -7.0 }).repeat(copies).to(dtype).requires_grad_();
-                var value = Loss(name, x, y, reduction);
+                var value = PairwiseLosses.Ours(name, x, y, reduction);
                 var upstream = torch.full_like(value, 0.37);
                 value.backward(new[] { upstream }, retain_graph: true);
                 var (first, firstTarget) = (x.grad!.clone(), y.grad!.clone());
@@ -97,7 +95,7 @@ public sealed class GraphReleaseTests
         var native = N.mse_loss(x, y);
         native.backward();
         Assert.ThrowsExactly<ExternalException>(() => native.backward(), "libtorch's own loss");
-        var ours = Loss(name, x, y, torch.nn.Reduction.Mean);
+        var ours = PairwiseLosses.Ours(name, x, y, torch.nn.Reduction.Mean);
         ours.backward();
         var error = Assert.ThrowsExactly<ExternalException>(() => ours.backward(), name);
         // L1 on few elements is recorded as libtorch's own composition, which fails with libtorch's own message; the custom

@@ -20,7 +20,7 @@ internal static class PairwiseLosses
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a pairwise loss of these tests"),
     };
 
-    /// <summary>libtorch's own loss through TorchSharp's functional.</summary>
+    /// <summary>libtorch's own ATen loss op with PyTorch's parameters, through TorchScript (the parity suite's witness).</summary>
     internal static Tensor Native(string name, Tensor x, Tensor y, torch.nn.Reduction reduction) => name switch
     {
         "l1" => N.l1_loss(x, y, reduction),
