@@ -30,7 +30,7 @@ public static class Blocking
     public static readonly long[] BlockElements = { 1 << 17, 1 << 19, 1 << 21 };
 
     /// <summary>The library's block, in float32 elements (PairwiseGradientFunction.BlockBytes, 2 MiB).</summary>
-    public const long LibraryBlock = 1 << 19;
+    public const long LibraryBlock = PairwiseGradientFunction.BlockBytes / sizeof(float);
 
     public static List<BlockingTiming> Run(Selection selection)
     {

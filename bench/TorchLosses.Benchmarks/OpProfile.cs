@@ -95,7 +95,7 @@ public static class OpProfile
             ("one op with a double scalar: x · 0.5", () => (x * 0.5).Dispose()),
             ("a reduction: x.mean()", () => x.mean().Dispose()),
             ("a shape query: x.shape", () => GC.KeepAlive(x.shape)),
-            ("the rank and each size: x.dim(), x.size(k)", () => GC.KeepAlive(RankAndSizes(x))),
+            ("the rank and each size: x.dim(), x.size(k)", () => GC.KeepAlive(Tensors.Shape(x))),
             ("a dtype query: x.dtype", () => GC.KeepAlive(x.dtype)),
             ("native node: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { leaf.sum() }, new[] { leaf }))),
             ("custom function: sum, then autograd.grad", () => Step(() => torch.autograd.grad(new[] { SumFunction.apply(leaf) }, new[] { leaf }))),
@@ -108,14 +108,6 @@ public static class OpProfile
             Console.WriteLine($"profile {Framework,-10} N={n,-9} {op,-50} {Report.FormatTime(timing.MedianNs)}");
             yield return timing;
         }
-    }
-
-    /// <summary>The shape as TorchLosses reads it (Tensors.Shape in the package, which the benchmark cannot see).</summary>
-    private static long[] RankAndSizes(Tensor t)
-    {
-        var shape = new long[t.dim()];
-        for (int k = 0; k < shape.Length; k++) shape[k] = t.size(k);
-        return shape;
     }
 
     private static void Step(Action run)

@@ -397,12 +397,15 @@ public static class Report
         return false;
     }
 
+    /// <summary>A time, bold where it is not slower than <paramref name="other"/> (the faster of two ways in a row).</summary>
+    private static string BoldIfFaster(double ns, double other) => ns <= other ? $"**{FormatTime(ns)}**" : FormatTime(ns);
+
     /// <summary>The pick sweep (<see cref="Picks"/>): gather against index_select for NLL's target scores.</summary>
     private static void AppendPicks(StringBuilder md, List<PickTiming>? picks)
     {
         if (!Section(md, "Where index_select pays (nll's pick of the target scores, float32)", picks, "picks")) return;
         md.AppendLine("NLL and cross entropy read each target's score from the (B, C) scores with `gather` along the classes, and from " +
-                      "4096 targets of a contiguous 2-D input with `index_select` on the flat scores at i·C + yᵢ (offsets from `arange` " +
+                      $"{ClassIndexGradientFunction.FlatPickTargets} targets of a contiguous 2-D input with `index_select` on the flat scores at i·C + yᵢ (offsets from `arange` " +
                       "and an `add_`; `ClassIndexGradientFunction.FlatPickTargets`). The `picks` pass times both reads, summed, alone and " +
                       "with autograd's backward (zeros and a scatter or an index_add), beside TorchLosses' and native's nll_loss forward " +
                       "(median of 9 rounds of ≈10 ms batches, the variants in turn within each round).");
@@ -411,10 +414,9 @@ public static class Report
         md.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var row in picks)
         {
-            string Faster(double ns, double other) => ns <= other ? $"**{FormatTime(ns)}**" : FormatTime(ns);
             md.AppendLine($"| {row.Targets.ToString("N0", Invariant)} | {row.Classes.ToString("N0", Invariant)} | " +
-                          $"{Faster(row.GatherNs, row.IndexSelectNs)} | {Faster(row.IndexSelectNs, row.GatherNs)} | " +
-                          $"{Faster(row.GatherBackwardNs, row.IndexSelectBackwardNs)} | {Faster(row.IndexSelectBackwardNs, row.GatherBackwardNs)} | " +
+                          $"{BoldIfFaster(row.GatherNs, row.IndexSelectNs)} | {BoldIfFaster(row.IndexSelectNs, row.GatherNs)} | " +
+                          $"{BoldIfFaster(row.GatherBackwardNs, row.IndexSelectBackwardNs)} | {BoldIfFaster(row.IndexSelectBackwardNs, row.GatherBackwardNs)} | " +
                           $"{FormatTime(row.LibraryNs)} | {FormatTime(row.NativeNs)} |");
         }
         md.AppendLine();
@@ -432,8 +434,10 @@ public static class Report
         if (!Section(md, "Where the blocked reduction pays (smooth_l1 forward, float32)", blocking, "blocking")) return;
         var blocks = blocking.SelectMany(b => b.BlockedNs.Keys).Distinct().Order().ToList();
         md.AppendLine("The analytic forward of the pointwise losses runs its element-wise ops (for smooth_l1, β = 1: sub, clamp, `add_`, " +
-                      "`mul_`) and the reduction on the whole operands below 16 MiB (4·2²⁰ float32 elements), and from there in blocks of " +
-                      "2 MiB (512 Ki elements) whose temporaries stay in cache, adding the blocks' sums " +
+                      "`mul_`) and the reduction on the whole operands below " +
+                      $"{PairwiseGradientFunction.MinimumBlockedBytes >> 20} MiB ({PairwiseGradientFunction.MinimumBlockedBytes / sizeof(float) >> 10} Ki float32 elements), " +
+                      $"and from there in blocks of {PairwiseGradientFunction.BlockBytes >> 20} MiB ({Blocking.LibraryBlock >> 10} Ki elements) " +
+                      "whose temporaries stay in cache, adding the blocks' sums " +
                       "(`PairwiseGradientFunction.MinimumBlockedBytes` and `BlockBytes`). The `blocking` pass replays those ops both ways " +
                       "(median of 9 rounds of ≈10 ms batches each, the variants in turn within each round, reduction mean, no graph) and times TorchLosses' own call, which " +
                       "chooses by itself, and native's, at sizes around the threshold.");
@@ -448,9 +452,8 @@ public static class Report
             string Cell(double ns) => ns == best ? $"**{FormatTime(ns)}**" : FormatTime(ns);
             md.Append($"| {row.N.ToString("N0", Invariant)} ({row.N * 4 / (1024.0 * 1024):0.#} MiB) | {Cell(row.WholeNs)} | ");
             md.Append(string.Join(" | ", blocks.Select(b => row.BlockedNs.TryGetValue(b, out var ns) ? Cell(ns) : "–")));
-            string Faster(double ns, double other) => ns <= other ? $"**{FormatTime(ns)}**" : FormatTime(ns);
-            md.AppendLine($" | {FormatTime(row.LibraryNs)} | {FormatTime(row.NativeNs)} | {Faster(row.WholeGradientNs, row.BlockedGradientNs)} | " +
-                          $"{Faster(row.BlockedGradientNs, row.WholeGradientNs)} |");
+            md.AppendLine($" | {FormatTime(row.LibraryNs)} | {FormatTime(row.NativeNs)} | {BoldIfFaster(row.WholeGradientNs, row.BlockedGradientNs)} | " +
+                          $"{BoldIfFaster(row.BlockedGradientNs, row.WholeGradientNs)} |");
         }
         md.AppendLine();
         md.AppendLine("Bold: the fastest forward replay at that size, and the faster of the two replays that keep the gradient factor " +
